@@ -1,0 +1,540 @@
+//! The rules of SPEC section 1, one function each, each headed by the rule it enforces.
+//!
+//! Errors on the file as written (names, ids, reserved, paths) run on the syntax tree, before
+//! lowering; cycles run on the resolved graph; warnings run on the finished model.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Component, Path};
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{Model, PermSet, Target};
+use crate::names;
+use crate::source::Span;
+use crate::suggest::did_you_mean;
+use crate::syntax::{File, Sp};
+
+/// Every check on the file as written.
+pub fn syntax_rules(file: &File, diags: &mut Vec<Diagnostic>) {
+    names_are_snake_case(file, diags);
+    proto_package_is_versioned(file, diags);
+    legacy_levels_are_unique(file, diags);
+    ids_are_in_range(file, diags);
+    ids_are_unique(file, diags);
+    reserved_stays_reserved(file, diags);
+    identifiers_do_not_collide(file, diags);
+    targets_are_known(file, diags);
+    paths_stay_inside(file, diags);
+}
+
+fn defined_names(file: &File) -> Vec<(&'static str, &Sp<String>)> {
+    let mut out: Vec<(&'static str, &Sp<String>)> = Vec::new();
+    out.extend(file.project.iter().filter_map(|p| p.name.as_ref()).map(|n| ("project", n)));
+    out.extend(file.entities.iter().map(|e| ("entity", &e.name)));
+    out.extend(file.permissions.iter().map(|p| ("permission", &p.name)));
+    out.extend(file.roles.iter().map(|r| ("role", &r.name)));
+    out.extend(file.legacy.iter().flat_map(|l| &l.levels).map(|l| ("legacy level", l)));
+    out.extend(file.policies.iter().map(|p| ("policy", &p.name)));
+    for policy in &file.policies {
+        for rule in &policy.rules {
+            if let crate::syntax::RuleKindDef::AllowIf(p) | crate::syntax::RuleKindDef::DenyIf(p) = &rule.kind {
+                out.push(("predicate", p));
+            }
+        }
+    }
+    out
+}
+
+// Rule: every name (project, entity, permission, role, legacy level, policy, predicate) is ASCII
+// snake_case, `[a-z][a-z0-9]*(_[a-z0-9]+)*`, at most 64 characters.
+fn names_are_snake_case(file: &File, diags: &mut Vec<Diagnostic>) {
+    for (kind, name) in defined_names(file) {
+        if !names::is_valid_name(name.get_ref()) {
+            let hint = match names::suggest_valid(name.get_ref()) {
+                Some(s) => format!("{}; try `{s}`", names::name_problem(name.get_ref())),
+                None => names::name_problem(name.get_ref()).to_string(),
+            };
+            diags.push(
+                Diagnostic::new(Code::InvalidName, name.span(), format!("invalid {kind} name `{}`", name.get_ref()))
+                    .label("not ASCII snake_case")
+                    .help(hint),
+            );
+        }
+    }
+}
+
+// Rule: `proto_package` is dot-separated lowercase identifiers whose last part is a version
+// (`v1`, `v2beta1`), as `buf lint` requires.
+fn proto_package_is_versioned(file: &File, diags: &mut Vec<Diagnostic>) {
+    let Some(package) = file.project.as_ref().and_then(|p| p.proto_package.as_ref()) else { return };
+    if !is_versioned_package(package.get_ref()) {
+        diags.push(
+            Diagnostic::new(Code::InvalidName, package.span(), format!("invalid `proto_package` `{}`", package.get_ref()))
+                .label("not a versioned protobuf package")
+                .help("use lowercase parts separated by dots, ending in a version: `acme.roles.v1`"),
+        );
+    }
+}
+
+/// Whether `package` is like `acme.roles.v1` or `acme.v2beta1`.
+pub fn is_versioned_package(package: &str) -> bool {
+    let parts: Vec<&str> = package.split('.').collect();
+    let part_ok = |p: &str| p.starts_with(|c: char| c.is_ascii_lowercase()) && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    let Some((version, rest)) = parts.split_last() else { return false };
+    !rest.is_empty() && parts.iter().all(|p| part_ok(p)) && is_version(version)
+}
+
+fn is_version(part: &str) -> bool {
+    let Some(rest) = part.strip_prefix('v') else { return false };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let (major, tail) = rest.split_at(digits);
+    if major.is_empty() || major.starts_with('0') {
+        return false;
+    }
+    let stability = tail.strip_prefix("alpha").or_else(|| tail.strip_prefix("beta")).or_else(|| tail.strip_prefix("test"));
+    tail.is_empty() || stability.is_some_and(|n| n.is_empty() || n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+// Rule: legacy levels are unique (each is one rung of one ladder).
+fn legacy_levels_are_unique(file: &File, diags: &mut Vec<Diagnostic>) {
+    let Some(legacy) = &file.legacy else { return };
+    let mut seen: HashMap<&str, &Sp<String>> = HashMap::new();
+    for level in &legacy.levels {
+        if seen.insert(level.get_ref(), level).is_some() {
+            diags.push(
+                Diagnostic::new(Code::DuplicateName, level.span(), format!("legacy level `{}` is listed twice", level.get_ref()))
+                    .label("listed again here")
+                    .help("each level appears once, lowest first"),
+            );
+        }
+    }
+}
+
+fn ids(file: &File) -> impl Iterator<Item = (&'static str, &str, &Sp<i64>)> {
+    let perms = file.permissions.iter().filter_map(|p| Some(("permission", p.name.get_ref().as_str(), p.id.as_ref()?)));
+    let roles = file.roles.iter().filter_map(|r| Some(("role", r.name.get_ref().as_str(), r.id.as_ref()?)));
+    perms.chain(roles)
+}
+
+// Rule: ids are 1..=65535 (0 is protobuf's UNSPECIFIED; 65535 keeps bitsets and wire small).
+fn ids_are_in_range(file: &File, diags: &mut Vec<Diagnostic>) {
+    for (kind, name, id) in ids(file) {
+        if !(1..=65535).contains(id.get_ref()) {
+            diags.push(
+                Diagnostic::new(Code::IdOutOfRange, id.span(), format!("{kind} `{name}` has id {}, outside 1..=65535", id.get_ref()))
+                    .label("out of range")
+                    .help(if *id.get_ref() == 0 { "id 0 is the protobuf UNSPECIFIED value; start at 1" } else { "ids are 1..=65535" }),
+            );
+        }
+    }
+}
+
+// Rule: ids are unique among permissions and among roles; the later one is reported.
+fn ids_are_unique(file: &File, diags: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<(&str, i64), &str> = HashMap::new();
+    let mut all: Vec<_> = ids(file).collect();
+    all.sort_by_key(|(_, _, id)| id.span().start);
+    let next_free = |kind: &str| ids(file).filter(|(k, _, _)| *k == kind).map(|(_, _, id)| *id.get_ref()).max().unwrap_or(0) + 1;
+    for (kind, name, id) in all {
+        if let Some(first) = seen.insert((kind, *id.get_ref()), name) {
+            diags.push(
+                Diagnostic::new(Code::DuplicateId, id.span(), format!("{kind} `{name}` reuses id {} of {kind} `{first}`", id.get_ref()))
+                    .label("already taken")
+                    .help(format!("the next free {kind} id is {}", next_free(kind))),
+            );
+        }
+    }
+}
+
+// Rule: ids and names in `[reserved]` are never used again (clients may still hold them).
+fn reserved_stays_reserved(file: &File, diags: &mut Vec<Diagnostic>) {
+    let r = &file.reserved;
+    let check_ids = |kind: &str, reserved: &[Sp<i64>], diags: &mut Vec<Diagnostic>| {
+        for (k, name, id) in ids(file).filter(|(k, _, _)| *k == kind) {
+            if reserved.iter().any(|x| x.get_ref() == id.get_ref()) {
+                diags.push(
+                    Diagnostic::new(Code::ReservedId, id.span(), format!("{k} `{name}` uses reserved id {}", id.get_ref()))
+                        .label("reserved")
+                        .help("a reserved id belonged to something removed; pick a new id"),
+                );
+            }
+        }
+    };
+    check_ids("permission", &r.permission_ids, diags);
+    check_ids("role", &r.role_ids, diags);
+    let check_names = |kind: &str, names: Vec<&Sp<String>>, reserved: &[Sp<String>], diags: &mut Vec<Diagnostic>| {
+        for name in names {
+            if reserved.iter().any(|x| x.get_ref() == name.get_ref()) {
+                diags.push(
+                    Diagnostic::new(Code::ReservedName, name.span(), format!("{kind} name `{}` is reserved", name.get_ref()))
+                        .label("reserved")
+                        .help("the name belonged to something removed; choose another name"),
+                );
+            }
+        }
+    };
+    check_names("permission", file.permissions.iter().map(|p| &p.name).collect(), &r.permission_names, diags);
+    check_names("role", file.roles.iter().map(|r| &r.name).collect(), &r.role_names, diags);
+}
+
+// Rule: two names of one kind never become the same identifier in a target (`level_2` and
+// `level2` are both Rust's `Level2`), and no name becomes protobuf's `…_UNSPECIFIED`.
+fn identifiers_do_not_collide(file: &File, diags: &mut Vec<Diagnostic>) {
+    let kinds: [(&str, Vec<&Sp<String>>); 5] = [
+        ("entity", file.entities.iter().map(|e| &e.name).collect()),
+        ("permission", file.permissions.iter().map(|p| &p.name).collect()),
+        ("role", file.roles.iter().map(|r| &r.name).collect()),
+        ("legacy level", file.legacy.iter().flat_map(|l| &l.levels).collect()),
+        ("policy", file.policies.iter().map(|p| &p.name).collect()),
+    ];
+    for (kind, mut list) in kinds {
+        list.sort_by_key(|n| n.span().start);
+        let mut seen: HashMap<String, &str> = HashMap::new();
+        for name in list {
+            if name.get_ref() == "unspecified" {
+                diags.push(
+                    Diagnostic::new(Code::IdentifierCollision, name.span(), format!("{kind} name `unspecified` collides with protobuf's zero value"))
+                        .label("becomes `…_UNSPECIFIED`")
+                        .help("protobuf enums reserve `_UNSPECIFIED` for 0; choose another name"),
+                );
+            }
+            let ident = names::rust_variant(name.get_ref());
+            match seen.get(&ident) {
+                Some(first) if *first != name.get_ref() => diags.push(
+                    Diagnostic::new(Code::IdentifierCollision, name.span(), format!("{kind} `{}` and `{first}` both become the Rust identifier `{ident}`", name.get_ref()))
+                        .label(format!("also `{ident}`"))
+                        .help("rename one of them: role-gen never renames silently"),
+                ),
+                _ => {
+                    seen.insert(ident, name.get_ref());
+                }
+            }
+        }
+    }
+}
+
+// Rule: `targets` names built-in targets only.
+fn targets_are_known(file: &File, diags: &mut Vec<Diagnostic>) {
+    let Some(targets) = file.output.as_ref().and_then(|o| o.targets.as_ref()) else { return };
+    for t in targets {
+        if Target::from_name(t.get_ref()).is_none() {
+            let names = Target::ALL.map(Target::as_str);
+            let help = did_you_mean(t.get_ref(), names).unwrap_or_else(|| format!("built-in targets are {}", names.join(", ")));
+            diags.push(Diagnostic::new(Code::UnknownKey, t.span(), format!("unknown target `{}`", t.get_ref())).label("not a built-in target").help(help));
+        }
+    }
+}
+
+// Rule: `output.dir`, custom templates and custom paths are relative and never leave their
+// folder; no two outputs share a path.
+fn paths_stay_inside(file: &File, diags: &mut Vec<Diagnostic>) {
+    let Some(output) = &file.output else { return };
+    if let Some(dir) = &output.dir {
+        check_relative(dir, "`output.dir`", true, diags);
+    }
+    let builtin = builtin_paths(file);
+    let mut taken: BTreeMap<String, Option<Span>> = builtin.into_iter().map(|p| (p, None)).collect();
+    for custom in &output.custom {
+        if let Some(t) = &custom.template {
+            check_relative(t, "a custom template", false, diags);
+        }
+        let Some(path) = &custom.path else { continue };
+        if !check_relative(path, "a custom output path", false, diags) {
+            continue;
+        }
+        let normal = normalize(path.get_ref());
+        if let Some(first) = taken.insert(normal.clone(), Some(path.span())) {
+            let whose = if first.is_some() { "another custom output" } else { "a built-in target" };
+            diags.push(
+                Diagnostic::new(Code::PathConflict, path.span(), format!("output path `{normal}` is already written by {whose}"))
+                    .label("taken")
+                    .help("give each output its own path"),
+            );
+        }
+    }
+}
+
+fn builtin_paths(file: &File) -> Vec<String> {
+    let package = file.project.as_ref().and_then(|p| p.proto_package.as_ref().map(|s| s.get_ref().clone())).unwrap_or_default();
+    Target::ALL.iter().map(|t| crate::outputs::builtin_path(*t, &package)).collect()
+}
+
+/// Reports a path that is absolute or climbs out of its folder; returns whether it is fine.
+fn check_relative(path: &Sp<String>, what: &str, may_be_empty: bool, diags: &mut Vec<Diagnostic>) -> bool {
+    let text = path.get_ref();
+    let problem = if text.contains('\\') {
+        Some("use `/` to separate folders")
+    } else if Path::new(text).is_absolute() || text.starts_with('/') {
+        Some("absolute paths are not allowed; write it relative to roles.toml's folder")
+    } else if escapes(text) {
+        Some("`..` may not climb out of the folder")
+    } else if !may_be_empty && normalize(text).is_empty() {
+        Some("name a file")
+    } else {
+        None
+    };
+    if let Some(help) = problem {
+        diags.push(Diagnostic::new(Code::PathEscape, path.span(), format!("{what} `{text}` leaves its folder")).label("not a path inside the project").help(help));
+    }
+    problem.is_none()
+}
+
+fn escapes(path: &str) -> bool {
+    let mut depth = 0i32;
+    for c in Path::new(path).components() {
+        match c {
+            Component::ParentDir => depth -= 1,
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::RootDir | Component::Prefix(_) => return true,
+        }
+        if depth < 0 {
+            return true;
+        }
+    }
+    false
+}
+
+/// `./a/../b//c` -> `b/c`.
+pub fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+/// Include cycles and entity cycles: `edges[i]` lists (target, span of the reference).
+/// Reports each cycle once, at the reference leaving the member that comes first in the file.
+pub fn cycles(edges: &[Vec<(usize, Span)>], names: &[&str], order: &[usize], code: Code, diags: &mut Vec<Diagnostic>) {
+    for component in strongly_connected(edges) {
+        let cyclic = component.len() > 1 || edges[component[0]].iter().any(|(t, _)| *t == component[0]);
+        if !cyclic {
+            continue;
+        }
+        let Some(&start) = component.iter().min_by_key(|&&m| order[m]) else { continue };
+        let path = cycle_path(edges, &component, start);
+        let Some((_, span)) = edges[start].iter().find(|(t, _)| Some(t) == path.get(1)) else { continue };
+        let shown: Vec<String> = path.iter().map(|&i| format!("`{}`", names[i])).collect();
+        let (what, verb) = if code == Code::IncludeCycle { ("include", "includes") } else { ("entity", "has parent") };
+        diags.push(
+            Diagnostic::new(code, span.clone(), format!("{what} cycle: {}", shown.join(&format!(" {verb} "))))
+                .label("closes the cycle")
+                .help(if code == Code::IncludeCycle { "a role cannot include itself, even through others; remove one include" } else { "entities form a forest: remove one `parent`" }),
+        );
+    }
+}
+
+/// The cycle from `start` back to `start` inside one component (a breadth-first search, so the
+/// shortest; neighbours in index order, so deterministic).
+fn cycle_path(edges: &[Vec<(usize, Span)>], component: &[usize], start: usize) -> Vec<usize> {
+    let mut prev: HashMap<usize, usize> = HashMap::new();
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some(n) = queue.pop_front() {
+        let mut next: Vec<usize> = edges[n].iter().map(|(t, _)| *t).filter(|t| component.contains(t)).collect();
+        next.sort_unstable();
+        for t in next {
+            if t == start {
+                let mut path = vec![n];
+                let mut cur = n;
+                while cur != start {
+                    cur = prev[&cur];
+                    path.push(cur);
+                }
+                path.reverse();
+                path.push(start);
+                return path;
+            }
+            if let std::collections::hash_map::Entry::Vacant(e) = prev.entry(t) {
+                e.insert(n);
+                queue.push_back(t);
+            }
+        }
+    }
+    vec![start, start]
+}
+
+/// Tarjan's strongly connected components, iteratively (no recursion limit on deep includes).
+fn strongly_connected(edges: &[Vec<(usize, Span)>]) -> Vec<Vec<usize>> {
+    let n = edges.len();
+    let (mut index, mut low, mut on_stack) = (vec![usize::MAX; n], vec![0; n], vec![false; n]);
+    let (mut stack, mut out, mut counter) = (Vec::new(), Vec::new(), 0);
+    for root in 0..n {
+        if index[root] != usize::MAX {
+            continue;
+        }
+        let mut work = vec![(root, 0usize)];
+        while let Some(&mut (v, ref mut next)) = work.last_mut() {
+            if *next == 0 {
+                index[v] = counter;
+                low[v] = counter;
+                counter += 1;
+                stack.push(v);
+                on_stack[v] = true;
+            }
+            if let Some((w, _)) = edges[v].get(*next) {
+                let w = *w;
+                *next += 1;
+                if index[w] == usize::MAX {
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut component = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                out.push(component);
+            }
+        }
+    }
+    out
+}
+
+/// The warnings of SPEC section 1, on a valid model.
+pub fn warnings(model: &Model, diags: &mut Vec<Diagnostic>) {
+    every_permission_is_granted(model, diags);
+    no_role_is_empty(model, diags);
+    no_two_roles_are_the_same(model, diags);
+    no_grant_is_redundant(model, diags);
+    deprecated_permissions_are_not_granted(model, diags);
+    granted_permissions_are_reachable(model, diags);
+}
+
+fn granted_anywhere(model: &Model) -> PermSet {
+    let mut set = PermSet::with_capacity(model.permissions.len());
+    for role in &model.roles {
+        set.union_with(&role.effective);
+    }
+    set
+}
+
+// Warning: every permission is granted by some role (else only legacy rules can allow it).
+fn every_permission_is_granted(model: &Model, diags: &mut Vec<Diagnostic>) {
+    let granted = granted_anywhere(model);
+    for (i, p) in model.permissions.iter().enumerate() {
+        if !granted.contains(i) && !p.deprecated.is_deprecated() {
+            diags.push(
+                Diagnostic::new(Code::UngrantedPermission, p.span.clone(), format!("no role grants permission `{}`", p.name))
+                    .label("granted by no role")
+                    .help(format!("grant it: `role-gen grant ROLE {}`", p.name)),
+            );
+        }
+    }
+}
+
+// Warning: every role grants something, directly or through its includes.
+fn no_role_is_empty(model: &Model, diags: &mut Vec<Diagnostic>) {
+    for r in model.roles.iter().filter(|r| r.effective.is_empty()) {
+        diags.push(
+            Diagnostic::new(Code::EmptyRole, r.span.clone(), format!("role `{}` grants no permission", r.name))
+                .label("empty")
+                .help(format!("grant it something: `role-gen grant {} PERMISSION`", r.name)),
+        );
+    }
+}
+
+// Warning: no two roles have the same effective permissions (one of them is redundant).
+fn no_two_roles_are_the_same(model: &Model, diags: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<&PermSet, &str> = HashMap::new();
+    for r in model.roles.iter().filter(|r| !r.effective.is_empty()) {
+        if let Some(first) = seen.insert(&r.effective, &r.name) {
+            diags.push(
+                Diagnostic::new(Code::DuplicateRole, r.span.clone(), format!("role `{}` has the same effective permissions as role `{first}`", r.name))
+                    .label("same as another role")
+                    .help("merge them, or grant one of them what sets it apart"),
+            );
+        }
+    }
+}
+
+// Warning: a direct grant is not already inherited through the role's includes.
+fn no_grant_is_redundant(model: &Model, diags: &mut Vec<Diagnostic>) {
+    for role in &model.roles {
+        let inherited = model.effective_of(&role.includes);
+        for (&p, span) in role.permissions.iter().zip(&role.permission_spans) {
+            if inherited.contains(p) {
+                let via = role.includes.iter().find(|&&i| model.roles[i].effective.contains(p)).map_or("", |&i| model.roles[i].name.as_str());
+                diags.push(
+                    Diagnostic::new(Code::RedundantGrant, span.clone(), format!("role `{}` already inherits `{}` through `{via}`", role.name, model.permissions[p].name))
+                        .label("redundant")
+                        .help(format!("remove it: `role-gen revoke {} {}` would then be refused, as it stays inherited", role.name, model.permissions[p].name)),
+                );
+            }
+        }
+    }
+}
+
+// Warning: deprecated permissions are not granted directly (plan their removal instead).
+fn deprecated_permissions_are_not_granted(model: &Model, diags: &mut Vec<Diagnostic>) {
+    for role in &model.roles {
+        for (&p, span) in role.permissions.iter().zip(&role.permission_spans) {
+            let perm = &model.permissions[p];
+            if perm.deprecated.is_deprecated() {
+                let reason = perm.deprecated.reason().map(|r| format!(": {r}")).unwrap_or_default();
+                diags.push(
+                    Diagnostic::new(Code::DeprecatedGranted, span.clone(), format!("role `{}` grants deprecated permission `{}`{reason}", role.name, perm.name))
+                        .label("deprecated")
+                        .help(format!("revoke it: `role-gen revoke {} {}`", role.name, perm.name)),
+                );
+            }
+        }
+    }
+}
+
+// Warning: a granted permission can be used: some role granting it may be assigned on an
+// entity the permission applies to, or on an ancestor of one.
+fn granted_permissions_are_reachable(model: &Model, diags: &mut Vec<Diagnostic>) {
+    let granted = granted_anywhere(model);
+    for (i, perm) in model.permissions.iter().enumerate().filter(|(i, _)| granted.contains(*i)) {
+        let reachable = model.roles.iter().filter(|r| r.effective.contains(i)).any(|r| {
+            r.assignable_on.iter().any(|&a| perm.entities.iter().any(|&e| model.is_within(e, a)))
+        });
+        if !reachable {
+            diags.push(
+                Diagnostic::new(Code::UnreachablePermission, perm.span.clone(), format!("permission `{}` is granted only by roles that cannot be assigned where it applies", perm.name))
+                    .label("unreachable")
+                    .help("widen a granting role's `assignable_on`, or the permission's `entities`"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packages_need_a_version() {
+        for ok in ["slack.roles.v1", "a.v2beta1", "a_b.c.v10alpha"] {
+            assert!(is_versioned_package(ok), "{ok}");
+        }
+        for bad in ["slack", "Slack.Roles.v1", "slack.roles", "a.v0", "a..v1", "v1", "a.v1x"] {
+            assert!(!is_versioned_package(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn escaping_paths() {
+        assert!(escapes("../x"));
+        assert!(escapes("a/../../x"));
+        assert!(!escapes("a/../x"));
+        assert_eq!(normalize("./a/../b//c"), "b/c");
+    }
+}

@@ -1,0 +1,170 @@
+//! role-gen: one `roles.toml`, generated permissions for Rust, TypeScript, protobuf, JSON and
+//! Markdown.
+//!
+//! The pipeline, one module per stage:
+//! text -> [`syntax`] -> [`lower`](crate::Project) + [`check`] -> [`model`] -> `render` ->
+//! [`Outputs`] -> write or compare.
+//!
+//! ```no_run
+//! let project = role_gen::Project::load("roles.toml")?;
+//! for warning in project.diagnostics().warnings() {
+//!     eprintln!("{warning}");
+//! }
+//! # #[cfg(feature = "render")]
+//! project.generate()?.write_to(&project.output_dir())?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#[cfg(feature = "cli")]
+pub mod cli;
+pub mod check;
+pub mod diagnostic;
+pub mod escape;
+mod lower;
+pub mod model;
+pub mod names;
+pub mod outputs;
+#[cfg(feature = "render")]
+pub mod render;
+pub mod source;
+pub mod suggest;
+pub mod syntax;
+
+use std::path::{Path, PathBuf};
+
+pub use diagnostic::{Code, Diagnostic, Diagnostics, Severity};
+pub use model::{Model, Target};
+pub use outputs::{Drift, Outputs, WriteStatus};
+pub use source::SourceFile;
+
+/// Why a roles.toml could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The file could not be read.
+    #[error("cannot read `{}`: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file was read and is invalid.
+    #[error("{0}")]
+    Invalid(Diagnostics),
+}
+
+impl From<Diagnostics> for Error {
+    fn from(d: Diagnostics) -> Self {
+        Error::Invalid(d)
+    }
+}
+
+/// A validated roles.toml: its source, model and warnings.
+#[derive(Debug)]
+pub struct Project {
+    model: Model,
+    diagnostics: Diagnostics,
+    #[cfg(feature = "render")]
+    templates: render::Templates,
+}
+
+impl Project {
+    /// Reads and validates the roles.toml at `path`.
+    pub fn load(path: impl AsRef<Path>) -> Result<Project, Error> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        Ok(Project::from_bytes(path, &bytes)?)
+    }
+
+    /// Validates roles.toml contents read elsewhere; `path` names it in diagnostics and anchors
+    /// its relative paths.
+    pub fn from_bytes(path: impl Into<PathBuf>, bytes: &[u8]) -> Result<Project, Diagnostics> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Project::from_source(SourceFile::new(path, text)),
+            Err(e) => Err(not_utf8(SourceFile::new(path, String::from_utf8_lossy(bytes)), e.valid_up_to())),
+        }
+    }
+
+    /// Validates a source: parse, check, lower, then warnings. Every error of the file is
+    /// collected before giving up.
+    pub fn from_source(source: SourceFile) -> Result<Project, Diagnostics> {
+        let mut found = Vec::new();
+        let file = syntax::parse(&source.text, &mut found);
+        check::syntax_rules(&file, &mut found);
+        let model = lower::lower(&file, &source.file_name(), &mut found);
+        #[cfg(feature = "render")]
+        let templates = model.as_ref().map(|m| render::Templates::load(m, source.dir(), &mut found));
+        if let Some(model) = &model {
+            check::warnings(model, &mut found);
+        }
+        let mut diagnostics = Diagnostics::new(source);
+        found.into_iter().for_each(|d| diagnostics.push(d));
+        diagnostics.sort();
+        match model {
+            Some(model) if !diagnostics.has_errors() => Ok(Project {
+                model,
+                diagnostics,
+                #[cfg(feature = "render")]
+                templates: templates.ok_or_else(|| Diagnostics::new(SourceFile::new("", "")))?,
+            }),
+            _ => Err(diagnostics),
+        }
+    }
+
+    /// The validated model.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The warnings (a valid project has no errors).
+    pub fn diagnostics(&self) -> &Diagnostics {
+        &self.diagnostics
+    }
+
+    /// The source file.
+    pub fn source(&self) -> &SourceFile {
+        self.diagnostics.source()
+    }
+
+    /// `output.dir`, resolved against roles.toml's folder.
+    pub fn output_dir(&self) -> PathBuf {
+        self.source().dir().join(&self.model.output.dir)
+    }
+
+    /// Every file `generate` reads: roles.toml and the custom templates.
+    pub fn inputs(&self) -> Vec<PathBuf> {
+        let mut files = vec![self.source().path.clone()];
+        #[cfg(feature = "render")]
+        files.extend(self.templates.files_read().iter().cloned());
+        files
+    }
+
+    /// Renders every target of `[output]` and every custom template. Pure: writes nothing.
+    #[cfg(feature = "render")]
+    pub fn generate(&self) -> Result<Outputs, Diagnostics> {
+        self.generate_targets(&self.model.output.targets, true)
+    }
+
+    /// Renders the given built-in targets, and the custom templates when `custom` is set.
+    #[cfg(feature = "render")]
+    pub fn generate_targets(&self, targets: &[Target], custom: bool) -> Result<Outputs, Diagnostics> {
+        let mut model_view = std::borrow::Cow::Borrowed(&self.model);
+        if !custom {
+            model_view.to_mut().output.custom.clear();
+        }
+        self.templates.render(&model_view, targets).map_err(|errors| {
+            let mut d = Diagnostics::new(self.source().clone());
+            errors.into_iter().for_each(|e| d.push(e));
+            d
+        })
+    }
+}
+
+fn not_utf8(source: SourceFile, valid_up_to: usize) -> Diagnostics {
+    let mut d = Diagnostics::new(source);
+    d.push(
+        Diagnostic::new(Code::TomlSyntax, valid_up_to..valid_up_to + 1, "roles.toml is not valid UTF-8")
+            .label("invalid byte")
+            .help("TOML files are UTF-8; re-save the file as UTF-8"),
+    );
+    d
+}

@@ -1,0 +1,372 @@
+//! Stage 2: [`syntax::File`] -> [`Model`]: names resolved to indices (unknown names reported
+//! with a did-you-mean), defaults filled in, items put in output order, cycles rejected and
+//! effective permissions computed.
+
+use std::collections::HashMap;
+
+use crate::check;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::*;
+use crate::source::Span;
+use crate::suggest::did_you_mean;
+use crate::syntax::{self, Deprecation, File, RuleKindDef, Sp};
+
+/// Name -> index, for one kind of thing.
+struct Names<'a> {
+    kind: &'static str,
+    code: Code,
+    map: HashMap<&'a str, usize>,
+    /// Extra help when a lookup fails and nothing is close.
+    fallback: Option<&'static str>,
+}
+
+impl<'a> Names<'a> {
+    fn new(kind: &'static str, code: Code, names: impl Iterator<Item = &'a str>) -> Self {
+        let mut map = HashMap::new();
+        for (i, n) in names.enumerate() {
+            map.entry(n).or_insert(i);
+        }
+        Names { kind, code, map, fallback: None }
+    }
+
+    fn resolve(&self, name: &Sp<String>, diags: &mut Vec<Diagnostic>) -> Option<usize> {
+        if let Some(&i) = self.map.get(name.get_ref().as_str()) {
+            return Some(i);
+        }
+        let mut known: Vec<&str> = self.map.keys().copied().collect();
+        known.sort_unstable();
+        let help = did_you_mean(name.get_ref(), known.iter().copied()).or_else(|| self.fallback.map(str::to_string)).or_else(|| {
+            (!known.is_empty()).then(|| format!("known {}s: {}", self.kind, known.iter().take(8).map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")))
+        });
+        diags.push(
+            Diagnostic::new(self.code, name.span(), format!("unknown {} `{}`", self.kind, name.get_ref()))
+                .label(format!("no {} has this name", self.kind))
+                .maybe_help(help),
+        );
+        None
+    }
+
+    fn resolve_all(&self, names: &[Sp<String>], diags: &mut Vec<Diagnostic>) -> Vec<usize> {
+        names.iter().filter_map(|n| self.resolve(n, diags)).collect()
+    }
+}
+
+fn text(s: &Option<Sp<String>>) -> String {
+    s.as_ref().map(|s| s.get_ref().clone()).unwrap_or_default()
+}
+
+fn id_of(id: &Option<Sp<i64>>) -> u32 {
+    id.as_ref().and_then(|i| u32::try_from(*i.get_ref()).ok()).unwrap_or(0)
+}
+
+/// Lowers `file`; returns the model when no error was found (warnings are left to `check`).
+pub fn lower(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>) -> Option<Model> {
+    let errors_before = error_count(diags);
+    let mut model = Model {
+        source_name: source_name.to_string(),
+        project: project(file),
+        output: output(file),
+        entities: Vec::new(),
+        permissions: Vec::new(),
+        roles: Vec::new(),
+        legacy_levels: legacy(file),
+        policies: Vec::new(),
+        reserved: reserved(file),
+        tests: Vec::new(),
+    };
+    let entity_names = Names::new("entity", Code::UnknownEntity, file.entities.iter().map(|e| e.name.get_ref().as_str()));
+    model.entities = entities(file, &entity_names, diags);
+    let perm_order = by_id(&file.permissions, |p| (id_of(&p.id), p.name.span().start));
+    let role_order = by_id(&file.roles, |r| (id_of(&r.id), r.name.span().start));
+    let perm_names = Names::new("permission", Code::UnknownPermission, perm_order.iter().map(|&i| file.permissions[i].name.get_ref().as_str()));
+    let role_names = Names::new("role", Code::UnknownRole, role_order.iter().map(|&i| file.roles[i].name.get_ref().as_str()));
+    let mut level_names = Names::new("legacy level", Code::UnknownLegacyLevel, model.legacy_levels.iter().map(|l| l.name.as_str()));
+    if file.legacy.is_none() {
+        level_names.fallback = Some("declare the levels first: `[legacy] levels = [\"guest\", \"member\", \"admin\"]`, lowest first");
+    }
+    let all_entities: Vec<EntityIdx> = (0..model.entities.len()).collect();
+    model.permissions = perm_order.iter().map(|&i| permission(&file.permissions[i], &entity_names, &all_entities, diags)).collect();
+    let include_spans: Vec<Vec<(usize, Span)>>;
+    (model.roles, include_spans) = perm_order_roles(file, &role_order, &perm_names, &role_names, &entity_names, &all_entities, diags);
+    model.policies = file.policies.iter().map(|p| policy(p, &entity_names, &perm_names, &level_names, diags)).collect();
+    let policy_names = Names::new("policy", Code::UnknownPolicy, model.policies.iter().map(|p| p.name.as_str()));
+    model.tests = file.tests.iter().filter_map(|t| test(t, &model, &role_names, &perm_names, &level_names, &policy_names, diags)).collect();
+    reject_cycles(file, &model, &include_spans, diags);
+    if error_count(diags) > errors_before {
+        return None;
+    }
+    compute_effective(&mut model);
+    Some(model)
+}
+
+fn error_count(diags: &[Diagnostic]) -> usize {
+    diags.iter().filter(|d| d.severity() == crate::diagnostic::Severity::Error).count()
+}
+
+/// Indices of `items` sorted by id (ties, which are errors, by position).
+fn by_id<T>(items: &[T], key: impl Fn(&T) -> (u32, usize)) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&i| key(&items[i]));
+    order
+}
+
+fn project(file: &File) -> Project {
+    let name = file.project.as_ref().map(|p| text(&p.name)).unwrap_or_default();
+    let proto_package = file.project.as_ref().and_then(|p| p.proto_package.as_ref()).map_or_else(|| format!("{name}.roles.v1"), |p| p.get_ref().clone());
+    Project { name, proto_package }
+}
+
+fn output(file: &File) -> OutputConfig {
+    let Some(out) = &file.output else {
+        return OutputConfig { dir: "gen".into(), targets: Target::ALL.to_vec(), rust_serde: false, custom: Vec::new() };
+    };
+    let targets = match &out.targets {
+        Some(list) => Target::ALL.into_iter().filter(|t| list.iter().any(|n| n.get_ref() == t.as_str())).collect(),
+        None => Target::ALL.to_vec(),
+    };
+    let custom = out
+        .custom
+        .iter()
+        .filter_map(|c| {
+            let (t, p) = (c.template.as_ref()?, c.path.as_ref()?);
+            Some(CustomOutput { template: t.get_ref().clone(), template_span: t.span(), path: check::normalize(p.get_ref()), path_span: p.span() })
+        })
+        .collect();
+    let dir = out.dir.as_ref().map_or_else(|| "gen".to_string(), |d| check::normalize(d.get_ref()));
+    OutputConfig { dir, targets, rust_serde: out.rust_serde.unwrap_or(false), custom }
+}
+
+fn legacy(file: &File) -> Vec<LegacyLevel> {
+    let levels = file.legacy.iter().flat_map(|l| &l.levels);
+    levels.map(|l| LegacyLevel { name: l.get_ref().clone(), span: l.span() }).collect()
+}
+
+fn reserved(file: &File) -> Reserved {
+    let r = &file.reserved;
+    let ids = |v: &[Sp<i64>]| {
+        let mut ids: Vec<u32> = v.iter().filter_map(|i| u32::try_from(*i.get_ref()).ok()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    let names = |v: &[Sp<String>]| {
+        let mut names: Vec<String> = v.iter().map(|n| n.get_ref().clone()).collect();
+        names.sort();
+        names.dedup();
+        names
+    };
+    Reserved { permission_ids: ids(&r.permission_ids), permission_names: names(&r.permission_names), role_ids: ids(&r.role_ids), role_names: names(&r.role_names) }
+}
+
+fn entities(file: &File, names: &Names<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Entity> {
+    let entity = |e: &syntax::EntityDef, diags: &mut Vec<Diagnostic>| Entity {
+        name: e.name.get_ref().clone(),
+        description: text(&e.description),
+        parent: e.parent.as_ref().and_then(|p| names.resolve(p, diags)),
+        span: e.name.span(),
+    };
+    file.entities.iter().map(|e| entity(e, diags)).collect()
+}
+
+fn permission(p: &syntax::PermissionDef, entities: &Names<'_>, all: &[EntityIdx], diags: &mut Vec<Diagnostic>) -> Permission {
+    Permission {
+        name: p.name.get_ref().clone(),
+        id: id_of(&p.id),
+        description: text(&p.description),
+        entities: applicable(p.entities.as_deref(), entities, all, diags),
+        group: p.group.as_ref().map(|g| g.get_ref().clone()),
+        deprecated: match &p.deprecated {
+            Deprecation::No => Deprecated::No,
+            Deprecation::Yes => Deprecated::Yes,
+            Deprecation::Reason(r) => Deprecated::Because(r.clone()),
+        },
+        span: p.name.span(),
+    }
+}
+
+/// Entity lists default to every entity; given ones are kept in entity (file) order.
+fn applicable(list: Option<&[Sp<String>]>, names: &Names<'_>, all: &[EntityIdx], diags: &mut Vec<Diagnostic>) -> Vec<EntityIdx> {
+    let Some(list) = list else { return all.to_vec() };
+    let mut resolved = names.resolve_all(list, diags);
+    resolved.sort_unstable();
+    resolved.dedup();
+    resolved
+}
+
+#[allow(clippy::too_many_arguments)]
+fn perm_order_roles(
+    file: &File,
+    order: &[usize],
+    perms: &Names<'_>,
+    roles: &Names<'_>,
+    entities: &Names<'_>,
+    all: &[EntityIdx],
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Role>, Vec<Vec<(usize, Span)>>) {
+    let mut out = Vec::new();
+    let mut include_edges = Vec::new();
+    for &i in order {
+        let r = &file.roles[i];
+        let (mut permissions, mut permission_spans) = (Vec::new(), Vec::new());
+        for p in &r.permissions {
+            if let Some(idx) = perms.resolve(p, diags) {
+                if !permissions.contains(&idx) {
+                    permissions.push(idx);
+                    permission_spans.push(p.span());
+                }
+            }
+        }
+        let edges: Vec<(usize, Span)> = r.includes.iter().filter_map(|n| Some((roles.resolve(n, diags)?, n.span()))).collect();
+        let mut includes: Vec<RoleIdx> = edges.iter().map(|(i, _)| *i).collect();
+        includes.dedup();
+        out.push(Role {
+            name: r.name.get_ref().clone(),
+            id: id_of(&r.id),
+            description: text(&r.description),
+            permissions,
+            permission_spans,
+            includes,
+            assignable_on: applicable(r.assignable_on.as_deref(), entities, all, diags),
+            effective: PermSet::default(),
+            span: r.name.span(),
+        });
+        include_edges.push(edges);
+    }
+    (out, include_edges)
+}
+
+fn policy(p: &syntax::PolicyDef, entities: &Names<'_>, perms: &Names<'_>, levels: &Names<'_>, diags: &mut Vec<Diagnostic>) -> Policy {
+    let rules = p
+        .rules
+        .iter()
+        .filter_map(|r| {
+            let kind = match &r.kind {
+                RuleKindDef::DenyIfLegacy(l) => RuleKind::DenyIfLegacy(levels.resolve_all(l, diags)),
+                RuleKindDef::AllowIfLegacyAtLeast(l) => RuleKind::AllowIfLegacyAtLeast(levels.resolve(l, diags)?),
+                RuleKindDef::AllowIfPermission(ps) => RuleKind::AllowIfPermission(perms.resolve_all(ps, diags)),
+                RuleKindDef::AllowIf(p) => RuleKind::AllowIf(p.get_ref().clone()),
+                RuleKindDef::DenyIf(p) => RuleKind::DenyIf(p.get_ref().clone()),
+            };
+            Some(Rule { kind, span: r.span.clone() })
+        })
+        .collect();
+    Policy {
+        name: p.name.get_ref().clone(),
+        description: text(&p.description),
+        entity: p.entity.as_ref().and_then(|e| entities.resolve(e, diags)).unwrap_or(0),
+        rules,
+        span: p.name.span(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn test(
+    t: &syntax::TestDef,
+    model: &Model,
+    roles: &Names<'_>,
+    perms: &Names<'_>,
+    levels: &Names<'_>,
+    policies: &Names<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<TestCase> {
+    let mut held: Vec<RoleIdx> = t.role.iter().chain(t.roles.iter().flatten()).filter_map(|r| roles.resolve(r, diags)).collect();
+    held.sort_unstable();
+    held.dedup();
+    let name = t.name.as_ref().map(|n| n.get_ref().clone());
+    let Some(policy_name) = &t.policy else {
+        return access_test(t, held, name, roles, perms, diags);
+    };
+    for (key, list) in [("allow", &t.allow), ("deny", &t.deny), ("covers", &t.covers)] {
+        if let Some(first) = list.first() {
+            diags.push(
+                Diagnostic::new(Code::WrongType, first.span(), format!("a policy test has no `{key}`"))
+                    .label("not for policy tests")
+                    .help("a policy test states `expect = \"allow\"` or `\"deny\"`; put role checks in their own `[[tests]]`"),
+            );
+        }
+    }
+    let policy = policies.resolve(policy_name, diags)?;
+    let legacy = t.legacy.as_ref().and_then(|l| levels.resolve(l, diags));
+    let predicates = test_predicates(t, &model.policies[policy], diags);
+    let Some(expect) = &t.expect else {
+        diags.push(Diagnostic::new(Code::MissingKey, t.header.clone(), "a policy test is missing `expect`").label("`expect` missing here").help("add `expect = \"allow\"` or `expect = \"deny\"`"));
+        return None;
+    };
+    Some(TestCase { name, span: t.header.clone(), roles: held, kind: TestKind::Policy { policy, legacy, predicates, expect_allow: *expect.get_ref() } })
+}
+
+fn access_test(t: &syntax::TestDef, held: Vec<RoleIdx>, name: Option<String>, roles: &Names<'_>, perms: &Names<'_>, diags: &mut Vec<Diagnostic>) -> Option<TestCase> {
+    if t.role.is_none() && t.roles.is_none() {
+        diags.push(Diagnostic::new(Code::MissingKey, t.header.clone(), "a test is missing `roles` (or `policy`)").label("`roles` missing here").help("name the roles held: `roles = [\"channels_admin\"]`"));
+    }
+    if t.allow.is_empty() && t.deny.is_empty() && t.covers.is_empty() {
+        diags.push(Diagnostic::new(Code::MissingKey, t.header.clone(), "a test states nothing: it needs `allow`, `deny` or `covers`").label("nothing to check").help("add `allow = [\"some_permission\"]`"));
+    }
+    if let Some(e) = &t.expect {
+        diags.push(Diagnostic::new(Code::WrongType, e.span(), "`expect` belongs to policy tests").label("no `policy` in this test").help("add `policy = \"…\"`, or use `allow`/`deny`"));
+    }
+    let kind = TestKind::Access { allow: perms.resolve_all(&t.allow, diags), deny: perms.resolve_all(&t.deny, diags), covers: roles.resolve_all(&t.covers, diags) };
+    Some(TestCase { name, span: t.header.clone(), roles: held, kind })
+}
+
+/// The predicates a policy test sets must be ones its policy asks about.
+fn test_predicates(t: &syntax::TestDef, policy: &Policy, diags: &mut Vec<Diagnostic>) -> Vec<(String, bool)> {
+    let known: Vec<&str> = policy.rules.iter().filter_map(|r| match &r.kind {
+        RuleKind::AllowIf(p) | RuleKind::DenyIf(p) => Some(p.as_str()),
+        _ => None,
+    }).collect();
+    let mut out = Vec::new();
+    for (name, value) in &t.predicates {
+        if known.contains(&name.get_ref().as_str()) {
+            out.push((name.get_ref().clone(), *value.get_ref()));
+        } else {
+            let help = did_you_mean(name.get_ref(), known.iter().copied()).unwrap_or_else(|| format!("policy `{}` asks about: {}", policy.name, if known.is_empty() { "no predicate".to_string() } else { known.join(", ") }));
+            diags.push(Diagnostic::new(Code::UnknownKey, name.span(), format!("policy `{}` has no predicate `{}`", policy.name, name.get_ref())).label("not asked by this policy").help(help));
+        }
+    }
+    out
+}
+
+// Rule: roles never include themselves, directly or through others; entities form a forest.
+fn reject_cycles(file: &File, model: &Model, include_edges: &[Vec<(usize, Span)>], diags: &mut Vec<Diagnostic>) {
+    let role_names: Vec<&str> = model.roles.iter().map(|r| r.name.as_str()).collect();
+    let role_order: Vec<usize> = model.roles.iter().map(|r| r.span.start).collect();
+    check::cycles(include_edges, &role_names, &role_order, Code::IncludeCycle, diags);
+    let parent_edges: Vec<Vec<(usize, Span)>> = model
+        .entities
+        .iter()
+        .zip(&file.entities)
+        .map(|(e, def)| e.parent.into_iter().zip(def.parent.iter().map(|p| p.span())).collect())
+        .collect();
+    let entity_names: Vec<&str> = model.entities.iter().map(|e| e.name.as_str()).collect();
+    let entity_order: Vec<usize> = (0..model.entities.len()).collect();
+    check::cycles(&parent_edges, &entity_names, &entity_order, Code::EntityCycle, diags);
+}
+
+/// Effective permissions, each role after the roles it includes (the graph is acyclic here).
+fn compute_effective(model: &mut Model) {
+    let n = model.permissions.len();
+    let mut done = vec![false; model.roles.len()];
+    for root in 0..model.roles.len() {
+        let mut stack = vec![(root, false)];
+        while let Some((r, expanded)) = stack.pop() {
+            if done[r] {
+                continue;
+            }
+            if !expanded {
+                stack.push((r, true));
+                stack.extend(model.roles[r].includes.iter().filter(|&&i| !done[i]).map(|&i| (i, false)));
+                continue;
+            }
+            let mut set = PermSet::with_capacity(n);
+            for &p in &model.roles[r].permissions {
+                set.insert(p);
+            }
+            for i in model.roles[r].includes.clone() {
+                set.union_with(&model.roles[i].effective);
+            }
+            model.roles[r].effective = set;
+            done[r] = true;
+        }
+    }
+}

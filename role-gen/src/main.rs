@@ -1,0 +1,5 @@
+//! The `role-gen` command line.
+
+fn main() -> std::process::ExitCode {
+    role_gen::cli::main()
+}

@@ -1,0 +1,338 @@
+//! Stage 3: the validated model. No serde, no toml: what every renderer, the CLI's questions
+//! and the derive macro work from. Items are in output order (permissions and roles by id,
+//! entities and legacy levels in file order); references are indices into those lists.
+
+use crate::source::Span;
+
+/// Index of an entity in [`Model::entities`].
+pub type EntityIdx = usize;
+/// Index of a permission in [`Model::permissions`] (its bit in a [`PermSet`]).
+pub type PermIdx = usize;
+/// Index of a role in [`Model::roles`].
+pub type RoleIdx = usize;
+/// Index of a legacy level in [`Model::legacy_levels`] (higher is more privileged).
+pub type LevelIdx = usize;
+
+/// A validated roles.toml.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The source's file name, for `@generated` headers (never an absolute path).
+    pub source_name: String,
+    pub project: Project,
+    pub output: OutputConfig,
+    pub entities: Vec<Entity>,
+    pub permissions: Vec<Permission>,
+    pub roles: Vec<Role>,
+    pub legacy_levels: Vec<LegacyLevel>,
+    pub policies: Vec<Policy>,
+    pub reserved: Reserved,
+    pub tests: Vec<TestCase>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub name: String,
+    pub proto_package: String,
+}
+
+/// A built-in generation target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    Rust,
+    TypeScript,
+    Proto,
+    Json,
+    Markdown,
+}
+
+impl Target {
+    /// Every built-in target, in the order outputs are listed.
+    pub const ALL: [Target; 5] = [Target::Rust, Target::TypeScript, Target::Proto, Target::Json, Target::Markdown];
+
+    /// The name used in `targets = […]` and `--target`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Target::Rust => "rust",
+            Target::TypeScript => "typescript",
+            Target::Proto => "proto",
+            Target::Json => "json",
+            Target::Markdown => "markdown",
+        }
+    }
+
+    /// Parses a target name.
+    pub fn from_name(name: &str) -> Option<Target> {
+        Target::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct OutputConfig {
+    /// Relative to roles.toml's folder, `/`-separated, never leaving it.
+    pub dir: String,
+    pub targets: Vec<Target>,
+    pub rust_serde: bool,
+    pub custom: Vec<CustomOutput>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CustomOutput {
+    /// Relative to roles.toml's folder.
+    pub template: String,
+    pub template_span: Span,
+    /// Relative to the output folder.
+    pub path: String,
+    pub path_span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entity {
+    pub name: String,
+    pub description: String,
+    pub parent: Option<EntityIdx>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Permission {
+    pub name: String,
+    pub id: u32,
+    pub description: String,
+    /// The entity types it is checked against (every entity when the file names none).
+    pub entities: Vec<EntityIdx>,
+    pub group: Option<String>,
+    pub deprecated: Deprecated,
+    pub span: Span,
+}
+
+/// Whether and why a permission is deprecated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Deprecated {
+    No,
+    Yes,
+    Because(String),
+}
+
+impl Deprecated {
+    /// Whether it is deprecated at all.
+    pub fn is_deprecated(&self) -> bool {
+        !matches!(self, Deprecated::No)
+    }
+
+    /// The reason, if one was given.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Deprecated::Because(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub name: String,
+    pub id: u32,
+    pub description: String,
+    /// Direct grants, in file order.
+    pub permissions: Vec<PermIdx>,
+    /// Spans of the direct grants, parallel to `permissions`.
+    pub permission_spans: Vec<Span>,
+    pub includes: Vec<RoleIdx>,
+    /// The entity types it may be assigned on (every entity when the file names none).
+    pub assignable_on: Vec<EntityIdx>,
+    /// Direct grants plus everything included, transitively.
+    pub effective: PermSet,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct LegacyLevel {
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub name: String,
+    pub description: String,
+    pub entity: EntityIdx,
+    pub rules: Vec<Rule>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub kind: RuleKind,
+    pub span: Span,
+}
+
+/// One rule of a policy (SPEC section 5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleKind {
+    DenyIfLegacy(Vec<LevelIdx>),
+    AllowIfLegacyAtLeast(LevelIdx),
+    AllowIfPermission(Vec<PermIdx>),
+    AllowIf(String),
+    DenyIf(String),
+}
+
+impl RuleKind {
+    /// The key that names this kind in roles.toml.
+    pub const fn key(&self) -> &'static str {
+        match self {
+            RuleKind::DenyIfLegacy(_) => "deny_if_legacy",
+            RuleKind::AllowIfLegacyAtLeast(_) => "allow_if_legacy_at_least",
+            RuleKind::AllowIfPermission(_) => "allow_if_permission",
+            RuleKind::AllowIf(_) => "allow_if",
+            RuleKind::DenyIf(_) => "deny_if",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Reserved {
+    pub permission_ids: Vec<u32>,
+    pub permission_names: Vec<String>,
+    pub role_ids: Vec<u32>,
+    pub role_names: Vec<String>,
+}
+
+/// A `[[tests]]` entry, names resolved.
+#[derive(Debug, Clone)]
+pub struct TestCase {
+    pub name: Option<String>,
+    /// The `[[tests]]` header, where a failure is reported.
+    pub span: Span,
+    pub roles: Vec<RoleIdx>,
+    pub kind: TestKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum TestKind {
+    /// The roles held together allow these, deny those, and cover these roles.
+    Access { allow: Vec<PermIdx>, deny: Vec<PermIdx>, covers: Vec<RoleIdx> },
+    /// A policy decision.
+    Policy { policy: usize, legacy: Option<LevelIdx>, predicates: Vec<(String, bool)>, expect_allow: bool },
+}
+
+/// A set of permissions, one bit per permission index.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct PermSet {
+    words: Vec<u64>,
+}
+
+impl PermSet {
+    /// The empty set sized for `n` permissions.
+    pub fn with_capacity(n: usize) -> Self {
+        PermSet { words: vec![0; n.div_ceil(64)] }
+    }
+
+    /// Adds a permission.
+    pub fn insert(&mut self, p: PermIdx) {
+        self.words[p / 64] |= 1 << (p % 64);
+    }
+
+    /// Whether it holds `p`.
+    pub fn contains(&self, p: PermIdx) -> bool {
+        self.words.get(p / 64).is_some_and(|w| w & (1 << (p % 64)) != 0)
+    }
+
+    /// Adds every permission of `other`.
+    pub fn union_with(&mut self, other: &PermSet) {
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a |= b;
+        }
+    }
+
+    /// Whether every permission of `other` is in `self`.
+    pub fn is_superset(&self, other: &PermSet) -> bool {
+        self.words.iter().zip(&other.words).all(|(a, b)| a & b == *b)
+    }
+
+    /// The permission indices, ascending (that is, by id).
+    pub fn iter(&self) -> impl Iterator<Item = PermIdx> + '_ {
+        self.words.iter().enumerate().flat_map(|(i, &w)| (0..64).filter(move |b| w & (1 << b) != 0).map(move |b| i * 64 + b))
+    }
+
+    /// How many it holds.
+    pub fn len(&self) -> usize {
+        self.words.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.words.iter().all(|&w| w == 0)
+    }
+
+    /// The raw words, least significant bit = lowest permission index.
+    pub fn words(&self) -> &[u64] {
+        &self.words
+    }
+}
+
+impl Model {
+    /// Looks a permission up by name.
+    pub fn permission(&self, name: &str) -> Option<PermIdx> {
+        self.permissions.iter().position(|p| p.name == name)
+    }
+
+    /// Looks a role up by name.
+    pub fn role(&self, name: &str) -> Option<RoleIdx> {
+        self.roles.iter().position(|r| r.name == name)
+    }
+
+    /// Looks an entity up by name.
+    pub fn entity(&self, name: &str) -> Option<EntityIdx> {
+        self.entities.iter().position(|e| e.name == name)
+    }
+
+    /// Whether entity `e` is `ancestor` or lies below it.
+    pub fn is_within(&self, mut e: EntityIdx, ancestor: EntityIdx) -> bool {
+        loop {
+            if e == ancestor {
+                return true;
+            }
+            match self.entities[e].parent {
+                Some(p) => e = p,
+                None => return false,
+            }
+        }
+    }
+
+    /// The union of the effective permissions of `roles`.
+    pub fn effective_of(&self, roles: &[RoleIdx]) -> PermSet {
+        let mut set = PermSet::with_capacity(self.permissions.len());
+        for &r in roles {
+            set.union_with(&self.roles[r].effective);
+        }
+        set
+    }
+
+    /// The shortest include chain from `role` to a role granting `perm` directly, both ends
+    /// included; ties broken by id (SPEC section 3, `explain` and `who-can`).
+    pub fn via(&self, role: RoleIdx, perm: PermIdx) -> Option<Vec<RoleIdx>> {
+        let mut parent: Vec<Option<RoleIdx>> = vec![None; self.roles.len()];
+        let mut seen = vec![false; self.roles.len()];
+        let mut queue = std::collections::VecDeque::from([role]);
+        seen[role] = true;
+        while let Some(r) = queue.pop_front() {
+            if self.roles[r].permissions.contains(&perm) {
+                let mut path = vec![r];
+                while let Some(p) = parent[*path.last()?] {
+                    path.push(p);
+                }
+                path.reverse();
+                return Some(path);
+            }
+            let mut next = self.roles[r].includes.clone();
+            next.sort_unstable();
+            for n in next {
+                if !std::mem::replace(&mut seen[n], true) {
+                    parent[n] = Some(r);
+                    queue.push_back(n);
+                }
+            }
+        }
+        None
+    }
+}

@@ -1,0 +1,136 @@
+//! Names: what a valid one is, and how each target spells it.
+
+/// The longest name allowed.
+pub const MAX_NAME_LEN: usize = 64;
+
+/// Whether `name` is ASCII snake_case, `[a-z][a-z0-9]*(_[a-z0-9]+)*`, at most 64 characters.
+pub fn is_valid_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= MAX_NAME_LEN
+        && bytes[0].is_ascii_lowercase()
+        && !name.ends_with('_')
+        && !name.contains("__")
+        && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_')
+}
+
+/// Why a name is not valid, for the diagnostic's help.
+pub fn name_problem(name: &str) -> &'static str {
+    if name.is_empty() {
+        "a name cannot be empty"
+    } else if !name.is_ascii() {
+        "names are ASCII only: this one holds a non-ASCII character (a look-alike letter?)"
+    } else if name.len() > MAX_NAME_LEN {
+        "names are at most 64 characters"
+    } else if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        "names are lowercase snake_case"
+    } else if !name.as_bytes()[0].is_ascii_lowercase() {
+        "a name starts with a letter a-z"
+    } else if name.contains("__") || name.ends_with('_') {
+        "underscores separate words: no double or trailing underscore"
+    } else {
+        "names hold only a-z, 0-9 and single underscores"
+    }
+}
+
+/// Suggests a valid spelling of an invalid name, when an obvious one exists.
+pub fn suggest_valid(name: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() && prev_lower {
+            out.push('_');
+        }
+        match c {
+            'A'..='Z' | 'a'..='z' | '0'..='9' => out.push(c.to_ascii_lowercase()),
+            '_' | '-' | ' ' | '.' => out.push('_'),
+            _ => return None,
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    let parts: Vec<&str> = out.split('_').filter(|p| !p.is_empty()).collect();
+    let candidate = parts.join("_");
+    (is_valid_name(&candidate) && candidate != name).then_some(candidate)
+}
+
+fn words(name: &str) -> impl Iterator<Item = &str> {
+    name.split('_').filter(|w| !w.is_empty())
+}
+
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map_or_else(String::new, |c| c.to_ascii_uppercase().to_string() + chars.as_str())
+}
+
+/// `archive_channel` -> `ArchiveChannel`; `level_2` -> `Level2`.
+pub fn pascal(name: &str) -> String {
+    words(name).map(capitalized).collect()
+}
+
+/// `archive_channel` -> `archiveChannel`.
+pub fn camel(name: &str) -> String {
+    let mut words = words(name);
+    let first = words.next().unwrap_or_default().to_string();
+    first + &words.map(capitalized).collect::<String>()
+}
+
+/// `archive_channel` -> `ARCHIVE_CHANNEL`.
+pub fn screaming(name: &str) -> String {
+    name.to_ascii_uppercase()
+}
+
+/// `archive_channel` -> `archive-channel`.
+pub fn kebab(name: &str) -> String {
+    name.replace('_', "-")
+}
+
+/// `Archive Channel` or `archiveChannel` -> `archive_channel` (for custom templates' `snake`).
+pub fn snake(text: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in text.chars() {
+        if c.is_uppercase() && prev_lower {
+            out.push('_');
+        }
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('_') && !out.is_empty() {
+            out.push('_');
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+    }
+    out.trim_end_matches('_').to_string()
+}
+
+/// The Rust variant for a name: its PascalCase, with a trailing `_` when that is a keyword
+/// (`self` -> `Self_`; every other Rust keyword is lowercase, so cannot be a PascalCase word).
+pub fn rust_variant(name: &str) -> String {
+    let pascal = pascal(name);
+    if pascal == "Self" { pascal + "_" } else { pascal }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validity_follows_the_spec_grammar() {
+        for ok in ["a", "archive_channel", "level_2", "a1_b2", &"x".repeat(64)] {
+            assert!(is_valid_name(ok), "{ok}");
+        }
+        for bad in ["", "A", "_a", "a_", "a__b", "1a", "a-b", "аrchive", &"x".repeat(65)] {
+            assert!(!is_valid_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn casing() {
+        assert_eq!(pascal("level_2"), "Level2");
+        assert_eq!(rust_variant("self"), "Self_");
+        assert_eq!(camel("archive_channel"), "archiveChannel");
+        assert_eq!(screaming("level_2"), "LEVEL_2");
+        assert_eq!(kebab("a_b"), "a-b");
+        assert_eq!(snake("ArchiveChannel"), "archive_channel");
+        assert_eq!(suggest_valid("ArchiveChannel").as_deref(), Some("archive_channel"));
+    }
+}

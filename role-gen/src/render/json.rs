@@ -1,0 +1,222 @@
+//! The JSON document: the `json` target, and the context custom templates render against.
+
+use serde::Serialize;
+
+use crate::model::{Deprecated, Model, RuleKind};
+
+/// The whole document (SPEC section 2, JSON). Field order is output order.
+#[derive(Debug, Serialize)]
+pub struct Document<'m> {
+    #[serde(rename = "@generated")]
+    pub generated: String,
+    pub schema_version: u32,
+    pub project: ProjectDoc<'m>,
+    pub entities: Vec<EntityDoc<'m>>,
+    pub permissions: Vec<PermissionDoc<'m>>,
+    pub roles: Vec<RoleDoc<'m>>,
+    pub legacy_levels: Vec<&'m str>,
+    pub policies: Vec<PolicyDoc<'m>>,
+    pub reserved: ReservedDoc<'m>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProjectDoc<'m> {
+    pub name: &'m str,
+    pub proto_package: &'m str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EntityDoc<'m> {
+    pub name: &'m str,
+    pub description: &'m str,
+    pub parent: Option<&'m str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PermissionDoc<'m> {
+    pub name: &'m str,
+    pub id: u32,
+    pub description: &'m str,
+    pub entities: Vec<&'m str>,
+    pub group: Option<&'m str>,
+    /// `false`, `true`, or the reason: as roles.toml says it.
+    pub deprecated: DeprecatedDoc<'m>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum DeprecatedDoc<'m> {
+    Flag(bool),
+    Reason(&'m str),
+}
+
+#[derive(Debug, Serialize)]
+pub struct RoleDoc<'m> {
+    pub name: &'m str,
+    pub id: u32,
+    pub description: &'m str,
+    pub permissions: Vec<&'m str>,
+    pub effective_permissions: Vec<&'m str>,
+    pub includes: Vec<&'m str>,
+    pub assignable_on: Vec<&'m str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PolicyDoc<'m> {
+    pub name: &'m str,
+    pub description: &'m str,
+    pub entity: &'m str,
+    pub rules: Vec<RuleDoc<'m>>,
+}
+
+/// A rule: its `kind` (the roles.toml key) and the one field that kind uses.
+#[derive(Debug, Serialize)]
+pub struct RuleDoc<'m> {
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub levels: Option<Vec<&'m str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<&'m str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Vec<&'m str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<&'m str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReservedDoc<'m> {
+    pub permission_ids: &'m [u32],
+    pub permission_names: &'m [String],
+    pub role_ids: &'m [u32],
+    pub role_names: &'m [String],
+}
+
+impl<'m> Document<'m> {
+    /// Builds the document for `model`.
+    pub fn new(model: &'m Model) -> Self {
+        Document {
+            generated: format!("{} from {}. Do not edit: change {} and run `role-gen generate`.", crate::outputs::GENERATED_MARKER, model.source_name, model.source_name),
+            schema_version: 1,
+            project: ProjectDoc { name: &model.project.name, proto_package: &model.project.proto_package },
+            entities: model.entities.iter().map(|e| EntityDoc { name: &e.name, description: &e.description, parent: e.parent.map(|p| model.entities[p].name.as_str()) }).collect(),
+            permissions: model.permissions.iter().map(|p| permission(model, p)).collect(),
+            roles: model.roles.iter().map(|r| role(model, r)).collect(),
+            legacy_levels: model.legacy_levels.iter().map(|l| l.name.as_str()).collect(),
+            policies: model.policies.iter().map(|p| policy(model, p)).collect(),
+            reserved: ReservedDoc {
+                permission_ids: &model.reserved.permission_ids,
+                permission_names: &model.reserved.permission_names,
+                role_ids: &model.reserved.role_ids,
+                role_names: &model.reserved.role_names,
+            },
+        }
+    }
+}
+
+fn entity_names<'m>(model: &'m Model, list: &[usize]) -> Vec<&'m str> {
+    list.iter().map(|&e| model.entities[e].name.as_str()).collect()
+}
+
+fn permission<'m>(model: &'m Model, p: &'m crate::model::Permission) -> PermissionDoc<'m> {
+    PermissionDoc {
+        name: &p.name,
+        id: p.id,
+        description: &p.description,
+        entities: entity_names(model, &p.entities),
+        group: p.group.as_deref(),
+        deprecated: match &p.deprecated {
+            Deprecated::No => DeprecatedDoc::Flag(false),
+            Deprecated::Yes => DeprecatedDoc::Flag(true),
+            Deprecated::Because(r) => DeprecatedDoc::Reason(r),
+        },
+    }
+}
+
+fn role<'m>(model: &'m Model, r: &'m crate::model::Role) -> RoleDoc<'m> {
+    let perm_name = |i: usize| model.permissions[i].name.as_str();
+    let mut direct: Vec<usize> = r.permissions.clone();
+    direct.sort_unstable();
+    let mut includes = r.includes.clone();
+    includes.sort_unstable();
+    RoleDoc {
+        name: &r.name,
+        id: r.id,
+        description: &r.description,
+        permissions: direct.into_iter().map(perm_name).collect(),
+        effective_permissions: r.effective.iter().map(perm_name).collect(),
+        includes: includes.into_iter().map(|i| model.roles[i].name.as_str()).collect(),
+        assignable_on: entity_names(model, &r.assignable_on),
+    }
+}
+
+fn policy<'m>(model: &'m Model, p: &'m crate::model::Policy) -> PolicyDoc<'m> {
+    PolicyDoc { name: &p.name, description: &p.description, entity: &model.entities[p.entity].name, rules: p.rules.iter().map(|r| rule(model, &r.kind)).collect() }
+}
+
+fn rule<'m>(model: &'m Model, kind: &'m RuleKind) -> RuleDoc<'m> {
+    let level = |l: usize| model.legacy_levels[l].name.as_str();
+    let mut doc = RuleDoc { kind: kind.key(), levels: None, level: None, permissions: None, predicate: None };
+    match kind {
+        RuleKind::DenyIfLegacy(ls) => doc.levels = Some(ls.iter().map(|&l| level(l)).collect()),
+        RuleKind::AllowIfLegacyAtLeast(l) => doc.level = Some(level(*l)),
+        RuleKind::AllowIfPermission(ps) => doc.permissions = Some(ps.iter().map(|&p| model.permissions[p].name.as_str()).collect()),
+        RuleKind::AllowIf(p) | RuleKind::DenyIf(p) => doc.predicate = Some(p),
+    }
+    doc
+}
+
+/// Pretty JSON with a final newline; invisible and bidi characters escaped as `\uXXXX`.
+pub fn to_pretty(value: &impl Serialize) -> Result<String, serde_json::Error> {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, SafeFormatter(serde_json::ser::PrettyFormatter::with_indent(b"  ")));
+    value.serialize(&mut ser)?;
+    out.push(b'\n');
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// serde_json's pretty printer, but never writing an invisible character raw.
+struct SafeFormatter<'a>(serde_json::ser::PrettyFormatter<'a>);
+
+impl serde_json::ser::Formatter for SafeFormatter<'_> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, fragment: &str) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if crate::escape::is_invisible(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                let mut buf = [0u16; 2];
+                for unit in c.encode_utf16(&mut buf) {
+                    write!(writer, "\\u{unit:04x}")?;
+                }
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}

@@ -1,0 +1,118 @@
+//! Stage 4: model -> [`Outputs`]. Built-in targets render a per-target view through an embedded
+//! handlebars template; custom templates render the JSON document. Pure: nothing is written.
+
+mod helpers;
+pub mod json;
+mod views;
+
+use std::path::Path;
+
+use handlebars::Handlebars;
+use serde::Serialize;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{Model, Target};
+use crate::outputs::{Outputs, builtin_path};
+
+/// The built-in templates, embedded in the binary.
+pub const BUILTIN_TEMPLATES: [(&str, &str); 4] = [
+    ("rust", include_str!("../../templates/rust.hbs")),
+    ("typescript", include_str!("../../templates/typescript.hbs")),
+    ("proto", include_str!("../../templates/proto.hbs")),
+    ("markdown", include_str!("../../templates/markdown.hbs")),
+];
+
+/// Compiled templates: the built-ins plus the project's custom ones.
+#[derive(Debug)]
+pub struct Templates {
+    registry: Handlebars<'static>,
+    /// Files read (for `cargo:rerun-if-changed`).
+    read: Vec<std::path::PathBuf>,
+}
+
+fn registry() -> Handlebars<'static> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(handlebars::no_escape);
+    hb.set_prevent_indent(true);
+    helpers::register(&mut hb);
+    hb
+}
+
+impl Templates {
+    /// Compiles the built-ins and every `[[output.custom]]` template (relative to `base`);
+    /// a template that cannot be read or compiled is a `template-error` at its `template` value.
+    pub fn load(model: &Model, base: &Path, diags: &mut Vec<Diagnostic>) -> Templates {
+        let mut registry = registry();
+        for (name, text) in BUILTIN_TEMPLATES {
+            if let Err(e) = registry.register_template_string(name, text) {
+                // The built-ins are tested; reaching this is a bug in role-gen itself.
+                diags.push(Diagnostic::new(Code::TemplateError, 0..0, format!("built-in template `{name}` is broken: {e}")));
+            }
+        }
+        let mut read = Vec::new();
+        for custom in &model.output.custom {
+            let path = base.join(&custom.template);
+            let error = |message: String| Diagnostic::new(Code::TemplateError, custom.template_span.clone(), message);
+            match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    if let Err(e) = registry.register_template_string(&custom_key(&custom.path), text) {
+                        diags.push(error(format!("template `{}` does not compile: {}", custom.template, one_line(&e.to_string()))).label("this template").help("fix the template; role-gen uses handlebars syntax"));
+                    }
+                }
+                Err(e) => diags.push(error(format!("cannot read template `{}`: {e}", custom.template)).label("this file").help("the path is relative to roles.toml's folder")),
+            }
+            read.push(path);
+        }
+        Templates { registry, read }
+    }
+
+    /// The template files read from disk.
+    pub fn files_read(&self) -> &[std::path::PathBuf] {
+        &self.read
+    }
+
+    /// Renders every enabled target and custom template.
+    pub fn render(&self, model: &Model, targets: &[Target]) -> Result<Outputs, Vec<Diagnostic>> {
+        let mut outputs = Outputs::default();
+        let mut errors = Vec::new();
+        let document = json::Document::new(model);
+        for &target in targets {
+            let path = builtin_path(target, &model.project.proto_package);
+            let text = match target {
+                Target::Rust => self.builtin("rust", &views::RustView::new(model)),
+                Target::TypeScript => self.builtin("typescript", &views::TsView::new(model)),
+                Target::Proto => self.builtin("proto", &views::ProtoView::new(model)),
+                Target::Markdown => self.builtin("markdown", &views::MarkdownView::new(model)),
+                Target::Json => json::to_pretty(&document).map_err(|e| e.to_string()),
+            };
+            match text {
+                Ok(text) => outputs.insert(path, text),
+                Err(e) => errors.push(Diagnostic::new(Code::TemplateError, 0..0, format!("rendering `{}` failed: {e}", target.as_str()))),
+            }
+        }
+        for custom in &model.output.custom {
+            match self.registry.render(&custom_key(&custom.path), &document) {
+                Ok(text) => outputs.insert(custom.path.clone(), text),
+                Err(e) => errors.push(
+                    Diagnostic::new(Code::TemplateError, custom.template_span.clone(), format!("template `{}` failed to render: {}", custom.template, one_line(&e.to_string())))
+                        .label("this template")
+                        .help("custom templates see the JSON document of `role-gen generate --target json`"),
+                ),
+            }
+        }
+        if errors.is_empty() { Ok(outputs) } else { Err(errors) }
+    }
+
+    fn builtin(&self, name: &str, view: &impl Serialize) -> Result<String, String> {
+        self.registry.render(name, view).map_err(|e| e.to_string())
+    }
+}
+
+fn custom_key(path: &str) -> String {
+    format!("custom:{path}")
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,475 @@
+//! Per-target views: names cased, strings escaped, lists joined, order fixed. The templates only
+//! place these values; every decision about spelling or safety is made here.
+
+use serde::Serialize;
+
+use crate::escape;
+use crate::model::{Model, RuleKind};
+use crate::names;
+
+fn header(model: &Model) -> String {
+    format!("{} from {}. Do not edit: change {} and run `role-gen generate`.", crate::outputs::GENERATED_MARKER, model.source_name, model.source_name)
+}
+
+fn joined<T>(items: impl IntoIterator<Item = T>, each: impl Fn(T) -> String) -> String {
+    items.into_iter().map(each).collect::<Vec<_>>().join(", ")
+}
+
+/// The words of a permission set as Rust literals.
+fn words(model: &Model, set: &crate::model::PermSet) -> String {
+    let n = model.permissions.len().div_ceil(64);
+    let mut words = set.words().to_vec();
+    words.resize(n, 0);
+    joined(words, |w| format!("{w:#x}"))
+}
+
+// ---------------------------------------------------------------- Rust
+
+#[derive(Serialize)]
+pub struct RustView {
+    header: String,
+    project: String,
+    serde: bool,
+    words: usize,
+    entities: Vec<RustItem>,
+    permissions: Vec<RustItem>,
+    roles: Vec<RustItem>,
+    legacy: Vec<RustItem>,
+    name_impls: Vec<RustNames>,
+    all_entities: String,
+    all_permissions: String,
+    all_roles: String,
+    all_legacy: String,
+}
+
+#[derive(Serialize, Default, Clone)]
+struct RustItem {
+    variant: String,
+    name: String,
+    description: String,
+    id: u32,
+    bit: usize,
+    parent: String,
+    entities: String,
+    deprecated: bool,
+    deprecated_note: Option<String>,
+    words: String,
+    direct: String,
+    includes: String,
+    assignable_on: String,
+}
+
+#[derive(Serialize)]
+struct RustNames {
+    r#type: &'static str,
+    kind: &'static str,
+    items: Vec<RustItem>,
+}
+
+fn entity_list(model: &Model, list: &[usize]) -> String {
+    joined(list, |&e| format!("EntityType::{}", names::rust_variant(&model.entities[e].name)))
+}
+
+impl RustView {
+    pub fn new(model: &Model) -> Self {
+        let item = |name: &str, description: &str| RustItem { variant: names::rust_variant(name), name: name.to_string(), description: escape::rust_str(description), ..RustItem::default() };
+        let entities: Vec<RustItem> = model
+            .entities
+            .iter()
+            .map(|e| RustItem {
+                parent: e.parent.map_or("::core::option::Option::None".into(), |p| format!("::core::option::Option::Some(Self::{})", names::rust_variant(&model.entities[p].name))),
+                ..item(&e.name, &e.description)
+            })
+            .collect();
+        let permissions: Vec<RustItem> = model
+            .permissions
+            .iter()
+            .enumerate()
+            .map(|(bit, p)| RustItem {
+                id: p.id,
+                bit,
+                entities: entity_list(model, &p.entities),
+                deprecated: p.deprecated.is_deprecated(),
+                deprecated_note: p.deprecated.reason().map(escape::rust_str),
+                ..item(&p.name, &p.description)
+            })
+            .collect();
+        let roles: Vec<RustItem> = model
+            .roles
+            .iter()
+            .map(|r| RustItem {
+                id: r.id,
+                words: words(model, &r.effective),
+                direct: joined(sorted(&r.permissions), |p| format!("Permission::{}", names::rust_variant(&model.permissions[p].name))),
+                includes: joined(sorted(&r.includes), |i| format!("Role::{}", names::rust_variant(&model.roles[i].name))),
+                assignable_on: entity_list(model, &r.assignable_on),
+                ..item(&r.name, &r.description)
+            })
+            .collect();
+        let legacy: Vec<RustItem> = model.legacy_levels.iter().map(|l| item(&l.name, "")).collect();
+        let mut name_impls = vec![
+            RustNames { r#type: "EntityType", kind: "entity type", items: entities.clone() },
+            RustNames { r#type: "Permission", kind: "permission", items: permissions.clone() },
+            RustNames { r#type: "Role", kind: "role", items: roles.clone() },
+        ];
+        if !legacy.is_empty() {
+            name_impls.push(RustNames { r#type: "LegacyRole", kind: "legacy level", items: legacy.clone() });
+        }
+        let all = |items: &[RustItem]| joined(items, |i| format!("Self::{}", i.variant));
+        RustView {
+            all_entities: all(&entities),
+            all_permissions: all(&permissions),
+            all_roles: all(&roles),
+            all_legacy: all(&legacy),
+            header: header(model),
+            project: escape::comment_lines(&model.project.name).join(" "),
+            serde: model.output.rust_serde,
+            words: model.permissions.len().div_ceil(64),
+            entities,
+            permissions,
+            roles,
+            legacy,
+            name_impls,
+        }
+    }
+}
+
+fn sorted(list: &[usize]) -> Vec<usize> {
+    let mut v = list.to_vec();
+    v.sort_unstable();
+    v
+}
+
+// ---------------------------------------------------------- TypeScript
+
+#[derive(Serialize)]
+pub struct TsView {
+    header: String,
+    project: String,
+    entities: Vec<TsItem>,
+    permissions: Vec<TsItem>,
+    roles: Vec<TsItem>,
+    legacy: Vec<TsItem>,
+    legacy_levels: String,
+}
+
+#[derive(Serialize, Default)]
+struct TsItem {
+    key: String,
+    name: String,
+    doc: Vec<String>,
+    id: u32,
+    deprecated: bool,
+    deprecated_note: Option<String>,
+    effective: String,
+    entities: String,
+}
+
+fn quoted_names<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    joined(names, |n| format!("\"{n}\""))
+}
+
+impl TsView {
+    pub fn new(model: &Model) -> Self {
+        let item = |name: &str, description: &str| TsItem { key: names::screaming(name), name: name.to_string(), doc: escape::comment_lines(description), ..TsItem::default() };
+        TsView {
+            header: header(model),
+            project: escape::comment_lines(&model.project.name).join(" "),
+            entities: model.entities.iter().map(|e| item(&e.name, &e.description)).collect(),
+            permissions: model
+                .permissions
+                .iter()
+                .map(|p| TsItem {
+                    id: p.id,
+                    deprecated: p.deprecated.is_deprecated(),
+                    deprecated_note: p.deprecated.reason().map(|r| escape::comment_lines(r).join(" ")),
+                    entities: quoted_names(p.entities.iter().map(|&e| model.entities[e].name.as_str())),
+                    ..item(&p.name, &p.description)
+                })
+                .collect(),
+            roles: model
+                .roles
+                .iter()
+                .map(|r| TsItem { id: r.id, effective: quoted_names(r.effective.iter().map(|p| model.permissions[p].name.as_str())), ..item(&r.name, &r.description) })
+                .collect(),
+            legacy: model.legacy_levels.iter().map(|l| item(&l.name, "")).collect(),
+            legacy_levels: quoted_names(model.legacy_levels.iter().map(|l| l.name.as_str())),
+        }
+    }
+}
+
+// ------------------------------------------------------------ Protobuf
+
+#[derive(Serialize)]
+pub struct ProtoView {
+    header: String,
+    package: String,
+    enums: Vec<ProtoEnum>,
+}
+
+#[derive(Serialize)]
+struct ProtoEnum {
+    name: &'static str,
+    doc: &'static str,
+    prefix: &'static str,
+    reserved_ids: String,
+    reserved_names: String,
+    values: Vec<ProtoValue>,
+}
+
+#[derive(Serialize)]
+struct ProtoValue {
+    name: String,
+    number: usize,
+    comment: Vec<String>,
+    deprecated: bool,
+}
+
+impl ProtoView {
+    pub fn new(model: &Model) -> Self {
+        let value = |prefix: &str, name: &str, number: usize, description: &str, deprecated: bool| ProtoValue {
+            name: format!("{prefix}_{}", names::screaming(name)),
+            number,
+            comment: escape::comment_lines(description),
+            deprecated,
+        };
+        let reserved_names = |prefix: &str, list: &[String]| joined(list, |n| format!("\"{prefix}_{}\"", names::screaming(n)));
+        let r = &model.reserved;
+        let enums = vec![
+            ProtoEnum {
+                name: "Permission",
+                doc: "A permission: the ability to perform one action. The number is its stable id.",
+                prefix: "PERMISSION",
+                reserved_ids: joined(&r.permission_ids, u32::to_string),
+                reserved_names: reserved_names("PERMISSION", &r.permission_names),
+                values: model.permissions.iter().map(|p| value("PERMISSION", &p.name, p.id as usize, &p.description, p.deprecated.is_deprecated())).collect(),
+            },
+            ProtoEnum {
+                name: "Role",
+                doc: "A role: a named set of permissions. The number is its stable id.",
+                prefix: "ROLE",
+                reserved_ids: joined(&r.role_ids, u32::to_string),
+                reserved_names: reserved_names("ROLE", &r.role_names),
+                values: model.roles.iter().map(|x| value("ROLE", &x.name, x.id as usize, &x.description, false)).collect(),
+            },
+            ProtoEnum {
+                name: "EntityType",
+                doc: "The type of an object a role is assigned on and a permission is checked against.",
+                prefix: "ENTITY_TYPE",
+                reserved_ids: String::new(),
+                reserved_names: String::new(),
+                values: model.entities.iter().enumerate().map(|(i, e)| value("ENTITY_TYPE", &e.name, i + 1, &e.description, false)).collect(),
+            },
+            ProtoEnum {
+                name: "LegacyRole",
+                doc: "The legacy account levels, lowest first.",
+                prefix: "LEGACY_ROLE",
+                reserved_ids: String::new(),
+                reserved_names: String::new(),
+                values: model.legacy_levels.iter().enumerate().map(|(i, l)| value("LEGACY_ROLE", &l.name, i + 1, "", false)).collect(),
+            },
+        ];
+        ProtoView { header: header(model), package: model.project.proto_package.clone(), enums }
+    }
+}
+
+// ------------------------------------------------------------ Markdown
+
+/// Above this many cells the role × permission table becomes a list of holders per permission.
+const MATRIX_CELL_LIMIT: usize = 20_000;
+
+#[derive(Serialize)]
+pub struct MarkdownView {
+    header: String,
+    project: String,
+    counts: String,
+    entities: Vec<MdRow>,
+    permissions: Vec<MdRow>,
+    roles: Vec<MdRow>,
+    matrix_roles: Vec<String>,
+    matrix: Vec<MdMatrixRow>,
+    holders: Vec<MdHolders>,
+    nodes: Vec<MdNode>,
+    edges: Vec<MdEdge>,
+    legacy: String,
+    policies: Vec<MdPolicy>,
+}
+
+#[derive(Serialize, Default)]
+struct MdRow {
+    name: String,
+    id: u32,
+    description: String,
+    parent: String,
+    entities: String,
+    group: String,
+    deprecated: bool,
+    deprecated_note: String,
+    includes: String,
+    assignable_on: String,
+}
+
+#[derive(Serialize)]
+struct MdMatrixRow {
+    permission: String,
+    cells: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct MdHolders {
+    permission: String,
+    roles: String,
+}
+
+#[derive(Serialize)]
+struct MdNode {
+    id: String,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct MdEdge {
+    from: String,
+    to: String,
+}
+
+#[derive(Serialize)]
+struct MdPolicy {
+    name: String,
+    entity: String,
+    description: String,
+    rules: Vec<String>,
+    otherwise: String,
+}
+
+fn code_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let list = joined(items, |n| format!("`{n}`"));
+    if list.is_empty() { "—".into() } else { list }
+}
+
+impl MarkdownView {
+    pub fn new(model: &Model) -> Self {
+        let entity_names = |list: &[usize]| code_list(list.iter().map(|&e| model.entities[e].name.as_str()));
+        let mut view = MarkdownView {
+            header: header(model),
+            project: escape::markdown_cell(&model.project.name),
+            counts: format!(
+                "{} entities, {} permissions, {} roles{}. Generated from `{}`.",
+                model.entities.len(),
+                model.permissions.len(),
+                model.roles.len(),
+                if model.legacy_levels.is_empty() { String::new() } else { format!(", {} legacy levels", model.legacy_levels.len()) },
+                escape::markdown_cell(&model.source_name)
+            ),
+            entities: model
+                .entities
+                .iter()
+                .map(|e| MdRow {
+                    name: e.name.clone(),
+                    parent: e.parent.map_or("—".into(), |p| format!("`{}`", model.entities[p].name)),
+                    description: escape::markdown_cell(&e.description),
+                    ..MdRow::default()
+                })
+                .collect(),
+            permissions: model
+                .permissions
+                .iter()
+                .map(|p| MdRow {
+                    name: p.name.clone(),
+                    id: p.id,
+                    description: escape::markdown_cell(&p.description),
+                    entities: entity_names(&p.entities),
+                    group: p.group.as_deref().map_or("—".into(), escape::markdown_cell),
+                    deprecated: p.deprecated.is_deprecated(),
+                    deprecated_note: p.deprecated.reason().map(|r| format!(": {}", escape::markdown_cell(r))).unwrap_or_default(),
+                    ..MdRow::default()
+                })
+                .collect(),
+            roles: model
+                .roles
+                .iter()
+                .map(|r| MdRow {
+                    name: r.name.clone(),
+                    id: r.id,
+                    description: escape::markdown_cell(&r.description),
+                    includes: code_list(sorted(&r.includes).into_iter().map(|i| model.roles[i].name.as_str())),
+                    assignable_on: entity_names(&r.assignable_on),
+                    ..MdRow::default()
+                })
+                .collect(),
+            matrix_roles: Vec::new(),
+            matrix: Vec::new(),
+            holders: Vec::new(),
+            nodes: Vec::new(),
+            edges: Vec::new(),
+            legacy: code_list(model.legacy_levels.iter().map(|l| l.name.as_str())),
+            policies: model.policies.iter().map(|p| md_policy(model, p)).collect(),
+        };
+        if model.legacy_levels.is_empty() {
+            view.legacy.clear();
+        }
+        view.fill_matrix(model);
+        view.fill_graph(model);
+        view
+    }
+
+    fn fill_matrix(&mut self, model: &Model) {
+        if model.permissions.len() * model.roles.len() <= MATRIX_CELL_LIMIT {
+            self.matrix_roles = model.roles.iter().map(|r| r.name.clone()).collect();
+            self.matrix = model
+                .permissions
+                .iter()
+                .enumerate()
+                .map(|(p, perm)| MdMatrixRow {
+                    permission: perm.name.clone(),
+                    cells: model.roles.iter().map(|r| if r.permissions.contains(&p) { "✅" } else if r.effective.contains(p) { "☑️" } else { "" }).collect(),
+                })
+                .collect();
+            return;
+        }
+        let mut holders: Vec<Vec<&str>> = vec![Vec::new(); model.permissions.len()];
+        for role in &model.roles {
+            for p in role.effective.iter() {
+                holders[p].push(&role.name);
+            }
+        }
+        self.holders = model.permissions.iter().zip(holders).map(|(p, roles)| MdHolders { permission: p.name.clone(), roles: code_list(roles) }).collect();
+    }
+
+    fn fill_graph(&mut self, model: &Model) {
+        for role in &model.roles {
+            for i in sorted(&role.includes) {
+                self.edges.push(MdEdge { from: format!("r{}", role.id), to: format!("r{}", model.roles[i].id) });
+            }
+        }
+        let linked = |id: u32| self.edges.iter().any(|e| e.from == format!("r{id}") || e.to == format!("r{id}"));
+        self.nodes = model.roles.iter().filter(|r| linked(r.id)).map(|r| MdNode { id: format!("r{}", r.id), label: escape::mermaid_label(&r.name) }).collect();
+    }
+}
+
+fn md_policy(model: &Model, p: &crate::model::Policy) -> MdPolicy {
+    let level = |l: usize| format!("`{}`", model.legacy_levels[l].name);
+    let rules = p
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let text = match &r.kind {
+                RuleKind::DenyIfLegacy(ls) => format!("**deny** if the actor's legacy level is {}", joined(ls, |&l| level(l))),
+                RuleKind::AllowIfLegacyAtLeast(l) => format!("**allow** if the actor's legacy level is at least {}", level(*l)),
+                RuleKind::AllowIfPermission(ps) => format!("**allow** if the actor holds {} on the {}", joined(ps, |&x| format!("`{}`", model.permissions[x].name)), model.entities[p.entity].name),
+                RuleKind::AllowIf(x) => format!("**allow** if `{x}`"),
+                RuleKind::DenyIf(x) => format!("**deny** if `{x}`"),
+            };
+            format!("{}. {text}", i + 1)
+        })
+        .collect();
+    let otherwise = if p.rules.is_empty() { "Always deny." } else { "Otherwise: **deny**." };
+    MdPolicy {
+        name: p.name.clone(),
+        entity: model.entities[p.entity].name.clone(),
+        description: escape::markdown_cell(&p.description),
+        rules,
+        otherwise: otherwise.into(),
+    }
+}
