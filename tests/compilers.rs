@@ -8,8 +8,8 @@
 //!   `PermissionSet` operations, which must all agree with `roles.json`. The module is also
 //!   checked as a library in edition 2024.
 //! - TypeScript: compiles `roles.ts` with the pinned `tsc --strict`, alone and with a program
-//!   that imports it (under the strict options real projects use), runs that program with node
-//!   and compares its answers with `roles.json`.
+//!   that imports it, runs that program with node and compares its answers with `roles.json`;
+//!   `*_typescript_strictest` compiles it under the stricter options real projects turn on.
 //! - Protobuf: `buf lint` (STANDARD, v2's name for DEFAULT) and `buf build`; every enum value's
 //!   number is checked against `roles.json`, and the fixed messages' field numbers.
 //!
@@ -42,7 +42,7 @@ fn every_definition_is_covered() {
     assert_eq!(
         found, covered,
         "definitions/*/roles.toml changed: add `<name>_rust`, `<name>_typescript`, \
-         `<name>_proto` and `<name>_json_agrees_with_source` tests to tests/compilers.rs"
+         `<name>_typescript_strictest`, `<name>_proto` and `<name>_json_agrees_with_source` tests to tests/compilers.rs"
     );
 }
 
@@ -59,6 +59,11 @@ fn slack_rust() {
 #[test]
 fn slack_typescript() {
     typescript(&definition("slack"), "slack-typescript");
+}
+
+#[test]
+fn slack_typescript_strictest() {
+    typescript_strictest(&definition("slack"), "slack-typescript-strictest");
 }
 
 #[test]
@@ -82,6 +87,11 @@ fn minimal_typescript() {
 }
 
 #[test]
+fn minimal_typescript_strictest() {
+    typescript_strictest(&definition("minimal"), "minimal-typescript-strictest");
+}
+
+#[test]
 fn minimal_proto() {
     proto(&definition("minimal"), "minimal-proto");
 }
@@ -99,6 +109,11 @@ fn hostile_rust() {
 #[test]
 fn hostile_typescript() {
     typescript(&hostile(), "hostile-typescript");
+}
+
+#[test]
+fn hostile_typescript_strictest() {
+    typescript_strictest(&hostile(), "hostile-typescript-strictest");
 }
 
 #[test]
@@ -205,9 +220,10 @@ const PROBES: [&str; 12] = [
 // Rust
 // ---------------------------------------------------------------------------------------------
 
-/// The test program: `roles.rs` as a public module (as SPEC section 4 includes it), under
-/// `deny(warnings)` and `forbid(unsafe_code)`, with no `allow` of any kind around it. Only the
-/// program's own uses of deprecated permissions are allowed.
+/// The test program: `roles.rs` as a private module of a binary, under `deny(warnings)` and
+/// `forbid(unsafe_code)`, with no `allow` of any kind around it (so the generated code must not
+/// warn even where the program leaves parts of it unused). Only the program's own uses of
+/// deprecated permissions are allowed. The public form of SPEC section 4 is checked as a library.
 fn rust_program(model: &Model) -> String {
     let legacy = if model.legacy_levels.is_empty() {
         String::new()
@@ -221,7 +237,7 @@ fn rust_program(model: &Model) -> String {
         r##"#![deny(warnings)]
 #![forbid(unsafe_code)]
 
-pub mod roles {{
+mod roles {{
     include!("roles.rs");
 }}
 
@@ -367,6 +383,7 @@ fn main() {{
     println!("set_of_no_roles\t{{}}", names!(PermissionSet::of_roles(&[]).iter()));
     println!("set_of_all_roles\t{{}}", names!(PermissionSet::of_roles(&Role::ALL[..]).iter()));
     println!("set_all\t{{}}\t{{}}", all.len(), names!(all.iter()));
+    println!("set_size\t{{}}", std::mem::size_of::<PermissionSet>());
     println!("entities\t{{}}", names!(EntityType::ALL.iter()));
 {legacy}    println!("const_fns\t{{}}\t{{}}\t{{}}\t{{}}", CONST_FNS.0, CONST_FNS.1, CONST_FNS.2, CONST_FNS.3);
 }}
@@ -411,10 +428,12 @@ fn rust(roles_toml: &Path, label: &str) {
         .arg("main.rs"));
     let stdout = run(&mut Command::new(&exe));
 
-    // The module as a library in the workspace's edition (2024): metadata only, so it is quick.
+    // The module as SPEC section 4 includes it, `pub mod roles`, in a library of the workspace's
+    // edition (2024), with the workspace's own extra lint: metadata only, so it is quick.
     write(
         &dir.join("lib2024.rs"),
-        "#![deny(warnings)]\n#![forbid(unsafe_code)]\n\npub mod roles {\n    include!(\"roles.rs\");\n}\n",
+        "#![deny(warnings, missing_debug_implementations)]\n#![forbid(unsafe_code)]\n\n\
+         pub mod roles {\n    include!(\"roles.rs\");\n}\n",
     );
     run(Command::new(rustc())
         .current_dir(dir)
@@ -705,6 +724,19 @@ fn compare_rust(roles_toml: &Path, model: &Model, stdout: &str) {
         vec![all_len.as_str(), all_joined.as_str()],
     );
 
+    // One bit per permission, in ⌈n/64⌉ words, however sparse the ids.
+    let words = model.permissions.len().div_ceil(64);
+    let size = one("set_size")
+        .first()
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    if !(size == (words * 8).to_string() || (words == 0 && size == "8")) {
+        m.fail(format!(
+            "size_of::<PermissionSet>() is {size} bytes; {} permissions need {words} 64-bit word(s)",
+            model.permissions.len()
+        ));
+    }
+
     // from_id over 0..=70000 and u32::MAX: exactly the ids of roles.json.
     let from_id = |kind: &str| -> Vec<(String, String)> {
         get(kind)
@@ -798,8 +830,8 @@ fn compare_rust(roles_toml: &Path, model: &Model, stdout: &str) {
 // TypeScript
 // ---------------------------------------------------------------------------------------------
 
-/// Compiler options of the program that imports `roles.ts`: `strict`, plus the stricter options
-/// real projects turn on, since the generated file is compiled as part of theirs.
+/// Compiler options of the program that imports `roles.ts`: what the contract promises
+/// (`strict`), as an ES module for node.
 const TSCONFIG: &str = r#"{
   "compilerOptions": {
     "strict": true,
@@ -809,7 +841,21 @@ const TSCONFIG: &str = r#"{
     "outDir": "out",
     "rootDir": ".",
     "noEmit": false,
-    "noEmitOnError": true,
+    "noEmitOnError": true
+  },
+  "files": ["roles.ts", "check.ts"]
+}
+"#;
+
+/// `roles.ts` is compiled as part of its users' projects, under their options: these are the
+/// stricter ones real projects turn on (`@tsconfig/strictest` and node's type stripping).
+const TSCONFIG_STRICTEST: &str = r#"{
+  "compilerOptions": {
+    "strict": true,
+    "module": "nodenext",
+    "moduleResolution": "nodenext",
+    "target": "es2022",
+    "noEmit": true,
     "noUncheckedIndexedAccess": true,
     "exactOptionalPropertyTypes": true,
     "noImplicitReturns": true,
@@ -821,9 +867,11 @@ const TSCONFIG: &str = r#"{
     "verbatimModuleSyntax": true,
     "isolatedModules": true,
     "erasableSyntaxOnly": true,
+    "allowUnreachableCode": false,
+    "allowUnusedLabels": false,
     "skipLibCheck": false
   },
-  "files": ["roles.ts", "check.ts"]
+  "files": ["roles.ts"]
 }
 "#;
 
@@ -842,6 +890,23 @@ fn typescript_program(model: &Model) -> String {
   isPermission,
   isRole,
 }} from "./roles.js";
+
+// The declared types (compile-time checks).
+const permissionIds: {{ readonly [P in Permission]: number }} = PERMISSION_IDS;
+const roleIds: {{ readonly [R in Role]: number }} = ROLE_IDS;
+const rolePermissions: {{ readonly [R in Role]: readonly Permission[] }} = ROLE_PERMISSIONS;
+function narrowed(x: string): Permission | Role | undefined {{
+  if (isPermission(x)) {{
+    const p: Permission = x;
+    return p;
+  }}
+  if (isRole(x)) {{
+    const r: Role = x;
+    return r;
+  }}
+  return undefined;
+}}
+const entityTypes: readonly EntityType[] = Object.values(EntityType);
 
 const permissions: readonly Permission[] = Object.values(Permission);
 const roles: readonly Role[] = Object.values(Role);
@@ -901,10 +966,11 @@ const report = {{
   permission_keys: Object.entries(Permission),
   role_keys: Object.entries(Role),
   entity_keys: Object.entries(EntityType),
+  entity_values: entityTypes,
   legacy_keys: {legacy_keys},
-  permission_ids: Object.entries(PERMISSION_IDS),
-  role_ids: Object.entries(ROLE_IDS),
-  role_permissions: Object.entries(ROLE_PERMISSIONS),
+  permission_ids: Object.entries(permissionIds),
+  role_ids: Object.entries(roleIds),
+  role_permissions: Object.entries(rolePermissions),
   has: roles.flatMap((r) => permissions.map((p) => [r, p, hasPermission(r, p)])),
   has_one: roles.flatMap((r) => permissions.map((p) => [r, p, hasPermission([r], p)])),
   pairs: roles.flatMap((a) =>
@@ -912,6 +978,7 @@ const report = {{
   ),
   is_permission: probes.map((x) => [x, isPermission(x)]),
   is_role: probes.map((x) => [x, isRole(x)]),
+  narrowed: probes.map((x) => [x, narrowed(x) ?? null]),
   failures,
 }};
 console.log(JSON.stringify(report));
@@ -938,7 +1005,10 @@ fn typescript(roles_toml: &Path, label: &str) {
     );
     let imports: Vec<&str> = roles_ts
         .lines()
-        .filter(|l| l.trim_start().starts_with("import ") || l.contains("require("))
+        .filter(|l| {
+            let l = l.trim_start();
+            l.starts_with("import ") || l.starts_with("import{") || l.starts_with("export * from")
+        })
         .collect();
     assert!(
         imports.is_empty(),
@@ -971,6 +1041,25 @@ fn typescript(roles_toml: &Path, label: &str) {
     let report: Value = serde_json::from_str(stdout.trim())
         .unwrap_or_else(|e| panic!("check.js printed no JSON ({e}):\n{stdout}"));
     compare_typescript(roles_toml, &model, &report);
+}
+
+/// `roles.ts` under the strictest common compiler options (see [`TSCONFIG_STRICTEST`]).
+fn typescript_strictest(roles_toml: &Path, label: &str) {
+    let tsc = tool("tsc");
+    let (scratch, _model) = setup(roles_toml, label);
+    let dir = scratch.path().join("strictest");
+    write(
+        &dir.join("roles.ts"),
+        &read(&scratch.path().join("roles.ts")),
+    );
+    write(&dir.join("tsconfig.json"), TSCONFIG_STRICTEST);
+    write(
+        &dir.join("package.json"),
+        "{ \"type\": \"module\", \"private\": true }\n",
+    );
+    run(Command::new(&tsc)
+        .current_dir(&dir)
+        .args(["-p", "tsconfig.json"]));
 }
 
 fn pairs_of(value: &Value) -> Vec<(String, Value)> {
@@ -1028,6 +1117,24 @@ fn compare_typescript(roles_toml: &Path, model: &Model, report: &Value) {
         pairs_of(&report["legacy_keys"]),
         key_value(&model.legacy_levels),
     );
+    m.check(
+        "Object.values(EntityType)",
+        report["entity_values"].clone(),
+        Value::from(model.entities.clone()),
+    );
+    for (probe, answer) in pairs_of(&report["narrowed"]) {
+        let known = permission_names.contains(&probe) || role_names.contains(&probe);
+        let expected = if known {
+            Value::from(probe.as_str())
+        } else {
+            Value::Null
+        };
+        m.check(
+            &format!("isPermission/isRole narrowing of {probe:?}"),
+            answer,
+            expected,
+        );
+    }
     m.check(
         "PERMISSION_IDS",
         pairs_of(&report["permission_ids"]),

@@ -49,10 +49,14 @@ fn defined_names(file: &File) -> Vec<(&'static str, &Sp<String>)> {
 fn names_are_snake_case(file: &File, diags: &mut Vec<Diagnostic>) {
     for (kind, name) in defined_names(file) {
         if !names::is_valid_name(name.get_ref()) {
-            let hint = match names::suggest_valid(name.get_ref()) {
-                Some(s) => format!("{}; try `{s}`", names::name_problem(name.get_ref())),
-                None => names::name_problem(name.get_ref()).to_string(),
-            };
+            let mut hint = names::name_problem(name.get_ref()).to_string();
+            if let Some((c, ascii)) = names::first_non_ascii(name.get_ref()) {
+                let mimics = ascii.map(|a| format!(", which looks like ASCII `{a}`")).unwrap_or_default();
+                hint.push_str(&format!(": it holds `{c}` (U+{:04X}){mimics}", c as u32));
+            }
+            if let Some(s) = names::suggest_valid(name.get_ref()) {
+                hint.push_str(&format!("; try `{s}`"));
+            }
             diags.push(
                 Diagnostic::new(Code::InvalidName, name.span(), format!("invalid {kind} name `{}`", name.get_ref()))
                     .label("not ASCII snake_case")

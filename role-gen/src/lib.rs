@@ -78,14 +78,16 @@ impl Project {
     /// Validates roles.toml contents read elsewhere; `path` names it in diagnostics and anchors
     /// its relative paths.
     pub fn from_bytes(path: impl Into<PathBuf>, bytes: &[u8]) -> Result<Project, Diagnostics> {
-        match std::str::from_utf8(bytes) {
-            Ok(text) => Project::from_source(SourceFile::new(path, text)),
-            Err(e) => Err(not_utf8(SourceFile::new(path, String::from_utf8_lossy(bytes)), e.valid_up_to())),
-        }
+        Project::from_source(decode(SourceFile::new(path, ""), bytes)?)
     }
 
-    /// Validates a source: parse, check, lower, then warnings. Every error of the file is
-    /// collected before giving up.
+    /// Like [`Project::from_bytes`], with relative paths resolved against `base`.
+    pub fn from_bytes_in(path: impl Into<PathBuf>, base: impl Into<PathBuf>, bytes: &[u8]) -> Result<Project, Diagnostics> {
+        Project::from_source(decode(SourceFile::new(path, "").with_base(base), bytes)?)
+    }
+
+    /// Validates a source: parse, check, lower, load templates, then warnings. Every error of
+    /// the file is collected before giving up.
     pub fn from_source(source: SourceFile) -> Result<Project, Diagnostics> {
         let mut found = Vec::new();
         let file = syntax::parse(&source.text, &mut found);
@@ -99,14 +101,18 @@ impl Project {
         let mut diagnostics = Diagnostics::new(source);
         found.into_iter().for_each(|d| diagnostics.push(d));
         diagnostics.sort();
+        if diagnostics.has_errors() {
+            return Err(diagnostics);
+        }
         match model {
-            Some(model) if !diagnostics.has_errors() => Ok(Project {
-                model,
-                diagnostics,
-                #[cfg(feature = "render")]
-                templates: templates.ok_or_else(|| Diagnostics::new(SourceFile::new("", "")))?,
-            }),
-            _ => Err(diagnostics),
+            #[cfg(feature = "render")]
+            Some(model) => match templates {
+                Some(templates) => Ok(Project { model, diagnostics, templates }),
+                None => Err(diagnostics),
+            },
+            #[cfg(not(feature = "render"))]
+            Some(model) => Ok(Project { model, diagnostics }),
+            None => Err(diagnostics),
         }
     }
 
@@ -159,12 +165,23 @@ impl Project {
     }
 }
 
-fn not_utf8(source: SourceFile, valid_up_to: usize) -> Diagnostics {
-    let mut d = Diagnostics::new(source);
-    d.push(
-        Diagnostic::new(Code::TomlSyntax, valid_up_to..valid_up_to + 1, "roles.toml is not valid UTF-8")
-            .label("invalid byte")
-            .help("TOML files are UTF-8; re-save the file as UTF-8"),
-    );
-    d
+/// The text of `bytes`, or a `toml-syntax` error at the first byte that is not UTF-8.
+fn decode(mut source: SourceFile, bytes: &[u8]) -> Result<SourceFile, Diagnostics> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => {
+            source.text = text.to_string();
+            Ok(source)
+        }
+        Err(e) => {
+            let at = e.valid_up_to();
+            source.text = String::from_utf8_lossy(bytes).into_owned();
+            let mut d = Diagnostics::new(source);
+            d.push(
+                Diagnostic::new(Code::TomlSyntax, at..at + 1, "roles.toml is not valid UTF-8")
+                    .label("invalid byte")
+                    .help("TOML files are UTF-8; re-save the file as UTF-8"),
+            );
+            Err(d)
+        }
+    }
 }

@@ -61,7 +61,6 @@ fn id_of(id: &Option<Sp<i64>>) -> u32 {
 
 /// Lowers `file`; returns the model when no error was found (warnings are left to `check`).
 pub fn lower(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>) -> Option<Model> {
-    let errors_before = error_count(diags);
     let mut model = Model {
         source_name: source_name.to_string(),
         project: project(file),
@@ -92,7 +91,8 @@ pub fn lower(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>) -> Opt
     let policy_names = Names::new("policy", Code::UnknownPolicy, model.policies.iter().map(|p| p.name.as_str()));
     model.tests = file.tests.iter().filter_map(|t| test(t, &model, &role_names, &perm_names, &level_names, &policy_names, diags)).collect();
     reject_cycles(file, &model, &include_spans, diags);
-    if error_count(diags) > errors_before {
+    // Any error, from this stage or an earlier one, means there is no valid model.
+    if error_count(diags) > 0 {
         return None;
     }
     compute_effective(&mut model);
@@ -289,6 +289,9 @@ fn test(
     let legacy = t.legacy.as_ref().and_then(|l| levels.resolve(l, diags));
     let predicates = test_predicates(t, &model.policies[policy], diags);
     let Some(expect) = &t.expect else {
+        if t.has_expect {
+            return None;
+        }
         diags.push(Diagnostic::new(Code::MissingKey, t.header.clone(), "a policy test is missing `expect`").label("`expect` missing here").help("add `expect = \"allow\"` or `expect = \"deny\"`"));
         return None;
     };

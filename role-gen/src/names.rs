@@ -19,7 +19,7 @@ pub fn name_problem(name: &str) -> &'static str {
     if name.is_empty() {
         "a name cannot be empty"
     } else if !name.is_ascii() {
-        "names are ASCII only: this one holds a non-ASCII character (a look-alike letter?)"
+        "names are ASCII only"
     } else if name.len() > MAX_NAME_LEN {
         "names are at most 64 characters"
     } else if name.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -33,11 +33,42 @@ pub fn name_problem(name: &str) -> &'static str {
     }
 }
 
+/// ASCII letters that non-ASCII look-alikes (Cyrillic, Greek, Latin extensions) pass for.
+fn look_alike(c: char) -> Option<char> {
+    let ascii = match c {
+        'а' | 'α' => 'a',
+        'с' | 'ϲ' => 'c',
+        'ԁ' => 'd',
+        'е' | 'ε' => 'e',
+        'ɡ' => 'g',
+        'һ' => 'h',
+        'і' | 'ι' => 'i',
+        'ј' => 'j',
+        'κ' => 'k',
+        'ո' => 'n',
+        'о' | 'ο' => 'o',
+        'р' | 'ρ' => 'p',
+        'ѕ' => 's',
+        'υ' => 'u',
+        'ν' => 'v',
+        'ԝ' => 'w',
+        'х' | 'χ' => 'x',
+        'у' | 'γ' => 'y',
+        _ => return None,
+    };
+    Some(ascii)
+}
+
+/// The first non-ASCII character of `name` and, if it poses as one, the ASCII letter it mimics.
+pub fn first_non_ascii(name: &str) -> Option<(char, Option<char>)> {
+    name.chars().find(|c| !c.is_ascii()).map(|c| (c, look_alike(c)))
+}
+
 /// Suggests a valid spelling of an invalid name, when an obvious one exists.
 pub fn suggest_valid(name: &str) -> Option<String> {
     let mut out = String::new();
     let mut prev_lower = false;
-    for c in name.chars() {
+    for c in name.chars().map(|c| look_alike(c).unwrap_or(c)) {
         if c.is_ascii_uppercase() && prev_lower {
             out.push('_');
         }

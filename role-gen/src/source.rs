@@ -11,14 +11,22 @@ pub type Span = Range<usize>;
 pub struct SourceFile {
     /// The path as the user gave it (shown in diagnostics).
     pub path: PathBuf,
-    /// The file's text; a file that is not UTF-8 keeps its valid prefix.
+    /// The file's text (a file that is not UTF-8 has its bad bytes replaced).
     pub text: String,
+    /// The folder relative paths in the file are resolved against (default: the file's).
+    base: Option<PathBuf>,
 }
 
 impl SourceFile {
     /// A source from memory, shown in diagnostics under `path`.
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
-        SourceFile { path: path.into(), text: text.into() }
+        SourceFile { path: path.into(), text: text.into(), base: None }
+    }
+
+    /// Resolves the file's relative paths against `dir` instead of the file's own folder.
+    pub fn with_base(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.base = Some(dir.into());
+        self
     }
 
     /// The file name alone (`roles.toml`): what generated files name as their source, so that
@@ -29,6 +37,9 @@ impl SourceFile {
 
     /// The folder relative paths in the file are resolved against.
     pub fn dir(&self) -> &Path {
+        if let Some(base) = &self.base {
+            return base;
+        }
         match self.path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new(""),

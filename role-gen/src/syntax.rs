@@ -141,6 +141,8 @@ pub struct TestDef {
     pub legacy: Option<Sp<String>>,
     pub predicates: Vec<(Sp<String>, Sp<bool>)>,
     pub expect: Option<Sp<bool>>,
+    /// Whether `expect` was written at all (an invalid one was already reported).
+    pub has_expect: bool,
 }
 
 const TOP_KEYS: &[&str] = &["project", "output", "entities", "permissions", "roles", "legacy", "policies", "reserved", "tests"];
@@ -560,6 +562,7 @@ impl Cx<'_> {
             legacy: self.opt_string(&f, "legacy"),
             predicates,
             expect,
+            has_expect: f.get("expect").is_some(),
         }
     }
 

@@ -146,8 +146,7 @@ impl Scratch {
         let path = dir.path().to_path_buf();
         if std::env::var_os("ROLE_GEN_KEEP_TMP").is_some() {
             eprintln!("ROLE_GEN_KEEP_TMP: keeping {}", path.display());
-            #[allow(deprecated)] // `keep` is the newer name; `into_path` works on every 3.x
-            let _kept = dir.into_path();
+            let _kept = dir.keep();
             Self { dir: None, path }
         } else {
             Self {

@@ -58,9 +58,13 @@ fn init(explicit: Option<&Path>, example: Example) -> Result<(), Failure> {
         Example::Slack => SLACK_EXAMPLE,
         Example::Minimal => MINIMAL_EXAMPLE,
     };
+    let cannot = |e: std::io::Error| Failure::Usage(format!("cannot write `{}`: {e}", path.display()));
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(cannot)?;
+    }
     // create_new: a file appearing between the check and the write is not overwritten either.
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
-    std::io::Write::write_all(&mut file, text.as_bytes())?;
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(cannot)?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(cannot)?;
     println!("wrote {}; next: edit it, then run `role-gen generate`", path.display());
     Ok(())
 }

@@ -57,7 +57,7 @@ impl Templates {
             match std::fs::read_to_string(&path) {
                 Ok(text) => {
                     if let Err(e) = registry.register_template_string(&custom_key(&custom.path), text) {
-                        diags.push(error(format!("template `{}` does not compile: {}", custom.template, one_line(&e.to_string()))).label("this template").help("fix the template; role-gen uses handlebars syntax"));
+                        diags.push(error(format!("template `{}` does not compile: {}", custom.template, template_error(&e))).label("this template").help("fix the template; role-gen uses handlebars syntax"));
                     }
                 }
                 Err(e) => diags.push(error(format!("cannot read template `{}`: {e}", custom.template)).label("this file").help("the path is relative to roles.toml's folder")),
@@ -111,6 +111,17 @@ impl Templates {
 
 fn custom_key(path: &str) -> String {
     format!("custom:{path}")
+}
+
+/// A handlebars compile error in one short line, with the template's own line and column.
+fn template_error(e: &handlebars::TemplateError) -> String {
+    let reason = e.reason().to_string();
+    // The parser lists every token it expected; the position says more than that list.
+    let reason = reason.split(": expected").next().unwrap_or(&reason).to_string();
+    match e.pos() {
+        Some((line, column)) => format!("{reason} (template line {line}, column {column})"),
+        None => reason,
+    }
 }
 
 fn one_line(s: &str) -> String {
