@@ -21,9 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use role_gen_tests::{
-    Model, Scratch, definition, definitions, generate_into, hostile, run, rustc, screaming, tool,
-};
+use role_gen_tests::{Model, Scratch, definition, definitions, generate_into, hostile, run, rustc, screaming, tool};
 use serde_json::Value;
 
 // ---------------------------------------------------------------------------------------------
@@ -35,10 +33,8 @@ use serde_json::Value;
 #[test]
 fn every_definition_is_covered() {
     let covered = ["minimal", "slack"];
-    let found: Vec<String> = definitions()
-        .iter()
-        .filter_map(|p| p.parent()?.file_name()?.to_str().map(str::to_string))
-        .collect();
+    let found: Vec<String> =
+        definitions().iter().filter_map(|p| p.parent()?.file_name()?.to_str().map(str::to_string)).collect();
     assert_eq!(
         found, covered,
         "definitions/*/roles.toml changed: add `<name>_rust`, `<name>_typescript`, \
@@ -139,8 +135,7 @@ fn read(path: &Path) -> String {
 
 fn write(path: &Path, text: &str) {
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
+        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
     }
     std::fs::write(path, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
 }
@@ -154,17 +149,12 @@ struct Mismatches {
 
 impl Mismatches {
     fn new(target: &str) -> Self {
-        Self {
-            target: target.to_string(),
-            lines: Vec::new(),
-        }
+        Self { target: target.to_string(), lines: Vec::new() }
     }
 
     fn check<T: PartialEq + std::fmt::Debug>(&mut self, what: &str, found: T, expected: T) {
         if found != expected {
-            self.lines.push(format!(
-                "{what}:\n      found:    {found:?}\n      expected: {expected:?}"
-            ));
+            self.lines.push(format!("{what}:\n      found:    {found:?}\n      expected: {expected:?}"));
         }
     }
 
@@ -180,16 +170,8 @@ impl Mismatches {
                 roles_toml.display(),
                 self.target,
                 self.lines.len(),
-                shown
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join("\n  - "),
-                if self.lines.len() > shown.len() {
-                    "\n  - …"
-                } else {
-                    ""
-                }
+                shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n  - "),
+                if self.lines.len() > shown.len() { "\n  - …" } else { "" }
             );
         }
     }
@@ -392,37 +374,22 @@ fn main() {{
 }
 
 fn unhex(text: &str) -> String {
-    let bytes: Vec<u8> = (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap_or(b'?'))
-        .collect();
+    let bytes: Vec<u8> =
+        (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap_or(b'?')).collect();
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
 fn rust(roles_toml: &Path, label: &str) {
     let (scratch, model) = setup(roles_toml, label);
     let dir = scratch.path();
-    assert!(
-        dir.join("roles.rs").is_file(),
-        "{}: no roles.rs generated",
-        roles_toml.display()
-    );
+    assert!(dir.join("roles.rs").is_file(), "{}: no roles.rs generated", roles_toml.display());
 
     // The program: edition 2021, every warning an error. One rustc invocation.
     write(&dir.join("main.rs"), &rust_program(&model));
     let exe = dir.join(if cfg!(windows) { "check.exe" } else { "check" });
     run(Command::new(rustc())
         .current_dir(dir)
-        .args([
-            "--edition",
-            "2021",
-            "-D",
-            "warnings",
-            "-C",
-            "debuginfo=0",
-            "--crate-name",
-            "check",
-        ])
+        .args(["--edition", "2021", "-D", "warnings", "-C", "debuginfo=0", "--crate-name", "check"])
         .arg("-o")
         .arg(&exe)
         .arg("main.rs"));
@@ -437,23 +404,8 @@ fn rust(roles_toml: &Path, label: &str) {
     );
     run(Command::new(rustc())
         .current_dir(dir)
-        .args([
-            "--edition",
-            "2024",
-            "-D",
-            "warnings",
-            "--crate-type",
-            "lib",
-            "--emit",
-            "metadata",
-        ])
-        .args([
-            "--crate-name",
-            "roles_2024",
-            "-o",
-            "libroles_2024.rmeta",
-            "lib2024.rs",
-        ]));
+        .args(["--edition", "2024", "-D", "warnings", "--crate-type", "lib", "--emit", "metadata"])
+        .args(["--crate-name", "roles_2024", "-o", "libroles_2024.rmeta", "lib2024.rs"]));
 
     compare_rust(roles_toml, &model, &stdout);
 }
@@ -476,73 +428,34 @@ fn compare_rust(roles_toml: &Path, model: &Model, stdout: &str) {
     let permissions = get("permission");
     m.check(
         "Permission::ALL (names, in order)",
-        permissions
-            .iter()
-            .map(|f| f[0].to_string())
-            .collect::<Vec<_>>(),
+        permissions.iter().map(|f| f[0].to_string()).collect::<Vec<_>>(),
         model.permissions.iter().map(|p| p.name.clone()).collect(),
     );
     for (f, p) in permissions.iter().zip(&model.permissions) {
         let n = &p.name;
         m.check(&format!("Permission {n}: id()"), f[1], &p.id.to_string());
-        m.check(
-            &format!("Permission {n}: `as u32` (discriminant)"),
-            f[2],
-            &p.id.to_string(),
-        );
-        m.check(
-            &format!("Permission {n}: from_id(id()) round trip"),
-            f[3],
-            "true",
-        );
-        m.check(
-            &format!("Permission {n}: as_str().parse() round trip"),
-            f[4],
-            "true",
-        );
+        m.check(&format!("Permission {n}: `as u32` (discriminant)"), f[2], &p.id.to_string());
+        m.check(&format!("Permission {n}: from_id(id()) round trip"), f[3], "true");
+        m.check(&format!("Permission {n}: as_str().parse() round trip"), f[4], "true");
         m.check(&format!("Permission {n}: Display"), f[5], n);
-        m.check(
-            &format!("Permission {n}: description()"),
-            unhex(f[6]),
-            p.description.clone(),
-        );
+        m.check(&format!("Permission {n}: description()"), unhex(f[6]), p.description.clone());
     }
     for f in get("permission_entities") {
         let p = model.permission(f[0]);
-        let found: Vec<String> = f[1]
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect();
+        let found: Vec<String> = f[1].split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
         // `entities` absent means every entity type; the JSON may list them or leave it empty.
         if found != p.entities {
-            m.check(
-                &format!("Permission {}: entities()", p.name),
-                found,
-                model.permission_entities(p),
-            );
+            m.check(&format!("Permission {}: entities()", p.name), found, model.permission_entities(p));
         }
     }
-    for kind in [
-        "permission_requires",
-        "permission_debug",
-        "permission_parse_variant",
-    ] {
+    for kind in ["permission_requires", "permission_debug", "permission_parse_variant"] {
         for f in get(kind) {
             m.check(&format!("{kind} {}", f[0]), f[1], "true");
         }
     }
     let n = model.permissions.len().to_string();
-    m.check(
-        "Permission::ALL.len(), BTreeSet, HashSet",
-        one("permission_count"),
-        vec![&n, &n, &n],
-    );
-    m.check(
-        "Permission: Ord follows ALL (id) order",
-        one("permission_ord"),
-        vec!["true"],
-    );
+    m.check("Permission::ALL.len(), BTreeSet, HashSet", one("permission_count"), vec![&n, &n, &n]);
+    m.check("Permission: Ord follows ALL (id) order", one("permission_ord"), vec!["true"]);
 
     // Roles.
     let roles = get("role");
@@ -555,17 +468,9 @@ fn compare_rust(roles_toml: &Path, model: &Model, stdout: &str) {
         let n = &r.name;
         m.check(&format!("Role {n}: id()"), f[1], &r.id.to_string());
         m.check(&format!("Role {n}: from_id(id()) round trip"), f[2], "true");
-        m.check(
-            &format!("Role {n}: as_str().parse() round trip"),
-            f[3],
-            "true",
-        );
+        m.check(&format!("Role {n}: as_str().parse() round trip"), f[3], "true");
         m.check(&format!("Role {n}: Display"), f[4], n);
-        m.check(
-            &format!("Role {n}: description()"),
-            unhex(f[5]),
-            r.description.clone(),
-        );
+        m.check(&format!("Role {n}: description()"), unhex(f[5]), r.description.clone());
     }
     for kind in ["role_debug", "role_parse_variant"] {
         for f in get(kind) {
@@ -573,16 +478,8 @@ fn compare_rust(roles_toml: &Path, model: &Model, stdout: &str) {
         }
     }
     let n = model.roles.len().to_string();
-    m.check(
-        "Role::ALL.len(), BTreeSet, HashSet",
-        one("role_count"),
-        vec![&n, &n, &n],
-    );
-    m.check(
-        "Role: Ord follows ALL (id) order",
-        one("role_ord"),
-        vec!["true"],
-    );
+    m.check("Role::ALL.len(), BTreeSet, HashSet", one("role_count"), vec![&n, &n, &n]);
+    m.check("Role: Ord follows ALL (id) order", one("role_ord"), vec!["true"]);
 
     // Every role × permission.
     let mut seen = 0;
@@ -594,26 +491,14 @@ fn compare_rust(roles_toml: &Path, model: &Model, stdout: &str) {
         };
         let expected = yes(model.role_has(role, f[1]));
         m.check(&format!("Role::{}.has({})", f[0], f[1]), f[2], expected);
-        m.check(
-            &format!("Role::{}.permissions().contains({})", f[0], f[1]),
-            f[3],
-            expected,
-        );
+        m.check(&format!("Role::{}.permissions().contains({})", f[0], f[1]), f[3], expected);
         seen += 1;
     }
-    m.check(
-        "role × permission answers printed",
-        seen,
-        model.roles.len() * model.permissions.len(),
-    );
+    m.check("role × permission answers printed", seen, model.roles.len() * model.permissions.len());
 
     for r in &model.roles {
-        let by_kind = |kind: &str| -> Option<String> {
-            get(kind)
-                .into_iter()
-                .find(|f| f[0] == r.name)
-                .map(|f| f[1].to_string())
-        };
+        let by_kind =
+            |kind: &str| -> Option<String> { get(kind).into_iter().find(|f| f[0] == r.name).map(|f| f[1].to_string()) };
         let n = &r.name;
         m.check(
             &format!("Role {n}: permissions().iter() (effective, id order)"),
@@ -630,91 +515,43 @@ fn compare_rust(roles_toml: &Path, model: &Model, stdout: &str) {
             by_kind("collected"),
             Some(join(&r.effective_permissions)),
         );
-        let direct_in_id_order: Vec<String> = model
-            .permissions
-            .iter()
-            .filter(|p| r.permissions.contains(&p.name))
-            .map(|p| p.name.clone())
-            .collect();
+        let direct_in_id_order: Vec<String> =
+            model.permissions.iter().filter(|p| r.permissions.contains(&p.name)).map(|p| p.name.clone()).collect();
         let direct = by_kind("direct");
         if direct != Some(join(&r.permissions)) {
-            m.check(
-                &format!("Role {n}: direct_permissions()"),
-                direct,
-                Some(join(&direct_in_id_order)),
-            );
+            m.check(&format!("Role {n}: direct_permissions()"), direct, Some(join(&direct_in_id_order)));
         }
         let includes = by_kind("includes");
-        let includes_in_id_order: Vec<String> = model
-            .roles
-            .iter()
-            .filter(|x| r.includes.contains(&x.name))
-            .map(|x| x.name.clone())
-            .collect();
+        let includes_in_id_order: Vec<String> =
+            model.roles.iter().filter(|x| r.includes.contains(&x.name)).map(|x| x.name.clone()).collect();
         if includes != Some(join(&r.includes)) {
-            m.check(
-                &format!("Role {n}: includes()"),
-                includes,
-                Some(join(&includes_in_id_order)),
-            );
+            m.check(&format!("Role {n}: includes()"), includes, Some(join(&includes_in_id_order)));
         }
         let assignable = by_kind("assignable_on");
         if assignable != Some(join(&r.assignable_on)) {
-            m.check(
-                &format!("Role {n}: assignable_on()"),
-                assignable,
-                Some(join(&model.role_assignable_on(r))),
-            );
+            m.check(&format!("Role {n}: assignable_on()"), assignable, Some(join(&model.role_assignable_on(r))));
         }
     }
 
     // PermissionSet::of_roles and union, for every pair of roles.
     let mut pairs = 0;
     for f in get("of_roles") {
-        let (Some(a), Some(b)) = (
-            model.roles.iter().find(|r| r.name == f[0]),
-            model.roles.iter().find(|r| r.name == f[1]),
-        ) else {
+        let (Some(a), Some(b)) =
+            (model.roles.iter().find(|r| r.name == f[0]), model.roles.iter().find(|r| r.name == f[1]))
+        else {
             m.fail(format!("of_roles: unknown role in {f:?}"));
             continue;
         };
         let expected = join(&model.union_of(&[a, b]));
-        m.check(
-            &format!("PermissionSet::of_roles(&[{}, {}])", f[0], f[1]),
-            f[2],
-            &expected,
-        );
-        m.check(
-            &format!(
-                "Role::{}.permissions().union(Role::{}.permissions())",
-                f[0], f[1]
-            ),
-            f[3],
-            &expected,
-        );
+        m.check(&format!("PermissionSet::of_roles(&[{}, {}])", f[0], f[1]), f[2], &expected);
+        m.check(&format!("Role::{}.permissions().union(Role::{}.permissions())", f[0], f[1]), f[3], &expected);
         pairs += 1;
     }
-    m.check(
-        "role pairs printed",
-        pairs,
-        model.roles.len() * model.roles.len(),
-    );
-    m.check(
-        "PermissionSet::EMPTY (len, items)",
-        one("set_empty"),
-        vec!["0", ""],
-    );
-    m.check(
-        "PermissionSet::of_roles(&[])",
-        one("set_of_no_roles"),
-        vec![""],
-    );
+    m.check("role pairs printed", pairs, model.roles.len() * model.roles.len());
+    m.check("PermissionSet::EMPTY (len, items)", one("set_empty"), vec!["0", ""]);
+    m.check("PermissionSet::of_roles(&[])", one("set_of_no_roles"), vec![""]);
     let union_all = join(&model.union_of(&all_roles));
-    m.check(
-        "PermissionSet::of_roles(Role::ALL)",
-        one("set_of_all_roles"),
-        vec![union_all.as_str()],
-    );
+    m.check("PermissionSet::of_roles(Role::ALL)", one("set_of_all_roles"), vec![union_all.as_str()]);
     let all_names: Vec<String> = model.permissions.iter().map(|p| p.name.clone()).collect();
     let all_len = all_names.len().to_string();
     let all_joined = join(&all_names);
@@ -726,10 +563,7 @@ fn compare_rust(roles_toml: &Path, model: &Model, stdout: &str) {
 
     // One bit per permission, in ⌈n/64⌉ words, however sparse the ids.
     let words = model.permissions.len().div_ceil(64);
-    let size = one("set_size")
-        .first()
-        .map(|s| s.to_string())
-        .unwrap_or_default();
+    let size = one("set_size").first().map(|s| s.to_string()).unwrap_or_default();
     if !(size == (words * 8).to_string() || (words == 0 && size == "8")) {
         m.fail(format!(
             "size_of::<PermissionSet>() is {size} bytes; {} permissions need {words} 64-bit word(s)",
@@ -739,81 +573,40 @@ fn compare_rust(roles_toml: &Path, model: &Model, stdout: &str) {
 
     // from_id over 0..=70000 and u32::MAX: exactly the ids of roles.json.
     let from_id = |kind: &str| -> Vec<(String, String)> {
-        get(kind)
-            .into_iter()
-            .map(|f| (f[0].to_string(), f[1].to_string()))
-            .collect()
+        get(kind).into_iter().map(|f| (f[0].to_string(), f[1].to_string())).collect()
     };
     m.check(
         "Permission::from_id hits over 0..=70000 and u32::MAX",
         from_id("permission_from_id"),
-        model
-            .permissions
-            .iter()
-            .map(|p| (p.id.to_string(), p.name.clone()))
-            .collect(),
+        model.permissions.iter().map(|p| (p.id.to_string(), p.name.clone())).collect(),
     );
     m.check(
         "Role::from_id hits over 0..=70000 and u32::MAX",
         from_id("role_from_id"),
-        model
-            .roles
-            .iter()
-            .map(|r| (r.id.to_string(), r.name.clone()))
-            .collect(),
+        model.roles.iter().map(|r| (r.id.to_string(), r.name.clone())).collect(),
     );
     for f in get("parse") {
         let probe = unhex(f[0]);
-        let p = if model.permissions.iter().any(|p| p.name == probe) {
-            probe.as_str()
-        } else {
-            "-"
-        };
-        let r = if model.roles.iter().any(|r| r.name == probe) {
-            probe.as_str()
-        } else {
-            "-"
-        };
+        let p = if model.permissions.iter().any(|p| p.name == probe) { probe.as_str() } else { "-" };
+        let r = if model.roles.iter().any(|r| r.name == probe) { probe.as_str() } else { "-" };
         m.check(&format!("{probe:?}.parse::<Permission>()"), f[1], p);
         m.check(&format!("{probe:?}.parse::<Role>()"), f[2], r);
     }
 
-    m.check(
-        "EntityType::ALL (names, in file order)",
-        one("entities"),
-        vec![join(&model.entities).as_str()],
-    );
+    m.check("EntityType::ALL (names, in file order)", one("entities"), vec![join(&model.entities).as_str()]);
     if !model.legacy_levels.is_empty() {
-        m.check(
-            "LegacyRole::ALL (names, lowest first)",
-            one("legacy"),
-            vec![join(&model.legacy_levels).as_str()],
-        );
-        m.check(
-            "LegacyRole: Ord follows ALL order",
-            one("legacy_ordered"),
-            vec!["true"],
-        );
+        m.check("LegacyRole::ALL (names, lowest first)", one("legacy"), vec![join(&model.legacy_levels).as_str()]);
+        m.check("LegacyRole: Ord follows ALL order", one("legacy_ordered"), vec!["true"]);
     }
 
     // The const fns, evaluated at compile time.
     let expected_const = match (model.roles.first(), model.permissions.first()) {
         (Some(r), Some(p)) => {
             let has = yes(model.role_has(r, &p.name));
-            vec![
-                p.id.to_string(),
-                p.name.len().to_string(),
-                has.to_string(),
-                has.to_string(),
-            ]
+            vec![p.id.to_string(), p.name.len().to_string(), has.to_string(), has.to_string()]
         }
         (None, Some(p)) => {
-            vec![
-                p.id.to_string(),
-                p.name.len().to_string(),
-                "false".into(),
-                "false".into(),
-            ]
+            vec![p.id.to_string(), p.name.len().to_string(), "false".into(), "false".into()]
         }
         _ => vec!["0".into(), "0".into(), "false".into(), "false".into()],
     };
@@ -984,11 +777,7 @@ const report = {{
 console.log(JSON.stringify(report));
 "#,
         legacy_import = if has_legacy { "  LegacyRole,\n" } else { "" },
-        legacy_keys = if has_legacy {
-            "Object.entries(LegacyRole)"
-        } else {
-            "[]"
-        },
+        legacy_keys = if has_legacy { "Object.entries(LegacyRole)" } else { "[]" },
     )
 }
 
@@ -1010,36 +799,23 @@ fn typescript(roles_toml: &Path, label: &str) {
             l.starts_with("import ") || l.starts_with("import{") || l.starts_with("export * from")
         })
         .collect();
-    assert!(
-        imports.is_empty(),
-        "{}: roles.ts has dependencies: {imports:?}",
-        roles_toml.display()
-    );
+    assert!(imports.is_empty(), "{}: roles.ts has dependencies: {imports:?}", roles_toml.display());
 
     // roles.ts alone, exactly as SPEC section 2 says.
     let alone = dir.join("alone");
     write(&alone.join("roles.ts"), &roles_ts);
-    run(Command::new(&tsc)
-        .current_dir(&alone)
-        .args(["--strict", "--noEmit", "roles.ts"]));
+    run(Command::new(&tsc).current_dir(&alone).args(["--strict", "--noEmit", "roles.ts"]));
 
     // A program that imports it, compiled to ES modules and run by node.
     let project = dir.join("ts");
     write(&project.join("roles.ts"), &roles_ts);
     write(&project.join("check.ts"), &typescript_program(&model));
     write(&project.join("tsconfig.json"), TSCONFIG);
-    write(
-        &project.join("package.json"),
-        "{ \"type\": \"module\", \"private\": true }\n",
-    );
-    run(Command::new(&tsc)
-        .current_dir(&project)
-        .args(["-p", "tsconfig.json"]));
-    let stdout = run(Command::new("node")
-        .current_dir(&project)
-        .arg("out/check.js"));
-    let report: Value = serde_json::from_str(stdout.trim())
-        .unwrap_or_else(|e| panic!("check.js printed no JSON ({e}):\n{stdout}"));
+    write(&project.join("package.json"), "{ \"type\": \"module\", \"private\": true }\n");
+    run(Command::new(&tsc).current_dir(&project).args(["-p", "tsconfig.json"]));
+    let stdout = run(Command::new("node").current_dir(&project).arg("out/check.js"));
+    let report: Value =
+        serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("check.js printed no JSON ({e}):\n{stdout}"));
     compare_typescript(roles_toml, &model, &report);
 }
 
@@ -1048,18 +824,10 @@ fn typescript_strictest(roles_toml: &Path, label: &str) {
     let tsc = tool("tsc");
     let (scratch, _model) = setup(roles_toml, label);
     let dir = scratch.path().join("strictest");
-    write(
-        &dir.join("roles.ts"),
-        &read(&scratch.path().join("roles.ts")),
-    );
+    write(&dir.join("roles.ts"), &read(&scratch.path().join("roles.ts")));
     write(&dir.join("tsconfig.json"), TSCONFIG_STRICTEST);
-    write(
-        &dir.join("package.json"),
-        "{ \"type\": \"module\", \"private\": true }\n",
-    );
-    run(Command::new(&tsc)
-        .current_dir(&dir)
-        .args(["-p", "tsconfig.json"]));
+    write(&dir.join("package.json"), "{ \"type\": \"module\", \"private\": true }\n");
+    run(Command::new(&tsc).current_dir(&dir).args(["-p", "tsconfig.json"]));
 }
 
 fn pairs_of(value: &Value) -> Vec<(String, Value)> {
@@ -1069,11 +837,7 @@ fn pairs_of(value: &Value) -> Vec<(String, Value)> {
             items
                 .iter()
                 .map(|pair| {
-                    let key = pair
-                        .get(0)
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_string();
+                    let key = pair.get(0).and_then(Value::as_str).unwrap_or_default().to_string();
                     (key, pair.get(1).cloned().unwrap_or(Value::Null))
                 })
                 .collect()
@@ -1084,10 +848,7 @@ fn pairs_of(value: &Value) -> Vec<(String, Value)> {
 fn compare_typescript(roles_toml: &Path, model: &Model, report: &Value) {
     let mut m = Mismatches::new("TypeScript (roles.ts)");
     let key_value = |names: &[String]| -> Vec<(String, Value)> {
-        names
-            .iter()
-            .map(|n| (screaming(n), Value::from(n.as_str())))
-            .collect()
+        names.iter().map(|n| (screaming(n), Value::from(n.as_str()))).collect()
     };
     let permission_names: Vec<String> = model.permissions.iter().map(|p| p.name.clone()).collect();
     let role_names: Vec<String> = model.roles.iter().map(|r| r.name.clone()).collect();
@@ -1102,11 +863,7 @@ fn compare_typescript(roles_toml: &Path, model: &Model, report: &Value) {
         pairs_of(&report["permission_keys"]),
         key_value(&permission_names),
     );
-    m.check(
-        "Role (keys and values, in id order)",
-        pairs_of(&report["role_keys"]),
-        key_value(&role_names),
-    );
+    m.check("Role (keys and values, in id order)", pairs_of(&report["role_keys"]), key_value(&role_names));
     m.check(
         "EntityType (keys and values, in file order)",
         pairs_of(&report["entity_keys"]),
@@ -1117,62 +874,31 @@ fn compare_typescript(roles_toml: &Path, model: &Model, report: &Value) {
         pairs_of(&report["legacy_keys"]),
         key_value(&model.legacy_levels),
     );
-    m.check(
-        "Object.values(EntityType)",
-        report["entity_values"].clone(),
-        Value::from(model.entities.clone()),
-    );
+    m.check("Object.values(EntityType)", report["entity_values"].clone(), Value::from(model.entities.clone()));
     for (probe, answer) in pairs_of(&report["narrowed"]) {
         let known = permission_names.contains(&probe) || role_names.contains(&probe);
-        let expected = if known {
-            Value::from(probe.as_str())
-        } else {
-            Value::Null
-        };
-        m.check(
-            &format!("isPermission/isRole narrowing of {probe:?}"),
-            answer,
-            expected,
-        );
+        let expected = if known { Value::from(probe.as_str()) } else { Value::Null };
+        m.check(&format!("isPermission/isRole narrowing of {probe:?}"), answer, expected);
     }
     m.check(
         "PERMISSION_IDS",
         pairs_of(&report["permission_ids"]),
-        model
-            .permissions
-            .iter()
-            .map(|p| (p.name.clone(), Value::from(p.id)))
-            .collect(),
+        model.permissions.iter().map(|p| (p.name.clone(), Value::from(p.id))).collect(),
     );
     m.check(
         "ROLE_IDS",
         pairs_of(&report["role_ids"]),
-        model
-            .roles
-            .iter()
-            .map(|r| (r.name.clone(), Value::from(r.id)))
-            .collect(),
+        model.roles.iter().map(|r| (r.name.clone(), Value::from(r.id))).collect(),
     );
     m.check(
         "ROLE_PERMISSIONS (effective, in id order)",
         pairs_of(&report["role_permissions"]),
-        model
-            .roles
-            .iter()
-            .map(|r| (r.name.clone(), Value::from(r.effective_permissions.clone())))
-            .collect(),
+        model.roles.iter().map(|r| (r.name.clone(), Value::from(r.effective_permissions.clone()))).collect(),
     );
 
-    for (key, call) in [
-        ("has", "hasPermission(role, p)"),
-        ("has_one", "hasPermission([role], p)"),
-    ] {
+    for (key, call) in [("has", "hasPermission(role, p)"), ("has_one", "hasPermission([role], p)")] {
         let answers = report[key].as_array().cloned().unwrap_or_default();
-        m.check(
-            &format!("{call}: answers printed"),
-            answers.len(),
-            model.roles.len() * model.permissions.len(),
-        );
+        m.check(&format!("{call}: answers printed"), answers.len(), model.roles.len() * model.permissions.len());
         for answer in &answers {
             let role = answer[0].as_str().unwrap_or_default();
             let permission = answer[1].as_str().unwrap_or_default();
@@ -1189,20 +915,11 @@ fn compare_typescript(roles_toml: &Path, model: &Model, report: &Value) {
     }
 
     let pairs = report["pairs"].as_array().cloned().unwrap_or_default();
-    m.check(
-        "hasPermission([a, b], p): pairs printed",
-        pairs.len(),
-        model.roles.len() * model.roles.len(),
-    );
+    m.check("hasPermission([a, b], p): pairs printed", pairs.len(), model.roles.len() * model.roles.len());
     for pair in &pairs {
-        let (a, b) = (
-            pair[0].as_str().unwrap_or_default(),
-            pair[1].as_str().unwrap_or_default(),
-        );
-        let (Some(ra), Some(rb)) = (
-            model.roles.iter().find(|r| r.name == a),
-            model.roles.iter().find(|r| r.name == b),
-        ) else {
+        let (a, b) = (pair[0].as_str().unwrap_or_default(), pair[1].as_str().unwrap_or_default());
+        let (Some(ra), Some(rb)) = (model.roles.iter().find(|r| r.name == a), model.roles.iter().find(|r| r.name == b))
+        else {
             m.fail(format!("pairs: unknown role in {pair}"));
             continue;
         };
@@ -1213,16 +930,10 @@ fn compare_typescript(roles_toml: &Path, model: &Model, report: &Value) {
         );
     }
 
-    for (key, call, names) in [
-        ("is_permission", "isPermission", &permission_names),
-        ("is_role", "isRole", &role_names),
-    ] {
+    for (key, call, names) in [("is_permission", "isPermission", &permission_names), ("is_role", "isRole", &role_names)]
+    {
         for (probe, answer) in pairs_of(&report[key]) {
-            m.check(
-                &format!("{call}({probe:?})"),
-                answer,
-                Value::from(names.contains(&probe)),
-            );
+            m.check(&format!("{call}({probe:?})"), answer, Value::from(names.contains(&probe)));
         }
     }
     m.finish(roles_toml);
@@ -1242,56 +953,27 @@ fn proto(roles_toml: &Path, label: &str) {
 
     // Exactly one roles.proto, at proto/<package as folders>/roles.proto.
     let files = proto_files(&root);
-    assert_eq!(
-        files.len(),
-        1,
-        "{}: expected one .proto file, found {files:?}",
-        roles_toml.display()
-    );
-    let rel = files[0]
-        .strip_prefix(&root)
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
+    assert_eq!(files.len(), 1, "{}: expected one .proto file, found {files:?}", roles_toml.display());
+    let rel = files[0].strip_prefix(&root).map(Path::to_path_buf).unwrap_or_default();
     let rel = rel.to_string_lossy().replace('\\', "/");
     let package = rel
         .strip_suffix("/roles.proto")
-        .unwrap_or_else(|| {
-            panic!(
-                "{}: {rel} is not <package>/roles.proto",
-                roles_toml.display()
-            )
-        })
+        .unwrap_or_else(|| panic!("{}: {rel} is not <package>/roles.proto", roles_toml.display()))
         .replace('/', ".");
     let json_package = model.json["project"]
         .get("proto_package")
         .and_then(Value::as_str)
         .map_or_else(|| format!("{}.roles.v1", model.project), str::to_string);
-    assert_eq!(
-        package,
-        json_package,
-        "{}: the proto file's folders vs proto_package",
-        roles_toml.display()
-    );
+    assert_eq!(package, json_package, "{}: the proto file's folders vs proto_package", roles_toml.display());
 
     write(&root.join("buf.yaml"), BUF_YAML);
-    run(Command::new(&buf)
-        .current_dir(&root)
-        .args(["lint", "--error-format", "text"]));
-    run(Command::new(&buf).current_dir(&root).args([
-        "build",
-        "--exclude-source-info",
-        "-o",
-        "image.json",
-    ]));
+    run(Command::new(&buf).current_dir(&root).args(["lint", "--error-format", "text"]));
+    run(Command::new(&buf).current_dir(&root).args(["build", "--exclude-source-info", "-o", "image.json"]));
     let image: Value = serde_json::from_str(&read(&root.join("image.json")))
         .unwrap_or_else(|e| panic!("buf's image.json is not JSON: {e}"));
     let file = image["file"]
         .as_array()
-        .and_then(|files| {
-            files
-                .iter()
-                .find(|f| f["name"].as_str() == Some(rel.as_str()))
-        })
+        .and_then(|files| files.iter().find(|f| f["name"].as_str() == Some(rel.as_str())))
         .unwrap_or_else(|| panic!("buf's image has no {rel}"))
         .clone();
     compare_proto(roles_toml, &model, &package, &file);
@@ -1325,10 +1007,7 @@ struct ProtoEnum {
 }
 
 fn proto_enum(file: &Value, name: &str) -> Option<ProtoEnum> {
-    let e = file["enumType"]
-        .as_array()?
-        .iter()
-        .find(|e| e["name"].as_str() == Some(name))?;
+    let e = file["enumType"].as_array()?.iter().find(|e| e["name"].as_str() == Some(name))?;
     let values = e["value"]
         .as_array()
         .map(|values| {
@@ -1352,17 +1031,9 @@ fn proto_enum(file: &Value, name: &str) -> Option<ProtoEnum> {
             reserved_numbers.extend(start..=end);
         }
     }
-    let reserved_names = e["reservedName"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|n| n.as_str().map(str::to_string))
-        .collect();
-    Some(ProtoEnum {
-        values,
-        reserved_numbers,
-        reserved_names,
-    })
+    let reserved_names =
+        e["reservedName"].as_array().into_iter().flatten().filter_map(|n| n.as_str().map(str::to_string)).collect();
+    Some(ProtoEnum { values, reserved_numbers, reserved_names })
 }
 
 fn compare_proto(roles_toml: &Path, model: &Model, package: &str, file: &Value) {
@@ -1375,22 +1046,14 @@ fn compare_proto(roles_toml: &Path, model: &Model, package: &str, file: &Value) 
         (
             "Permission",
             "PERMISSION_",
-            model
-                .permissions
-                .iter()
-                .map(|p| (p.name.clone(), i64::from(p.id), p.deprecated))
-                .collect::<Vec<_>>(),
+            model.permissions.iter().map(|p| (p.name.clone(), i64::from(p.id), p.deprecated)).collect::<Vec<_>>(),
             &model.reserved.permission_ids,
             &model.reserved.permission_names,
         ),
         (
             "Role",
             "ROLE_",
-            model
-                .roles
-                .iter()
-                .map(|r| (r.name.clone(), i64::from(r.id), false))
-                .collect(),
+            model.roles.iter().map(|r| (r.name.clone(), i64::from(r.id), false)).collect(),
             &model.reserved.role_ids,
             &model.reserved.role_names,
         ),
@@ -1401,21 +1064,11 @@ fn compare_proto(roles_toml: &Path, model: &Model, package: &str, file: &Value) 
             continue;
         };
         let mut expected = vec![(format!("{prefix}UNSPECIFIED"), 0, false)];
-        expected.extend(
-            items
-                .iter()
-                .map(|(name, id, dep)| (format!("{prefix}{}", screaming(name)), *id, *dep)),
-        );
-        m.check(
-            &format!("enum {enum_name}: (value, number, deprecated), in order"),
-            e.values,
-            expected,
-        );
+        expected.extend(items.iter().map(|(name, id, dep)| (format!("{prefix}{}", screaming(name)), *id, *dep)));
+        m.check(&format!("enum {enum_name}: (value, number, deprecated), in order"), e.values, expected);
         for id in reserved_ids {
             if !e.reserved_numbers.contains(&i64::from(*id)) {
-                m.fail(format!(
-                    "enum {enum_name}: reserved id {id} is not `reserved`"
-                ));
+                m.fail(format!("enum {enum_name}: reserved id {id} is not `reserved`"));
             }
         }
         for name in reserved_names {
@@ -1448,11 +1101,7 @@ fn compare_proto(roles_toml: &Path, model: &Model, package: &str, file: &Value) 
             values.iter().map(|v| v.0.clone()).collect::<Vec<_>>(),
             expected,
         );
-        m.check(
-            &format!("enum {enum_name}: UNSPECIFIED is 0"),
-            values.first().map(|v| v.1),
-            Some(0),
-        );
+        m.check(&format!("enum {enum_name}: UNSPECIFIED is 0"), values.first().map(|v| v.1), Some(0));
     }
 
     // The fixed wire contract.
@@ -1473,59 +1122,23 @@ fn compare_proto(roles_toml: &Path, model: &Model, package: &str, file: &Value) 
             vec![
                 ("team_id", 1, "LABEL_OPTIONAL", "TYPE_STRING", String::new()),
                 ("user_id", 2, "LABEL_OPTIONAL", "TYPE_STRING", String::new()),
-                (
-                    "entity_id",
-                    3,
-                    "LABEL_OPTIONAL",
-                    "TYPE_STRING",
-                    String::new(),
-                ),
-                (
-                    "entity_type",
-                    4,
-                    "LABEL_OPTIONAL",
-                    "TYPE_ENUM",
-                    t("EntityType"),
-                ),
-                (
-                    "permissions",
-                    5,
-                    "LABEL_REPEATED",
-                    "TYPE_ENUM",
-                    t("Permission"),
-                ),
+                ("entity_id", 3, "LABEL_OPTIONAL", "TYPE_STRING", String::new()),
+                ("entity_type", 4, "LABEL_OPTIONAL", "TYPE_ENUM", t("EntityType")),
+                ("permissions", 5, "LABEL_REPEATED", "TYPE_ENUM", t("Permission")),
             ],
         ),
         (
             "PermissionDecision",
             vec![
-                (
-                    "permission",
-                    1,
-                    "LABEL_OPTIONAL",
-                    "TYPE_ENUM",
-                    t("Permission"),
-                ),
+                ("permission", 1, "LABEL_OPTIONAL", "TYPE_ENUM", t("Permission")),
                 ("decision", 2, "LABEL_OPTIONAL", "TYPE_ENUM", t("Decision")),
             ],
         ),
-        (
-            "CheckPermissionsResponse",
-            vec![(
-                "decisions",
-                1,
-                "LABEL_REPEATED",
-                "TYPE_MESSAGE",
-                t("PermissionDecision"),
-            )],
-        ),
+        ("CheckPermissionsResponse", vec![("decisions", 1, "LABEL_REPEATED", "TYPE_MESSAGE", t("PermissionDecision"))]),
     ];
     let messages = file["messageType"].as_array().cloned().unwrap_or_default();
     for (message, fields) in fixed {
-        let Some(found) = messages
-            .iter()
-            .find(|msg| msg["name"].as_str() == Some(message))
-        else {
+        let Some(found) = messages.iter().find(|msg| msg["name"].as_str() == Some(message)) else {
             m.fail(format!("no message {message}"));
             continue;
         };
@@ -1535,31 +1148,18 @@ fn compare_proto(roles_toml: &Path, model: &Model, package: &str, file: &Value) 
             .flatten()
             .map(|f| {
                 let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
-                (
-                    s("name"),
-                    f["number"].as_i64().unwrap_or(0),
-                    s("label"),
-                    s("type"),
-                    s("typeName"),
-                )
+                (s("name"), f["number"].as_i64().unwrap_or(0), s("label"), s("type"), s("typeName"))
             })
             .collect();
         let expected: Vec<(String, i64, String, String, String)> = fields
             .into_iter()
             .map(|(n, num, l, ty, tn)| (n.to_string(), num, l.to_string(), ty.to_string(), tn))
             .collect();
-        m.check(
-            &format!("message {message}: (field, number, label, type)"),
-            found,
-            expected,
-        );
+        m.check(&format!("message {message}: (field, number, label, type)"), found, expected);
     }
     let service = file["service"]
         .as_array()
-        .and_then(|s| {
-            s.iter()
-                .find(|s| s["name"].as_str() == Some("PermissionService"))
-        })
+        .and_then(|s| s.iter().find(|s| s["name"].as_str() == Some("PermissionService")))
         .map(|s| {
             s["method"]
                 .as_array()
@@ -1574,11 +1174,7 @@ fn compare_proto(roles_toml: &Path, model: &Model, package: &str, file: &Value) 
     m.check(
         "service PermissionService",
         service,
-        Some(vec![(
-            "CheckPermissions".to_string(),
-            t("CheckPermissionsRequest"),
-            t("CheckPermissionsResponse"),
-        )]),
+        Some(vec![("CheckPermissions".to_string(), t("CheckPermissionsRequest"), t("CheckPermissionsResponse"))]),
     );
 
     m.finish(roles_toml);

@@ -72,9 +72,13 @@ fn proto_package_is_versioned(file: &File, diags: &mut Vec<Diagnostic>) {
     let Some(package) = file.project.as_ref().and_then(|p| p.proto_package.as_ref()) else { return };
     if !is_versioned_package(package.get_ref()) {
         diags.push(
-            Diagnostic::new(Code::InvalidName, package.span(), format!("invalid `proto_package` `{}`", package.get_ref()))
-                .label("not a versioned protobuf package")
-                .help("use lowercase parts separated by dots, ending in a version: `acme.roles.v1`"),
+            Diagnostic::new(
+                Code::InvalidName,
+                package.span(),
+                format!("invalid `proto_package` `{}`", package.get_ref()),
+            )
+            .label("not a versioned protobuf package")
+            .help("use lowercase parts separated by dots, ending in a version: `acme.roles.v1`"),
         );
     }
 }
@@ -82,7 +86,10 @@ fn proto_package_is_versioned(file: &File, diags: &mut Vec<Diagnostic>) {
 /// Whether `package` is like `acme.roles.v1` or `acme.v2beta1`.
 pub fn is_versioned_package(package: &str) -> bool {
     let parts: Vec<&str> = package.split('.').collect();
-    let part_ok = |p: &str| p.starts_with(|c: char| c.is_ascii_lowercase()) && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    let part_ok = |p: &str| {
+        p.starts_with(|c: char| c.is_ascii_lowercase())
+            && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    };
     let Some((version, rest)) = parts.split_last() else { return false };
     !rest.is_empty() && parts.iter().all(|p| part_ok(p)) && is_version(version)
 }
@@ -94,7 +101,8 @@ fn is_version(part: &str) -> bool {
     if major.is_empty() || major.starts_with('0') {
         return false;
     }
-    let stability = tail.strip_prefix("alpha").or_else(|| tail.strip_prefix("beta")).or_else(|| tail.strip_prefix("test"));
+    let stability =
+        tail.strip_prefix("alpha").or_else(|| tail.strip_prefix("beta")).or_else(|| tail.strip_prefix("test"));
     tail.is_empty() || stability.is_some_and(|n| n.is_empty() || n.bytes().all(|b| b.is_ascii_digit()))
 }
 
@@ -105,9 +113,13 @@ fn legacy_levels_are_unique(file: &File, diags: &mut Vec<Diagnostic>) {
     for level in &legacy.levels {
         if seen.insert(level.get_ref(), level).is_some() {
             diags.push(
-                Diagnostic::new(Code::DuplicateName, level.span(), format!("legacy level `{}` is listed twice", level.get_ref()))
-                    .label("listed again here")
-                    .help("each level appears once, lowest first"),
+                Diagnostic::new(
+                    Code::DuplicateName,
+                    level.span(),
+                    format!("legacy level `{}` is listed twice", level.get_ref()),
+                )
+                .label("listed again here")
+                .help("each level appears once, lowest first"),
             );
         }
     }
@@ -124,9 +136,17 @@ fn ids_are_in_range(file: &File, diags: &mut Vec<Diagnostic>) {
     for (kind, name, id) in ids(file) {
         if !(1..=65535).contains(id.get_ref()) {
             diags.push(
-                Diagnostic::new(Code::IdOutOfRange, id.span(), format!("{kind} `{name}` has id {}, outside 1..=65535", id.get_ref()))
-                    .label("out of range")
-                    .help(if *id.get_ref() == 0 { "id 0 is the protobuf UNSPECIFIED value; start at 1" } else { "ids are 1..=65535" }),
+                Diagnostic::new(
+                    Code::IdOutOfRange,
+                    id.span(),
+                    format!("{kind} `{name}` has id {}, outside 1..=65535", id.get_ref()),
+                )
+                .label("out of range")
+                .help(if *id.get_ref() == 0 {
+                    "id 0 is the protobuf UNSPECIFIED value; start at 1"
+                } else {
+                    "ids are 1..=65535"
+                }),
             );
         }
     }
@@ -137,13 +157,18 @@ fn ids_are_unique(file: &File, diags: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<(&str, i64), &str> = HashMap::new();
     let mut all: Vec<_> = ids(file).collect();
     all.sort_by_key(|(_, _, id)| id.span().start);
-    let next_free = |kind: &str| ids(file).filter(|(k, _, _)| *k == kind).map(|(_, _, id)| *id.get_ref()).max().unwrap_or(0) + 1;
+    let next_free =
+        |kind: &str| ids(file).filter(|(k, _, _)| *k == kind).map(|(_, _, id)| *id.get_ref()).max().unwrap_or(0) + 1;
     for (kind, name, id) in all {
         if let Some(first) = seen.insert((kind, *id.get_ref()), name) {
             diags.push(
-                Diagnostic::new(Code::DuplicateId, id.span(), format!("{kind} `{name}` reuses id {} of {kind} `{first}`", id.get_ref()))
-                    .label("already taken")
-                    .help(format!("the next free {kind} id is {}", next_free(kind))),
+                Diagnostic::new(
+                    Code::DuplicateId,
+                    id.span(),
+                    format!("{kind} `{name}` reuses id {} of {kind} `{first}`", id.get_ref()),
+                )
+                .label("already taken")
+                .help(format!("the next free {kind} id is {}", next_free(kind))),
             );
         }
     }
@@ -156,9 +181,13 @@ fn reserved_stays_reserved(file: &File, diags: &mut Vec<Diagnostic>) {
         for (k, name, id) in ids(file).filter(|(k, _, _)| *k == kind) {
             if reserved.iter().any(|x| x.get_ref() == id.get_ref()) {
                 diags.push(
-                    Diagnostic::new(Code::ReservedId, id.span(), format!("{k} `{name}` uses reserved id {}", id.get_ref()))
-                        .label("reserved")
-                        .help("a reserved id belonged to something removed; pick a new id"),
+                    Diagnostic::new(
+                        Code::ReservedId,
+                        id.span(),
+                        format!("{k} `{name}` uses reserved id {}", id.get_ref()),
+                    )
+                    .label("reserved")
+                    .help("a reserved id belonged to something removed; pick a new id"),
                 );
             }
         }
@@ -169,9 +198,13 @@ fn reserved_stays_reserved(file: &File, diags: &mut Vec<Diagnostic>) {
         for name in names {
             if reserved.iter().any(|x| x.get_ref() == name.get_ref()) {
                 diags.push(
-                    Diagnostic::new(Code::ReservedName, name.span(), format!("{kind} name `{}` is reserved", name.get_ref()))
-                        .label("reserved")
-                        .help("the name belonged to something removed; choose another name"),
+                    Diagnostic::new(
+                        Code::ReservedName,
+                        name.span(),
+                        format!("{kind} name `{}` is reserved", name.get_ref()),
+                    )
+                    .label("reserved")
+                    .help("the name belonged to something removed; choose another name"),
                 );
             }
         }
@@ -196,17 +229,25 @@ fn identifiers_do_not_collide(file: &File, diags: &mut Vec<Diagnostic>) {
         for name in list {
             if name.get_ref() == "unspecified" {
                 diags.push(
-                    Diagnostic::new(Code::IdentifierCollision, name.span(), format!("{kind} name `unspecified` collides with protobuf's zero value"))
-                        .label("becomes `…_UNSPECIFIED`")
-                        .help("protobuf enums reserve `_UNSPECIFIED` for 0; choose another name"),
+                    Diagnostic::new(
+                        Code::IdentifierCollision,
+                        name.span(),
+                        format!("{kind} name `unspecified` collides with protobuf's zero value"),
+                    )
+                    .label("becomes `…_UNSPECIFIED`")
+                    .help("protobuf enums reserve `_UNSPECIFIED` for 0; choose another name"),
                 );
             }
             let ident = names::rust_variant(name.get_ref());
             match seen.get(&ident) {
                 Some(first) if *first != name.get_ref() => diags.push(
-                    Diagnostic::new(Code::IdentifierCollision, name.span(), format!("{kind} `{}` and `{first}` both become the Rust identifier `{ident}`", name.get_ref()))
-                        .label(format!("also `{ident}`"))
-                        .help("rename one of them: role-gen never renames silently"),
+                    Diagnostic::new(
+                        Code::IdentifierCollision,
+                        name.span(),
+                        format!("{kind} `{}` and `{first}` both become the Rust identifier `{ident}`", name.get_ref()),
+                    )
+                    .label(format!("also `{ident}`"))
+                    .help("rename one of them: role-gen never renames silently"),
                 ),
                 _ => {
                     seen.insert(ident, name.get_ref());
@@ -222,8 +263,13 @@ fn targets_are_known(file: &File, diags: &mut Vec<Diagnostic>) {
     for t in targets {
         if Target::from_name(t.get_ref()).is_none() {
             let names = Target::ALL.map(Target::as_str);
-            let help = did_you_mean(t.get_ref(), names).unwrap_or_else(|| format!("built-in targets are {}", names.join(", ")));
-            diags.push(Diagnostic::new(Code::UnknownKey, t.span(), format!("unknown target `{}`", t.get_ref())).label("not a built-in target").help(help));
+            let help = did_you_mean(t.get_ref(), names)
+                .unwrap_or_else(|| format!("built-in targets are {}", names.join(", ")));
+            diags.push(
+                Diagnostic::new(Code::UnknownKey, t.span(), format!("unknown target `{}`", t.get_ref()))
+                    .label("not a built-in target")
+                    .help(help),
+            );
         }
     }
 }
@@ -249,16 +295,21 @@ fn paths_stay_inside(file: &File, diags: &mut Vec<Diagnostic>) {
         if let Some(first) = taken.insert(normal.clone(), Some(path.span())) {
             let whose = if first.is_some() { "another custom output" } else { "a built-in target" };
             diags.push(
-                Diagnostic::new(Code::PathConflict, path.span(), format!("output path `{normal}` is already written by {whose}"))
-                    .label("taken")
-                    .help("give each output its own path"),
+                Diagnostic::new(
+                    Code::PathConflict,
+                    path.span(),
+                    format!("output path `{normal}` is already written by {whose}"),
+                )
+                .label("taken")
+                .help("give each output its own path"),
             );
         }
     }
 }
 
 fn builtin_paths(file: &File) -> Vec<String> {
-    let package = file.project.as_ref().and_then(|p| p.proto_package.as_ref().map(|s| s.get_ref().clone())).unwrap_or_default();
+    let package =
+        file.project.as_ref().and_then(|p| p.proto_package.as_ref().map(|s| s.get_ref().clone())).unwrap_or_default();
     Target::ALL.iter().map(|t| crate::outputs::builtin_path(*t, &package)).collect()
 }
 
@@ -277,7 +328,11 @@ fn check_relative(path: &Sp<String>, what: &str, may_be_empty: bool, diags: &mut
         None
     };
     if let Some(help) = problem {
-        diags.push(Diagnostic::new(Code::PathEscape, path.span(), format!("{what} `{text}` leaves its folder")).label("not a path inside the project").help(help));
+        diags.push(
+            Diagnostic::new(Code::PathEscape, path.span(), format!("{what} `{text}` leaves its folder"))
+                .label("not a path inside the project")
+                .help(help),
+        );
     }
     problem.is_none()
 }
@@ -329,7 +384,11 @@ pub fn cycles(edges: &[Vec<(usize, Span)>], names: &[&str], order: &[usize], cod
         diags.push(
             Diagnostic::new(code, span.clone(), format!("{what} cycle: {}", shown.join(&format!(" {verb} "))))
                 .label("closes the cycle")
-                .help(if code == Code::IncludeCycle { "a role cannot include itself, even through others; remove one include" } else { "entities form a forest: remove one `parent`" }),
+                .help(if code == Code::IncludeCycle {
+                    "a role cannot include itself, even through others; remove one include"
+                } else {
+                    "entities form a forest: remove one `parent`"
+                }),
         );
     }
 }
@@ -435,9 +494,13 @@ fn every_permission_is_granted(model: &Model, diags: &mut Vec<Diagnostic>) {
     for (i, p) in model.permissions.iter().enumerate() {
         if !granted.contains(i) && !p.deprecated.is_deprecated() {
             diags.push(
-                Diagnostic::new(Code::UngrantedPermission, p.span.clone(), format!("no role grants permission `{}`", p.name))
-                    .label("granted by no role")
-                    .help(format!("grant it: `role-gen grant ROLE {}`", p.name)),
+                Diagnostic::new(
+                    Code::UngrantedPermission,
+                    p.span.clone(),
+                    format!("no role grants permission `{}`", p.name),
+                )
+                .label("granted by no role")
+                .help(format!("grant it: `role-gen grant ROLE {}`", p.name)),
             );
         }
     }
@@ -460,9 +523,13 @@ fn no_two_roles_are_the_same(model: &Model, diags: &mut Vec<Diagnostic>) {
     for r in model.roles.iter().filter(|r| !r.effective.is_empty()) {
         if let Some(first) = seen.insert(&r.effective, &r.name) {
             diags.push(
-                Diagnostic::new(Code::DuplicateRole, r.span.clone(), format!("role `{}` has the same effective permissions as role `{first}`", r.name))
-                    .label("same as another role")
-                    .help("merge them, or grant one of them what sets it apart"),
+                Diagnostic::new(
+                    Code::DuplicateRole,
+                    r.span.clone(),
+                    format!("role `{}` has the same effective permissions as role `{first}`", r.name),
+                )
+                .label("same as another role")
+                .help("merge them, or grant one of them what sets it apart"),
             );
         }
     }
@@ -474,11 +541,25 @@ fn no_grant_is_redundant(model: &Model, diags: &mut Vec<Diagnostic>) {
         let inherited = model.effective_of(&role.includes);
         for (&p, span) in role.permissions.iter().zip(&role.permission_spans) {
             if inherited.contains(p) {
-                let via = role.includes.iter().find(|&&i| model.roles[i].effective.contains(p)).map_or("", |&i| model.roles[i].name.as_str());
+                let via = role
+                    .includes
+                    .iter()
+                    .find(|&&i| model.roles[i].effective.contains(p))
+                    .map_or("", |&i| model.roles[i].name.as_str());
                 diags.push(
-                    Diagnostic::new(Code::RedundantGrant, span.clone(), format!("role `{}` already inherits `{}` through `{via}`", role.name, model.permissions[p].name))
-                        .label("redundant")
-                        .help(format!("remove it: `role-gen revoke {} {}` would then be refused, as it stays inherited", role.name, model.permissions[p].name)),
+                    Diagnostic::new(
+                        Code::RedundantGrant,
+                        span.clone(),
+                        format!(
+                            "role `{}` already inherits `{}` through `{via}`",
+                            role.name, model.permissions[p].name
+                        ),
+                    )
+                    .label("redundant")
+                    .help(format!(
+                        "remove it: `role-gen revoke {} {}` would then be refused, as it stays inherited",
+                        role.name, model.permissions[p].name
+                    )),
                 );
             }
         }
@@ -493,9 +574,13 @@ fn deprecated_permissions_are_not_granted(model: &Model, diags: &mut Vec<Diagnos
             if perm.deprecated.is_deprecated() {
                 let reason = perm.deprecated.reason().map(|r| format!(": {r}")).unwrap_or_default();
                 diags.push(
-                    Diagnostic::new(Code::DeprecatedGranted, span.clone(), format!("role `{}` grants deprecated permission `{}`{reason}", role.name, perm.name))
-                        .label("deprecated")
-                        .help(format!("revoke it: `role-gen revoke {} {}`", role.name, perm.name)),
+                    Diagnostic::new(
+                        Code::DeprecatedGranted,
+                        span.clone(),
+                        format!("role `{}` grants deprecated permission `{}`{reason}", role.name, perm.name),
+                    )
+                    .label("deprecated")
+                    .help(format!("revoke it: `role-gen revoke {} {}`", role.name, perm.name)),
                 );
             }
         }
@@ -507,14 +592,23 @@ fn deprecated_permissions_are_not_granted(model: &Model, diags: &mut Vec<Diagnos
 fn granted_permissions_are_reachable(model: &Model, diags: &mut Vec<Diagnostic>) {
     let granted = granted_anywhere(model);
     for (i, perm) in model.permissions.iter().enumerate().filter(|(i, _)| granted.contains(*i)) {
-        let reachable = model.roles.iter().filter(|r| r.effective.contains(i)).any(|r| {
-            r.assignable_on.iter().any(|&a| perm.entities.iter().any(|&e| model.is_within(e, a)))
-        });
+        let reachable = model
+            .roles
+            .iter()
+            .filter(|r| r.effective.contains(i))
+            .any(|r| r.assignable_on.iter().any(|&a| perm.entities.iter().any(|&e| model.is_within(e, a))));
         if !reachable {
             diags.push(
-                Diagnostic::new(Code::UnreachablePermission, perm.span.clone(), format!("permission `{}` is granted only by roles that cannot be assigned where it applies", perm.name))
-                    .label("unreachable")
-                    .help("widen a granting role's `assignable_on`, or the permission's `entities`"),
+                Diagnostic::new(
+                    Code::UnreachablePermission,
+                    perm.span.clone(),
+                    format!(
+                        "permission `{}` is granted only by roles that cannot be assigned where it applies",
+                        perm.name
+                    ),
+                )
+                .label("unreachable")
+                .help("widen a granting role's `assignable_on`, or the permission's `entities`"),
             );
         }
     }

@@ -231,24 +231,40 @@ impl Diagnostics {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn render_snippet(&self, out: &mut String, d: &Diagnostic, span: &Span, line: usize, gutter: &str, paint: Paint, kind_color: &str) {
+    fn render_snippet(
+        &self,
+        out: &mut String,
+        d: &Diagnostic,
+        span: &Span,
+        line: usize,
+        gutter: &str,
+        paint: Paint,
+        kind_color: &str,
+    ) {
         let text = self.source.line_text(span.start);
         let line_start = self.source.text[..span.start.min(self.source.text.len())].rfind('\n').map_or(0, |i| i + 1);
         let start = span.start.saturating_sub(line_start).min(text.len());
         let end = span.end.saturating_sub(line_start).clamp(start, text.len());
-        let (before, marked) = (sanitize(&text[..floor(text, start)]), sanitize(&text[floor(text, start)..floor(text, end)]));
+        let (before, marked) =
+            (sanitize(&text[..floor(text, start)]), sanitize(&text[floor(text, start)..floor(text, end)]));
         let bar = paint.wrap("1;34", "|");
         let _ = writeln!(out, "{gutter} {bar}");
         let _ = writeln!(out, "{} {bar} {}", paint.wrap("1;34", &line.to_string()), sanitize(text));
         let carets = "^".repeat(marked.chars().count().max(1));
         let label = d.label.as_deref().map(|l| format!(" {}", sanitize(l))).unwrap_or_default();
-        let _ = writeln!(out, "{gutter} {bar} {}{}", " ".repeat(before.chars().count()), paint.wrap(kind_color, &format!("{carets}{label}")));
+        let _ = writeln!(
+            out,
+            "{gutter} {bar} {}{}",
+            " ".repeat(before.chars().count()),
+            paint.wrap(kind_color, &format!("{carets}{label}"))
+        );
     }
 
     /// `{"errors":[…],"warnings":[…]}`, each with `code`, `message`, `line`, `column`.
     pub fn to_json(&self) -> String {
         let list = |sev: Severity| -> String {
-            let items: Vec<String> = self.items.iter().filter(|d| d.severity() == sev).map(|d| self.json_one(d)).collect();
+            let items: Vec<String> =
+                self.items.iter().filter(|d| d.severity() == sev).map(|d| self.json_one(d)).collect();
             format!("[{}]", items.join(","))
         };
         format!("{{\"errors\":{},\"warnings\":{}}}", list(Severity::Error), list(Severity::Warning))
@@ -279,7 +295,8 @@ impl Diagnostics {
                 message.push_str(help);
             }
             let file = github_property(&self.source.path.to_string_lossy());
-            let _ = writeln!(out, "::{kind} file={file},line={line},col={col},title={}::{}", d.code, github_data(&message));
+            let _ =
+                writeln!(out, "::{kind} file={file},line={line},col={col},title={}::{}", d.code, github_data(&message));
         }
         out
     }

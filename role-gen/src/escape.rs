@@ -78,9 +78,13 @@ fn comment_line(s: &str) -> String {
     out.replace("*/", "*\\/").replace("/*", "/\\*")
 }
 
-/// A description as the lines of a comment: one entry per source line, each escaped.
+/// A description as the lines of a comment: one entry per source line, each escaped and
+/// trimmed at the end (no trailing whitespace in generated files); none for an empty text.
 pub fn comment_lines(s: &str) -> Vec<String> {
-    s.split('\n').map(|l| comment_line(l.trim_end_matches('\r'))).collect()
+    if s.is_empty() {
+        return Vec::new();
+    }
+    s.split('\n').map(|l| comment_line(l).trim_end().to_string()).collect()
 }
 
 /// A Markdown table cell: one line, pipes and HTML escaped.

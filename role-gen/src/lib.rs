@@ -15,9 +15,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
-pub mod check;
 pub mod diagnostic;
 pub mod escape;
 mod lower;
@@ -82,7 +82,11 @@ impl Project {
     }
 
     /// Like [`Project::from_bytes`], with relative paths resolved against `base`.
-    pub fn from_bytes_in(path: impl Into<PathBuf>, base: impl Into<PathBuf>, bytes: &[u8]) -> Result<Project, Diagnostics> {
+    pub fn from_bytes_in(
+        path: impl Into<PathBuf>,
+        base: impl Into<PathBuf>,
+        bytes: &[u8],
+    ) -> Result<Project, Diagnostics> {
         Project::from_source(decode(SourceFile::new(path, "").with_base(base), bytes)?)
     }
 
@@ -138,9 +142,9 @@ impl Project {
 
     /// Every file `generate` reads: roles.toml and the custom templates.
     pub fn inputs(&self) -> Vec<PathBuf> {
-        let mut files = vec![self.source().path.clone()];
+        let files = vec![self.source().path.clone()];
         #[cfg(feature = "render")]
-        files.extend(self.templates.files_read().iter().cloned());
+        let files = [files, self.templates.files_read().to_vec()].concat();
         files
     }
 

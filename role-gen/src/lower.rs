@@ -35,9 +35,17 @@ impl<'a> Names<'a> {
         }
         let mut known: Vec<&str> = self.map.keys().copied().collect();
         known.sort_unstable();
-        let help = did_you_mean(name.get_ref(), known.iter().copied()).or_else(|| self.fallback.map(str::to_string)).or_else(|| {
-            (!known.is_empty()).then(|| format!("known {}s: {}", self.kind, known.iter().take(8).map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")))
-        });
+        let help = did_you_mean(name.get_ref(), known.iter().copied())
+            .or_else(|| self.fallback.map(str::to_string))
+            .or_else(|| {
+                (!known.is_empty()).then(|| {
+                    format!(
+                        "known {}s: {}",
+                        self.kind,
+                        known.iter().take(8).map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                    )
+                })
+            });
         diags.push(
             Diagnostic::new(self.code, name.span(), format!("unknown {} `{}`", self.kind, name.get_ref()))
                 .label(format!("no {} has this name", self.kind))
@@ -73,23 +81,37 @@ pub fn lower(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>) -> Opt
         reserved: reserved(file),
         tests: Vec::new(),
     };
-    let entity_names = Names::new("entity", Code::UnknownEntity, file.entities.iter().map(|e| e.name.get_ref().as_str()));
+    let entity_names =
+        Names::new("entity", Code::UnknownEntity, file.entities.iter().map(|e| e.name.get_ref().as_str()));
     model.entities = entities(file, &entity_names, diags);
     let perm_order = by_id(&file.permissions, |p| (id_of(&p.id), p.name.span().start));
     let role_order = by_id(&file.roles, |r| (id_of(&r.id), r.name.span().start));
-    let perm_names = Names::new("permission", Code::UnknownPermission, perm_order.iter().map(|&i| file.permissions[i].name.get_ref().as_str()));
-    let role_names = Names::new("role", Code::UnknownRole, role_order.iter().map(|&i| file.roles[i].name.get_ref().as_str()));
-    let mut level_names = Names::new("legacy level", Code::UnknownLegacyLevel, model.legacy_levels.iter().map(|l| l.name.as_str()));
+    let perm_names = Names::new(
+        "permission",
+        Code::UnknownPermission,
+        perm_order.iter().map(|&i| file.permissions[i].name.get_ref().as_str()),
+    );
+    let role_names =
+        Names::new("role", Code::UnknownRole, role_order.iter().map(|&i| file.roles[i].name.get_ref().as_str()));
+    let mut level_names =
+        Names::new("legacy level", Code::UnknownLegacyLevel, model.legacy_levels.iter().map(|l| l.name.as_str()));
     if file.legacy.is_none() {
-        level_names.fallback = Some("declare the levels first: `[legacy] levels = [\"guest\", \"member\", \"admin\"]`, lowest first");
+        level_names.fallback =
+            Some("declare the levels first: `[legacy] levels = [\"guest\", \"member\", \"admin\"]`, lowest first");
     }
     let all_entities: Vec<EntityIdx> = (0..model.entities.len()).collect();
-    model.permissions = perm_order.iter().map(|&i| permission(&file.permissions[i], &entity_names, &all_entities, diags)).collect();
+    model.permissions =
+        perm_order.iter().map(|&i| permission(&file.permissions[i], &entity_names, &all_entities, diags)).collect();
     let include_spans: Vec<Vec<(usize, Span)>>;
-    (model.roles, include_spans) = perm_order_roles(file, &role_order, &perm_names, &role_names, &entity_names, &all_entities, diags);
+    (model.roles, include_spans) =
+        perm_order_roles(file, &role_order, &perm_names, &role_names, &entity_names, &all_entities, diags);
     model.policies = file.policies.iter().map(|p| policy(p, &entity_names, &perm_names, &level_names, diags)).collect();
     let policy_names = Names::new("policy", Code::UnknownPolicy, model.policies.iter().map(|p| p.name.as_str()));
-    model.tests = file.tests.iter().filter_map(|t| test(t, &model, &role_names, &perm_names, &level_names, &policy_names, diags)).collect();
+    model.tests = file
+        .tests
+        .iter()
+        .filter_map(|t| test(t, &model, &role_names, &perm_names, &level_names, &policy_names, diags))
+        .collect();
     reject_cycles(file, &model, &include_spans, diags);
     // Any error, from this stage or an earlier one, means there is no valid model.
     if error_count(diags) > 0 {
@@ -112,13 +134,22 @@ fn by_id<T>(items: &[T], key: impl Fn(&T) -> (u32, usize)) -> Vec<usize> {
 
 fn project(file: &File) -> Project {
     let name = file.project.as_ref().map(|p| text(&p.name)).unwrap_or_default();
-    let proto_package = file.project.as_ref().and_then(|p| p.proto_package.as_ref()).map_or_else(|| format!("{name}.roles.v1"), |p| p.get_ref().clone());
+    let proto_package = file
+        .project
+        .as_ref()
+        .and_then(|p| p.proto_package.as_ref())
+        .map_or_else(|| format!("{name}.roles.v1"), |p| p.get_ref().clone());
     Project { name, proto_package }
 }
 
 fn output(file: &File) -> OutputConfig {
     let Some(out) = &file.output else {
-        return OutputConfig { dir: "gen".into(), targets: Target::ALL.to_vec(), rust_serde: false, custom: Vec::new() };
+        return OutputConfig {
+            dir: "gen".into(),
+            targets: Target::ALL.to_vec(),
+            rust_serde: false,
+            custom: Vec::new(),
+        };
     };
     let targets = match &out.targets {
         Some(list) => Target::ALL.into_iter().filter(|t| list.iter().any(|n| n.get_ref() == t.as_str())).collect(),
@@ -129,7 +160,12 @@ fn output(file: &File) -> OutputConfig {
         .iter()
         .filter_map(|c| {
             let (t, p) = (c.template.as_ref()?, c.path.as_ref()?);
-            Some(CustomOutput { template: t.get_ref().clone(), template_span: t.span(), path: check::normalize(p.get_ref()), path_span: p.span() })
+            Some(CustomOutput {
+                template: t.get_ref().clone(),
+                template_span: t.span(),
+                path: check::normalize(p.get_ref()),
+                path_span: p.span(),
+            })
         })
         .collect();
     let dir = out.dir.as_ref().map_or_else(|| "gen".to_string(), |d| check::normalize(d.get_ref()));
@@ -155,7 +191,12 @@ fn reserved(file: &File) -> Reserved {
         names.dedup();
         names
     };
-    Reserved { permission_ids: ids(&r.permission_ids), permission_names: names(&r.permission_names), role_ids: ids(&r.role_ids), role_names: names(&r.role_names) }
+    Reserved {
+        permission_ids: ids(&r.permission_ids),
+        permission_names: names(&r.permission_names),
+        role_ids: ids(&r.role_ids),
+        role_names: names(&r.role_names),
+    }
 }
 
 fn entities(file: &File, names: &Names<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Entity> {
@@ -168,7 +209,12 @@ fn entities(file: &File, names: &Names<'_>, diags: &mut Vec<Diagnostic>) -> Vec<
     file.entities.iter().map(|e| entity(e, diags)).collect()
 }
 
-fn permission(p: &syntax::PermissionDef, entities: &Names<'_>, all: &[EntityIdx], diags: &mut Vec<Diagnostic>) -> Permission {
+fn permission(
+    p: &syntax::PermissionDef,
+    entities: &Names<'_>,
+    all: &[EntityIdx],
+    diags: &mut Vec<Diagnostic>,
+) -> Permission {
     Permission {
         name: p.name.get_ref().clone(),
         id: id_of(&p.id),
@@ -185,7 +231,12 @@ fn permission(p: &syntax::PermissionDef, entities: &Names<'_>, all: &[EntityIdx]
 }
 
 /// Entity lists default to every entity; given ones are kept in entity (file) order.
-fn applicable(list: Option<&[Sp<String>]>, names: &Names<'_>, all: &[EntityIdx], diags: &mut Vec<Diagnostic>) -> Vec<EntityIdx> {
+fn applicable(
+    list: Option<&[Sp<String>]>,
+    names: &Names<'_>,
+    all: &[EntityIdx],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<EntityIdx> {
     let Some(list) = list else { return all.to_vec() };
     let mut resolved = names.resolve_all(list, diags);
     resolved.sort_unstable();
@@ -216,7 +267,8 @@ fn perm_order_roles(
                 }
             }
         }
-        let edges: Vec<(usize, Span)> = r.includes.iter().filter_map(|n| Some((roles.resolve(n, diags)?, n.span()))).collect();
+        let edges: Vec<(usize, Span)> =
+            r.includes.iter().filter_map(|n| Some((roles.resolve(n, diags)?, n.span()))).collect();
         let mut includes: Vec<RoleIdx> = edges.iter().map(|(i, _)| *i).collect();
         includes.dedup();
         out.push(Role {
@@ -235,7 +287,13 @@ fn perm_order_roles(
     (out, include_edges)
 }
 
-fn policy(p: &syntax::PolicyDef, entities: &Names<'_>, perms: &Names<'_>, levels: &Names<'_>, diags: &mut Vec<Diagnostic>) -> Policy {
+fn policy(
+    p: &syntax::PolicyDef,
+    entities: &Names<'_>,
+    perms: &Names<'_>,
+    levels: &Names<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Policy {
     let rules = p
         .rules
         .iter()
@@ -269,7 +327,8 @@ fn test(
     policies: &Names<'_>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<TestCase> {
-    let mut held: Vec<RoleIdx> = t.role.iter().chain(t.roles.iter().flatten()).filter_map(|r| roles.resolve(r, diags)).collect();
+    let mut held: Vec<RoleIdx> =
+        t.role.iter().chain(t.roles.iter().flatten()).filter_map(|r| roles.resolve(r, diags)).collect();
     held.sort_unstable();
     held.dedup();
     let name = t.name.as_ref().map(|n| n.get_ref().clone());
@@ -292,39 +351,93 @@ fn test(
         if t.has_expect {
             return None;
         }
-        diags.push(Diagnostic::new(Code::MissingKey, t.header.clone(), "a policy test is missing `expect`").label("`expect` missing here").help("add `expect = \"allow\"` or `expect = \"deny\"`"));
+        diags.push(
+            Diagnostic::new(Code::MissingKey, t.header.clone(), "a policy test is missing `expect`")
+                .label("`expect` missing here")
+                .help("add `expect = \"allow\"` or `expect = \"deny\"`"),
+        );
         return None;
     };
-    Some(TestCase { name, span: t.header.clone(), roles: held, kind: TestKind::Policy { policy, legacy, predicates, expect_allow: *expect.get_ref() } })
+    Some(TestCase {
+        name,
+        span: t.header.clone(),
+        roles: held,
+        kind: TestKind::Policy { policy, legacy, predicates, expect_allow: *expect.get_ref() },
+    })
 }
 
-fn access_test(t: &syntax::TestDef, held: Vec<RoleIdx>, name: Option<String>, roles: &Names<'_>, perms: &Names<'_>, diags: &mut Vec<Diagnostic>) -> Option<TestCase> {
+fn access_test(
+    t: &syntax::TestDef,
+    held: Vec<RoleIdx>,
+    name: Option<String>,
+    roles: &Names<'_>,
+    perms: &Names<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<TestCase> {
     if t.role.is_none() && t.roles.is_none() {
-        diags.push(Diagnostic::new(Code::MissingKey, t.header.clone(), "a test is missing `roles` (or `policy`)").label("`roles` missing here").help("name the roles held: `roles = [\"channels_admin\"]`"));
+        diags.push(
+            Diagnostic::new(Code::MissingKey, t.header.clone(), "a test is missing `roles` (or `policy`)")
+                .label("`roles` missing here")
+                .help("name the roles held: `roles = [\"channels_admin\"]`"),
+        );
     }
     if t.allow.is_empty() && t.deny.is_empty() && t.covers.is_empty() {
-        diags.push(Diagnostic::new(Code::MissingKey, t.header.clone(), "a test states nothing: it needs `allow`, `deny` or `covers`").label("nothing to check").help("add `allow = [\"some_permission\"]`"));
+        diags.push(
+            Diagnostic::new(
+                Code::MissingKey,
+                t.header.clone(),
+                "a test states nothing: it needs `allow`, `deny` or `covers`",
+            )
+            .label("nothing to check")
+            .help("add `allow = [\"some_permission\"]`"),
+        );
     }
     if let Some(e) = &t.expect {
-        diags.push(Diagnostic::new(Code::WrongType, e.span(), "`expect` belongs to policy tests").label("no `policy` in this test").help("add `policy = \"…\"`, or use `allow`/`deny`"));
+        diags.push(
+            Diagnostic::new(Code::WrongType, e.span(), "`expect` belongs to policy tests")
+                .label("no `policy` in this test")
+                .help("add `policy = \"…\"`, or use `allow`/`deny`"),
+        );
     }
-    let kind = TestKind::Access { allow: perms.resolve_all(&t.allow, diags), deny: perms.resolve_all(&t.deny, diags), covers: roles.resolve_all(&t.covers, diags) };
+    let kind = TestKind::Access {
+        allow: perms.resolve_all(&t.allow, diags),
+        deny: perms.resolve_all(&t.deny, diags),
+        covers: roles.resolve_all(&t.covers, diags),
+    };
     Some(TestCase { name, span: t.header.clone(), roles: held, kind })
 }
 
 /// The predicates a policy test sets must be ones its policy asks about.
 fn test_predicates(t: &syntax::TestDef, policy: &Policy, diags: &mut Vec<Diagnostic>) -> Vec<(String, bool)> {
-    let known: Vec<&str> = policy.rules.iter().filter_map(|r| match &r.kind {
-        RuleKind::AllowIf(p) | RuleKind::DenyIf(p) => Some(p.as_str()),
-        _ => None,
-    }).collect();
+    let known: Vec<&str> = policy
+        .rules
+        .iter()
+        .filter_map(|r| match &r.kind {
+            RuleKind::AllowIf(p) | RuleKind::DenyIf(p) => Some(p.as_str()),
+            _ => None,
+        })
+        .collect();
     let mut out = Vec::new();
     for (name, value) in &t.predicates {
         if known.contains(&name.get_ref().as_str()) {
             out.push((name.get_ref().clone(), *value.get_ref()));
         } else {
-            let help = did_you_mean(name.get_ref(), known.iter().copied()).unwrap_or_else(|| format!("policy `{}` asks about: {}", policy.name, if known.is_empty() { "no predicate".to_string() } else { known.join(", ") }));
-            diags.push(Diagnostic::new(Code::UnknownKey, name.span(), format!("policy `{}` has no predicate `{}`", policy.name, name.get_ref())).label("not asked by this policy").help(help));
+            let help = did_you_mean(name.get_ref(), known.iter().copied()).unwrap_or_else(|| {
+                format!(
+                    "policy `{}` asks about: {}",
+                    policy.name,
+                    if known.is_empty() { "no predicate".to_string() } else { known.join(", ") }
+                )
+            });
+            diags.push(
+                Diagnostic::new(
+                    Code::UnknownKey,
+                    name.span(),
+                    format!("policy `{}` has no predicate `{}`", policy.name, name.get_ref()),
+                )
+                .label("not asked by this policy")
+                .help(help),
+            );
         }
     }
     out

@@ -251,7 +251,10 @@ impl PermSet {
 
     /// The permission indices, ascending (that is, by id).
     pub fn iter(&self) -> impl Iterator<Item = PermIdx> + '_ {
-        self.words.iter().enumerate().flat_map(|(i, &w)| (0..64).filter(move |b| w & (1 << b) != 0).map(move |b| i * 64 + b))
+        self.words
+            .iter()
+            .enumerate()
+            .flat_map(|(i, &w)| (0..64).filter(move |b| w & (1 << b) != 0).map(move |b| i * 64 + b))
     }
 
     /// How many it holds.

@@ -109,8 +109,14 @@ impl Outputs {
         for (path, expected) in &self.files {
             match fs::read(dir.join(path)) {
                 Ok(actual) if actual == expected.as_bytes() => {}
-                Ok(actual) => drift.push(Drift::Stale { path: path.clone(), expected: expected.clone(), actual: String::from_utf8_lossy(&actual).into_owned() }),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => drift.push(Drift::Missing { path: path.clone(), expected: expected.clone() }),
+                Ok(actual) => drift.push(Drift::Stale {
+                    path: path.clone(),
+                    expected: expected.clone(),
+                    actual: String::from_utf8_lossy(&actual).into_owned(),
+                }),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    drift.push(Drift::Missing { path: path.clone(), expected: expected.clone() })
+                }
                 Err(e) => return Err(e),
             }
         }

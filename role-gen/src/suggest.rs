@@ -6,7 +6,9 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(name, c), c))
-        .filter(|&(distance, c)| distance <= limit || (c.contains(name) && name.len() >= 3) || (name.contains(c) && c.len() >= 3))
+        .filter(|&(distance, c)| {
+            distance <= limit || (c.contains(name) && name.len() >= 3) || (name.contains(c) && c.len() >= 3)
+        })
         .min_by_key(|&(distance, c)| (distance, c))
         .map(|(_, c)| c)
 }

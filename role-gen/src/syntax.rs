@@ -145,7 +145,8 @@ pub struct TestDef {
     pub has_expect: bool,
 }
 
-const TOP_KEYS: &[&str] = &["project", "output", "entities", "permissions", "roles", "legacy", "policies", "reserved", "tests"];
+const TOP_KEYS: &[&str] =
+    &["project", "output", "entities", "permissions", "roles", "legacy", "policies", "reserved", "tests"];
 const PROJECT_KEYS: &[&str] = &["name", "proto_package"];
 const OUTPUT_KEYS: &[&str] = &["dir", "targets", "rust_serde", "custom"];
 const CUSTOM_KEYS: &[&str] = &["template", "path"];
@@ -154,7 +155,8 @@ const PERMISSION_KEYS: &[&str] = &["id", "description", "entities", "group", "de
 const ROLE_KEYS: &[&str] = &["id", "description", "permissions", "includes", "assignable_on"];
 const LEGACY_KEYS: &[&str] = &["levels"];
 const POLICY_KEYS: &[&str] = &["description", "entity", "rules"];
-const RULE_KEYS: &[&str] = &["deny_if_legacy", "allow_if_legacy_at_least", "allow_if_permission", "allow_if", "deny_if"];
+const RULE_KEYS: &[&str] =
+    &["deny_if_legacy", "allow_if_legacy_at_least", "allow_if_permission", "allow_if", "deny_if"];
 const RESERVED_KEYS: &[&str] = &["permission_ids", "permission_names", "role_ids", "role_names"];
 const TEST_KEYS: &[&str] =
     &["name", "role", "roles", "allow", "deny", "covers", "policy", "legacy", "predicates", "expect"];
@@ -218,9 +220,14 @@ impl Cx<'_> {
 
     fn unknown_key(&mut self, key: &Sp<Cow<'_, str>>, what: &str, known: &[&str]) {
         let name = key.get_ref();
-        let help = did_you_mean(name, known.iter().copied())
-            .unwrap_or_else(|| format!("{what} takes the keys {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")));
-        self.push(Diagnostic::new(Code::UnknownKey, key.span(), format!("unknown key `{name}` in {what}")).label("not a known key").help(help));
+        let help = did_you_mean(name, known.iter().copied()).unwrap_or_else(|| {
+            format!("{what} takes the keys {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))
+        });
+        self.push(
+            Diagnostic::new(Code::UnknownKey, key.span(), format!("unknown key `{name}` in {what}"))
+                .label("not a known key")
+                .help(help),
+        );
     }
 
     fn wrong_type(&mut self, value: &Sp<DeValue<'_>>, expected: &str) {
@@ -233,9 +240,13 @@ impl Cx<'_> {
 
     fn missing(&mut self, fields: &Fields<'_, '_>, key: &str, what: &str) {
         self.push(
-            Diagnostic::new(Code::MissingKey, fields.header.clone(), format!("{what} is missing the required key `{key}`"))
-                .label(format!("`{key}` missing here"))
-                .help(format!("add `{key} = …` to this table")),
+            Diagnostic::new(
+                Code::MissingKey,
+                fields.header.clone(),
+                format!("{what} is missing the required key `{key}`"),
+            )
+            .label(format!("`{key}` missing here"))
+            .help(format!("add `{key} = …` to this table")),
         );
     }
 
@@ -262,7 +273,9 @@ impl Cx<'_> {
     fn integer(&mut self, value: &Sp<DeValue<'_>>) -> Option<Sp<i64>> {
         match value.get_ref() {
             // Out-of-range literals become i64::MAX so the range check reports them.
-            DeValue::Integer(i) => Some(spanned(value.span(), i64::from_str_radix(i.as_str(), i.radix()).unwrap_or(i64::MAX))),
+            DeValue::Integer(i) => {
+                Some(spanned(value.span(), i64::from_str_radix(i.as_str(), i.radix()).unwrap_or(i64::MAX)))
+            }
             _ => {
                 self.wrong_type(value, "an integer");
                 None
@@ -390,7 +403,9 @@ impl Cx<'_> {
         let targets = self.opt_strings(&f, "targets");
         let rust_serde = f.get("rust_serde").and_then(|v| self.boolean(v)).map(Sp::into_inner);
         let custom = match f.get("custom") {
-            Some(v) => self.tables_array(v, "an array of tables (`[[output.custom]]`)", |cx, t, span| cx.custom(t, span)),
+            Some(v) => {
+                self.tables_array(v, "an array of tables (`[[output.custom]]`)", |cx, t, span| cx.custom(t, span))
+            }
             None => Vec::new(),
         };
         OutputDef { dir, targets, rust_serde, custom }
@@ -404,7 +419,12 @@ impl Cx<'_> {
     }
 
     /// `[kind.NAME]` tables, in file order.
-    fn named<T>(&mut self, root: &Fields<'_, '_>, kind: &str, mut each: impl FnMut(&mut Self, Sp<String>, Fields<'_, '_>) -> T) -> Vec<T> {
+    fn named<T>(
+        &mut self,
+        root: &Fields<'_, '_>,
+        kind: &str,
+        mut each: impl FnMut(&mut Self, Sp<String>, Fields<'_, '_>) -> T,
+    ) -> Vec<T> {
         let Some(value) = root.get(kind) else { return Vec::new() };
         let Some(table) = self.table(value) else { return Vec::new() };
         let mut out = Vec::new();
@@ -424,7 +444,12 @@ impl Cx<'_> {
         out
     }
 
-    fn tables_array<T>(&mut self, value: &Sp<DeValue<'_>>, expected: &str, mut each: impl FnMut(&mut Self, &DeTable<'_>, Span) -> T) -> Vec<T> {
+    fn tables_array<T>(
+        &mut self,
+        value: &Sp<DeValue<'_>>,
+        expected: &str,
+        mut each: impl FnMut(&mut Self, &DeTable<'_>, Span) -> T,
+    ) -> Vec<T> {
         let Some(array) = self.array(value, expected) else { return Vec::new() };
         array.iter().filter_map(|v| self.table(v).map(|t| each(self, t, v.span()))).collect()
     }
@@ -485,7 +510,10 @@ impl Cx<'_> {
         let description = self.description(&f, &what, false);
         let entity = self.req_string(&f, "entity", &what);
         let rules = match f.get("rules") {
-            Some(v) => self.array(v, "an array of rules").map(|a| a.iter().filter_map(|r| self.rule(r)).collect()).unwrap_or_default(),
+            Some(v) => self
+                .array(v, "an array of rules")
+                .map(|a| a.iter().filter_map(|r| self.rule(r)).collect())
+                .unwrap_or_default(),
             None => {
                 self.missing(&f, "rules", &what);
                 Vec::new()
@@ -498,12 +526,14 @@ impl Cx<'_> {
     fn rule(&mut self, value: &Sp<DeValue<'_>>) -> Option<RuleDef> {
         let table = self.table(value)?;
         let f = self.fields(table, value.span(), "a policy rule", RULE_KEYS);
-        let kinds: Vec<_> = in_file_order(table).into_iter().filter(|(k, _)| RULE_KEYS.contains(&k.get_ref().as_ref())).collect();
+        let kinds: Vec<_> =
+            in_file_order(table).into_iter().filter(|(k, _)| RULE_KEYS.contains(&k.get_ref().as_ref())).collect();
         let [(key, v)] = kinds.as_slice() else {
             if kinds.is_empty() && !table.is_empty() {
                 return None; // its only keys are unknown, and were reported as such
             }
-            let message = if kinds.is_empty() { "a policy rule needs a kind" } else { "a policy rule has exactly one kind" };
+            let message =
+                if kinds.is_empty() { "a policy rule needs a kind" } else { "a policy rule has exactly one kind" };
             self.push(
                 Diagnostic::new(Code::WrongType, value.span(), message)
                     .label(format!("{} kinds here", kinds.len()))

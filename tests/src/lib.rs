@@ -19,16 +19,13 @@ use serde_json::Value;
 /// The workspace root (the folder holding the workspace `Cargo.toml`).
 pub fn workspace_root() -> PathBuf {
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir
-        .parent()
-        .map_or_else(|| manifest_dir.to_path_buf(), Path::to_path_buf)
+    manifest_dir.parent().map_or_else(|| manifest_dir.to_path_buf(), Path::to_path_buf)
 }
 
 /// Every `definitions/*/roles.toml`, sorted.
 pub fn definitions() -> Vec<PathBuf> {
     let dir = workspace_root().join("definitions");
-    let entries =
-        std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
     let mut found: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|entry| entry.path().join("roles.toml"))
@@ -40,18 +37,12 @@ pub fn definitions() -> Vec<PathBuf> {
 
 /// `definitions/<name>/roles.toml`.
 pub fn definition(name: &str) -> PathBuf {
-    workspace_root()
-        .join("definitions")
-        .join(name)
-        .join("roles.toml")
+    workspace_root().join("definitions").join(name).join("roles.toml")
 }
 
 /// `tests/hostile/roles.toml`: the valid file with every awkward name and description.
 pub fn hostile() -> PathBuf {
-    workspace_root()
-        .join("tests")
-        .join("hostile")
-        .join("roles.toml")
+    workspace_root().join("tests").join("hostile").join("roles.toml")
 }
 
 /// A pinned external tool: `tests/tools/node_modules/.bin/<name>`.
@@ -59,49 +50,35 @@ pub fn hostile() -> PathBuf {
 /// Panics when it is not installed: these tests exist to run the real compilers, so a missing
 /// compiler is a failure, never a skip.
 pub fn tool(name: &str) -> PathBuf {
-    let bin = workspace_root()
-        .join("tests")
-        .join("tools")
-        .join("node_modules")
-        .join(".bin");
+    let bin = workspace_root().join("tests").join("tools").join("node_modules").join(".bin");
     let candidates = if cfg!(windows) {
-        vec![
-            bin.join(format!("{name}.cmd")),
-            bin.join(format!("{name}.exe")),
-            bin.join(name),
-        ]
+        vec![bin.join(format!("{name}.cmd")), bin.join(format!("{name}.exe")), bin.join(name)]
     } else {
         vec![bin.join(name)]
     };
-    candidates
-        .into_iter()
-        .find(|path| path.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "the pinned tool `{name}` is not installed (looked in {}).\n\
+    candidates.into_iter().find(|path| path.is_file()).unwrap_or_else(|| {
+        panic!(
+            "the pinned tool `{name}` is not installed (looked in {}).\n\
              Run the tests with `scripts/test`, or install the tools first with\n\
              \n    npm ci --prefix tests/tools\n\n\
              (versions pinned in tests/tools/package.json and package-lock.json).",
-                bin.display()
-            )
-        })
+            bin.display()
+        )
+    })
 }
 
 /// The Rust compiler: `$RUSTC` when set, else `rustc` on `PATH`.
 pub fn rustc() -> OsString {
-    std::env::var_os("RUSTC")
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "rustc".into())
+    std::env::var_os("RUSTC").filter(|s| !s.is_empty()).unwrap_or_else(|| "rustc".into())
 }
 
 /// Loads and generates one `roles.toml`, panicking with the diagnostics when it is invalid.
 pub fn generate(roles_toml: &Path) -> role_gen::Outputs {
-    let project = role_gen::Project::load(roles_toml).unwrap_or_else(|diagnostics| {
-        panic!("{} does not load:\n{diagnostics}", roles_toml.display())
-    });
-    project.generate().unwrap_or_else(|diagnostics| {
-        panic!("{} does not generate:\n{diagnostics}", roles_toml.display())
-    })
+    let project = role_gen::Project::load(roles_toml)
+        .unwrap_or_else(|diagnostics| panic!("{} does not load:\n{diagnostics}", roles_toml.display()));
+    project
+        .generate()
+        .unwrap_or_else(|diagnostics| panic!("{} does not generate:\n{diagnostics}", roles_toml.display()))
 }
 
 /// Writes every output of `roles_toml` under `dir` (paths as `Outputs` names them, e.g.
@@ -118,11 +95,9 @@ pub fn generate_into(roles_toml: &Path, dir: &Path) -> Vec<String> {
         );
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
         }
-        std::fs::write(&path, text)
-            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
         written.push(rel_path.to_string());
     }
     written
@@ -149,10 +124,7 @@ impl Scratch {
             let _kept = dir.keep();
             Self { dir: None, path }
         } else {
-            Self {
-                dir: Some(dir),
-                path,
-            }
+            Self { dir: Some(dir), path }
         }
     }
 
@@ -189,8 +161,7 @@ pub fn run(cmd: &mut Command) -> String {
 
 /// Runs `cmd` and returns its raw output, panicking only when it cannot be started.
 pub fn run_output(cmd: &mut Command) -> Output {
-    cmd.output()
-        .unwrap_or_else(|e| panic!("cannot run `{}`: {e}", describe(cmd)))
+    cmd.output().unwrap_or_else(|e| panic!("cannot run `{}`: {e}", describe(cmd)))
 }
 
 /// Panics, printing stdout and stderr, unless `output` is a success.
@@ -277,9 +248,7 @@ pub struct Model {
 }
 
 fn field<'a>(value: &'a Value, key: &str, what: &str) -> &'a Value {
-    value
-        .get(key)
-        .unwrap_or_else(|| panic!("roles.json: {what} has no `{key}`: {value}"))
+    value.get(key).unwrap_or_else(|| panic!("roles.json: {what} has no `{key}`: {value}"))
 }
 
 fn string(value: &Value, key: &str, what: &str) -> String {
@@ -338,13 +307,9 @@ fn array<'a>(json: &'a Value, key: &str) -> &'a [Value] {
 impl Model {
     /// Reads a `roles.json` text.
     pub fn parse(text: &str) -> Self {
-        let json: Value = serde_json::from_str(text)
-            .unwrap_or_else(|e| panic!("roles.json is not valid JSON: {e}\n{text}"));
-        assert_eq!(
-            json.get("schema_version"),
-            Some(&Value::from(1)),
-            "roles.json: schema_version"
-        );
+        let json: Value =
+            serde_json::from_str(text).unwrap_or_else(|e| panic!("roles.json is not valid JSON: {e}\n{text}"));
+        assert_eq!(json.get("schema_version"), Some(&Value::from(1)), "roles.json: schema_version");
         let project = match json.get("project") {
             Some(Value::String(name)) => name.clone(),
             Some(project @ Value::Object(_)) => string(project, "name", "project"),
@@ -378,10 +343,7 @@ impl Model {
                     id: id(r, &what),
                     description: string(r, "description", &what),
                     permissions: names(Some(field(r, "permissions", &what)), &what),
-                    effective_permissions: names(
-                        Some(field(r, "effective_permissions", &what)),
-                        &what,
-                    ),
+                    effective_permissions: names(Some(field(r, "effective_permissions", &what)), &what),
                     includes: names(r.get("includes"), &what),
                     assignable_on: names(r.get("assignable_on"), &what),
                     name,
@@ -389,34 +351,20 @@ impl Model {
             })
             .collect();
         let legacy_levels = names(json.get("legacy_levels"), "legacy_levels");
-        let reserved = json
-            .get("reserved")
-            .map_or_else(Reserved::default, |r| Reserved {
-                permission_ids: ids(r.get("permission_ids"), "reserved.permission_ids"),
-                permission_names: names(r.get("permission_names"), "reserved.permission_names"),
-                role_ids: ids(r.get("role_ids"), "reserved.role_ids"),
-                role_names: names(r.get("role_names"), "reserved.role_names"),
-            });
-        Self {
-            project,
-            entities,
-            permissions,
-            roles,
-            legacy_levels,
-            reserved,
-            json,
-        }
+        let reserved = json.get("reserved").map_or_else(Reserved::default, |r| Reserved {
+            permission_ids: ids(r.get("permission_ids"), "reserved.permission_ids"),
+            permission_names: names(r.get("permission_names"), "reserved.permission_names"),
+            role_ids: ids(r.get("role_ids"), "reserved.role_ids"),
+            role_names: names(r.get("role_names"), "reserved.role_names"),
+        });
+        Self { project, entities, permissions, roles, legacy_levels, reserved, json }
     }
 
     /// Reads `<dir>/roles.json`.
     pub fn read(dir: &Path) -> Self {
         let path = dir.join("roles.json");
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!(
-                "cannot read {} (is the `json` target enabled?): {e}",
-                path.display()
-            )
-        });
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read {} (is the `json` target enabled?): {e}", path.display()));
         Self::parse(&text)
     }
 
@@ -444,31 +392,21 @@ impl Model {
 
     /// The entity types a permission applies to: its list, or every entity when it has none.
     pub fn permission_entities(&self, permission: &PermissionInfo) -> Vec<String> {
-        if permission.entities.is_empty() {
-            self.entities.clone()
-        } else {
-            permission.entities.clone()
-        }
+        if permission.entities.is_empty() { self.entities.clone() } else { permission.entities.clone() }
     }
 
     /// The entity types a role may be assigned on: its list, or every entity when it has none.
     pub fn role_assignable_on(&self, role: &RoleInfo) -> Vec<String> {
-        if role.assignable_on.is_empty() {
-            self.entities.clone()
-        } else {
-            role.assignable_on.clone()
-        }
+        if role.assignable_on.is_empty() { self.entities.clone() } else { role.assignable_on.clone() }
     }
 
     /// Checks the oracle itself against the source `roles.toml`, read independently with the
     /// `toml` crate: names, ids and descriptions, output order (by id), and effective
     /// permissions recomputed from the direct grants and includes.
     pub fn check_against_source(&self, roles_toml: &Path) {
-        let text = std::fs::read_to_string(roles_toml)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", roles_toml.display()));
-        let source: toml::Table = text
-            .parse()
-            .unwrap_or_else(|e| panic!("{} is not TOML: {e}", roles_toml.display()));
+        let text =
+            std::fs::read_to_string(roles_toml).unwrap_or_else(|e| panic!("cannot read {}: {e}", roles_toml.display()));
+        let source: toml::Table = text.parse().unwrap_or_else(|e| panic!("{} is not TOML: {e}", roles_toml.display()));
         let table = |key: &str| -> toml::Table {
             match source.get(key) {
                 Some(toml::Value::Table(t)) => t.clone(),
@@ -479,12 +417,7 @@ impl Model {
         let str_list = |value: Option<&toml::Value>| -> Vec<String> {
             value
                 .and_then(toml::Value::as_array)
-                .map(|items| {
-                    items
-                        .iter()
-                        .filter_map(|v| v.as_str().map(str::to_string))
-                        .collect()
-                })
+                .map(|items| items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
                 .unwrap_or_default()
         };
         let int = |value: Option<&toml::Value>, what: &str| -> u32 {
@@ -506,74 +439,41 @@ impl Model {
         json_entities.sort();
         let mut toml_entities = entities;
         toml_entities.sort();
-        assert_eq!(
-            json_entities, toml_entities,
-            "roles.json entities vs roles.toml"
-        );
+        assert_eq!(json_entities, toml_entities, "roles.json entities vs roles.toml");
 
         let toml_permissions = table("permissions");
         let mut expected: Vec<(u32, String, String)> = toml_permissions
             .iter()
             .map(|(name, p)| {
-                let description = p
-                    .get("description")
-                    .and_then(toml::Value::as_str)
-                    .unwrap_or("");
-                (
-                    int(p.get("id"), name),
-                    name.clone(),
-                    description.to_string(),
-                )
+                let description = p.get("description").and_then(toml::Value::as_str).unwrap_or("");
+                (int(p.get("id"), name), name.clone(), description.to_string())
             })
             .collect();
         expected.sort();
-        let found: Vec<(u32, String, String)> = self
-            .permissions
-            .iter()
-            .map(|p| (p.id, p.name.clone(), p.description.clone()))
-            .collect();
-        assert_eq!(
-            found, expected,
-            "roles.json permissions (id order) vs roles.toml"
-        );
+        let found: Vec<(u32, String, String)> =
+            self.permissions.iter().map(|p| (p.id, p.name.clone(), p.description.clone())).collect();
+        assert_eq!(found, expected, "roles.json permissions (id order) vs roles.toml");
 
         let toml_roles = table("roles");
         let mut expected: Vec<(u32, String, String)> = toml_roles
             .iter()
             .map(|(name, r)| {
-                let description = r
-                    .get("description")
-                    .and_then(toml::Value::as_str)
-                    .unwrap_or("");
-                (
-                    int(r.get("id"), name),
-                    name.clone(),
-                    description.to_string(),
-                )
+                let description = r.get("description").and_then(toml::Value::as_str).unwrap_or("");
+                (int(r.get("id"), name), name.clone(), description.to_string())
             })
             .collect();
         expected.sort();
-        let found: Vec<(u32, String, String)> = self
-            .roles
-            .iter()
-            .map(|r| (r.id, r.name.clone(), r.description.clone()))
-            .collect();
+        let found: Vec<(u32, String, String)> =
+            self.roles.iter().map(|r| (r.id, r.name.clone(), r.description.clone())).collect();
         assert_eq!(found, expected, "roles.json roles (id order) vs roles.toml");
 
         // Effective permissions: direct grants plus, transitively, those of included roles.
         let direct: BTreeMap<String, BTreeSet<String>> = toml_roles
             .iter()
-            .map(|(name, r)| {
-                (
-                    name.clone(),
-                    str_list(r.get("permissions")).into_iter().collect(),
-                )
-            })
+            .map(|(name, r)| (name.clone(), str_list(r.get("permissions")).into_iter().collect()))
             .collect();
-        let includes: BTreeMap<String, Vec<String>> = toml_roles
-            .iter()
-            .map(|(name, r)| (name.clone(), str_list(r.get("includes"))))
-            .collect();
+        let includes: BTreeMap<String, Vec<String>> =
+            toml_roles.iter().map(|(name, r)| (name.clone(), str_list(r.get("includes")))).collect();
         for role in &self.roles {
             let mut seen = BTreeSet::new();
             let mut stack = vec![role.name.clone()];
@@ -584,12 +484,8 @@ impl Model {
                     stack.extend(includes.get(&r).into_iter().flatten().cloned());
                 }
             }
-            let expected: Vec<String> = self
-                .permissions
-                .iter()
-                .filter(|p| effective.contains(&p.name))
-                .map(|p| p.name.clone())
-                .collect();
+            let expected: Vec<String> =
+                self.permissions.iter().filter(|p| effective.contains(&p.name)).map(|p| p.name.clone()).collect();
             assert_eq!(
                 role.effective_permissions, expected,
                 "roles.json effective_permissions of {} (in id order) vs roles.toml",
@@ -597,24 +493,11 @@ impl Model {
             );
             let mut direct_json = role.permissions.clone();
             direct_json.sort();
-            let direct_toml: Vec<String> = direct
-                .get(&role.name)
-                .into_iter()
-                .flatten()
-                .cloned()
-                .collect();
-            assert_eq!(
-                direct_json, direct_toml,
-                "roles.json permissions of {}",
-                role.name
-            );
+            let direct_toml: Vec<String> = direct.get(&role.name).into_iter().flatten().cloned().collect();
+            assert_eq!(direct_json, direct_toml, "roles.json permissions of {}", role.name);
         }
 
         let legacy = table("legacy");
-        assert_eq!(
-            self.legacy_levels,
-            str_list(legacy.get("levels")),
-            "roles.json legacy_levels"
-        );
+        assert_eq!(self.legacy_levels, str_list(legacy.get("levels")), "roles.json legacy_levels");
     }
 }

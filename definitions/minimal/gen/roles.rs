@@ -58,11 +58,7 @@ impl Permission {
 
     /// The stable id (the protobuf enum number).
     pub const fn id(self) -> u32 {
-        match self {
-            Self::ViewSettings => 1,
-            Self::EditSettings => 2,
-            Self::InviteMembers => 3,
-        }
+        self as u32
     }
 
     /// The permission with this id, if any.
@@ -77,29 +73,17 @@ impl Permission {
 
     /// The snake_case name, as in roles.toml.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::ViewSettings => "view_settings",
-            Self::EditSettings => "edit_settings",
-            Self::InviteMembers => "invite_members",
-        }
+        PERMISSION_TABLE[self.bit()].0
     }
 
     /// What it allows, as roles.toml describes it.
     pub const fn description(self) -> &'static str {
-        match self {
-            Self::ViewSettings => "View the workspace's settings",
-            Self::EditSettings => "Change the workspace's settings",
-            Self::InviteMembers => "Invite people to the workspace",
-        }
+        PERMISSION_TABLE[self.bit()].1
     }
 
     /// The entity types it is checked against.
     pub const fn entities(self) -> &'static [EntityType] {
-        match self {
-            Self::ViewSettings => &[EntityType::Workspace],
-            Self::EditSettings => &[EntityType::Workspace],
-            Self::InviteMembers => &[EntityType::Workspace],
-        }
+        PERMISSION_TABLE[self.bit()].2
     }
 
     /// Its bit in a [`PermissionSet`] (its position in id order).
@@ -111,6 +95,13 @@ impl Permission {
         }
     }
 }
+
+/// Name, description and entity types of each permission, in id order.
+const PERMISSION_TABLE: [(&str, &str, &[EntityType]); 3] = [
+    ("view_settings", "View the workspace's settings", &[EntityType::Workspace]),
+    ("edit_settings", "Change the workspace's settings", &[EntityType::Workspace]),
+    ("invite_members", "Invite people to the workspace", &[EntityType::Workspace]),
+];
 
 /// A set of permissions: one bit per permission, in id order.
 #[allow(dead_code)]
@@ -210,10 +201,7 @@ impl Role {
 
     /// The stable id (the protobuf enum number).
     pub const fn id(self) -> u32 {
-        match self {
-            Self::Viewer => 1,
-            Self::Admin => 2,
-        }
+        self as u32
     }
 
     /// The role with this id, if any.
@@ -227,42 +215,27 @@ impl Role {
 
     /// The snake_case name, as in roles.toml.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Viewer => "viewer",
-            Self::Admin => "admin",
-        }
+        ROLE_TABLE[self.index()].name
     }
 
     /// What it is for, as roles.toml describes it.
     pub const fn description(self) -> &'static str {
-        match self {
-            Self::Viewer => "Sees the workspace's settings",
-            Self::Admin => "Runs the workspace",
-        }
+        ROLE_TABLE[self.index()].description
     }
 
     /// Its effective permissions: direct grants plus those of every included role.
     pub const fn permissions(self) -> PermissionSet {
-        match self {
-            Self::Viewer => PermissionSet { words: [0x1] },
-            Self::Admin => PermissionSet { words: [0x7] },
-        }
+        ROLE_TABLE[self.index()].permissions
     }
 
     /// The permissions granted to it directly.
     pub const fn direct_permissions(self) -> &'static [Permission] {
-        match self {
-            Self::Viewer => &[Permission::ViewSettings],
-            Self::Admin => &[Permission::EditSettings, Permission::InviteMembers],
-        }
+        ROLE_TABLE[self.index()].direct
     }
 
     /// The roles whose permissions it inherits.
     pub const fn includes(self) -> &'static [Role] {
-        match self {
-            Self::Viewer => &[],
-            Self::Admin => &[Role::Viewer],
-        }
+        ROLE_TABLE[self.index()].includes
     }
 
     /// Whether it grants `permission`, directly or through an include.
@@ -272,12 +245,48 @@ impl Role {
 
     /// The entity types it may be assigned on (it then applies to their descendants too).
     pub const fn assignable_on(self) -> &'static [EntityType] {
+        ROLE_TABLE[self.index()].assignable_on
+    }
+
+    /// Its position in id order.
+    const fn index(self) -> usize {
         match self {
-            Self::Viewer => &[EntityType::Workspace],
-            Self::Admin => &[EntityType::Workspace],
+            Self::Viewer => 0,
+            Self::Admin => 1,
         }
     }
 }
+
+/// What the generated code knows about one role.
+struct RoleInfo {
+    name: &'static str,
+    description: &'static str,
+    permissions: PermissionSet,
+    direct: &'static [Permission],
+    includes: &'static [Role],
+    assignable_on: &'static [EntityType],
+}
+
+/// Every role, in id order.
+#[allow(deprecated)]
+const ROLE_TABLE: [RoleInfo; 2] = [
+    RoleInfo {
+        name: "viewer",
+        description: "Sees the workspace's settings",
+        permissions: PermissionSet { words: [0x1] },
+        direct: &[Permission::ViewSettings],
+        includes: &[],
+        assignable_on: &[EntityType::Workspace],
+    },
+    RoleInfo {
+        name: "admin",
+        description: "Runs the workspace",
+        permissions: PermissionSet { words: [0x7] },
+        direct: &[Permission::EditSettings, Permission::InviteMembers],
+        includes: &[Role::Viewer],
+        assignable_on: &[EntityType::Workspace],
+    },
+];
 
 /// What `#[derive(RequiresPermission)]` implements: the permission an action needs.
 #[allow(dead_code)]
@@ -306,9 +315,10 @@ impl ::core::str::FromStr for EntityType {
     type Err = UnknownName;
 
     fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
-        match name {
-            "workspace" => ::core::result::Result::Ok(Self::Workspace),
-            _ => ::core::result::Result::Err(UnknownName { kind: "entity type" }),
+        const BY_NAME: &[(&str, EntityType)] = &[("workspace", EntityType::Workspace)];
+        match BY_NAME.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
+            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(BY_NAME[i].1),
+            ::core::result::Result::Err(_) => ::core::result::Result::Err(UnknownName { kind: "entity type" }),
         }
     }
 }
@@ -324,11 +334,10 @@ impl ::core::str::FromStr for Permission {
     type Err = UnknownName;
 
     fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
-        match name {
-            "view_settings" => ::core::result::Result::Ok(Self::ViewSettings),
-            "edit_settings" => ::core::result::Result::Ok(Self::EditSettings),
-            "invite_members" => ::core::result::Result::Ok(Self::InviteMembers),
-            _ => ::core::result::Result::Err(UnknownName { kind: "permission" }),
+        const BY_NAME: &[(&str, Permission)] = &[("edit_settings", Permission::EditSettings), ("invite_members", Permission::InviteMembers), ("view_settings", Permission::ViewSettings)];
+        match BY_NAME.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
+            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(BY_NAME[i].1),
+            ::core::result::Result::Err(_) => ::core::result::Result::Err(UnknownName { kind: "permission" }),
         }
     }
 }
@@ -344,10 +353,10 @@ impl ::core::str::FromStr for Role {
     type Err = UnknownName;
 
     fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
-        match name {
-            "viewer" => ::core::result::Result::Ok(Self::Viewer),
-            "admin" => ::core::result::Result::Ok(Self::Admin),
-            _ => ::core::result::Result::Err(UnknownName { kind: "role" }),
+        const BY_NAME: &[(&str, Role)] = &[("admin", Role::Admin), ("viewer", Role::Viewer)];
+        match BY_NAME.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
+            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(BY_NAME[i].1),
+            ::core::result::Result::Err(_) => ::core::result::Result::Err(UnknownName { kind: "role" }),
         }
     }
 }

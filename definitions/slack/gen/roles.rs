@@ -80,17 +80,7 @@ impl Permission {
 
     /// The stable id (the protobuf enum number).
     pub const fn id(self) -> u32 {
-        match self {
-            Self::ArchiveChannel => 1,
-            Self::RenameChannel => 2,
-            Self::CreatePrivateChannel => 3,
-            Self::ConvertChannelToPrivate => 4,
-            Self::AddUserToWorkspace => 5,
-            Self::RemoveUserFromWorkspace => 6,
-            Self::ViewUserGroups => 7,
-            Self::AssignRoles => 8,
-            Self::ViewRoles => 9,
-        }
+        self as u32
     }
 
     /// The permission with this id, if any.
@@ -111,47 +101,17 @@ impl Permission {
 
     /// The snake_case name, as in roles.toml.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::ArchiveChannel => "archive_channel",
-            Self::RenameChannel => "rename_channel",
-            Self::CreatePrivateChannel => "create_private_channel",
-            Self::ConvertChannelToPrivate => "convert_channel_to_private",
-            Self::AddUserToWorkspace => "add_user_to_workspace",
-            Self::RemoveUserFromWorkspace => "remove_user_from_workspace",
-            Self::ViewUserGroups => "view_user_groups",
-            Self::AssignRoles => "assign_roles",
-            Self::ViewRoles => "view_roles",
-        }
+        PERMISSION_TABLE[self.bit()].0
     }
 
     /// What it allows, as roles.toml describes it.
     pub const fn description(self) -> &'static str {
-        match self {
-            Self::ArchiveChannel => "Archive a channel",
-            Self::RenameChannel => "Rename a channel",
-            Self::CreatePrivateChannel => "Create a private channel in a workspace",
-            Self::ConvertChannelToPrivate => "Convert a public channel into a private channel",
-            Self::AddUserToWorkspace => "Add a user to a workspace",
-            Self::RemoveUserFromWorkspace => "Remove a user from a workspace",
-            Self::ViewUserGroups => "View the user groups of the organization or workspace",
-            Self::AssignRoles => "Delegate users to roles, and revoke their roles",
-            Self::ViewRoles => "See which users hold which roles",
-        }
+        PERMISSION_TABLE[self.bit()].1
     }
 
     /// The entity types it is checked against.
     pub const fn entities(self) -> &'static [EntityType] {
-        match self {
-            Self::ArchiveChannel => &[EntityType::Workspace, EntityType::Channel],
-            Self::RenameChannel => &[EntityType::Workspace, EntityType::Channel],
-            Self::CreatePrivateChannel => &[EntityType::Workspace],
-            Self::ConvertChannelToPrivate => &[EntityType::Workspace, EntityType::Channel],
-            Self::AddUserToWorkspace => &[EntityType::Workspace],
-            Self::RemoveUserFromWorkspace => &[EntityType::Workspace],
-            Self::ViewUserGroups => &[EntityType::Enterprise, EntityType::Workspace],
-            Self::AssignRoles => &[EntityType::Enterprise, EntityType::Workspace],
-            Self::ViewRoles => &[EntityType::Enterprise, EntityType::Workspace],
-        }
+        PERMISSION_TABLE[self.bit()].2
     }
 
     /// Its bit in a [`PermissionSet`] (its position in id order).
@@ -169,6 +129,19 @@ impl Permission {
         }
     }
 }
+
+/// Name, description and entity types of each permission, in id order.
+const PERMISSION_TABLE: [(&str, &str, &[EntityType]); 9] = [
+    ("archive_channel", "Archive a channel", &[EntityType::Workspace, EntityType::Channel]),
+    ("rename_channel", "Rename a channel", &[EntityType::Workspace, EntityType::Channel]),
+    ("create_private_channel", "Create a private channel in a workspace", &[EntityType::Workspace]),
+    ("convert_channel_to_private", "Convert a public channel into a private channel", &[EntityType::Workspace, EntityType::Channel]),
+    ("add_user_to_workspace", "Add a user to a workspace", &[EntityType::Workspace]),
+    ("remove_user_from_workspace", "Remove a user from a workspace", &[EntityType::Workspace]),
+    ("view_user_groups", "View the user groups of the organization or workspace", &[EntityType::Enterprise, EntityType::Workspace]),
+    ("assign_roles", "Delegate users to roles, and revoke their roles", &[EntityType::Enterprise, EntityType::Workspace]),
+    ("view_roles", "See which users hold which roles", &[EntityType::Enterprise, EntityType::Workspace]),
+];
 
 /// A set of permissions: one bit per permission, in id order.
 #[allow(dead_code)]
@@ -272,12 +245,7 @@ impl Role {
 
     /// The stable id (the protobuf enum number).
     pub const fn id(self) -> u32 {
-        match self {
-            Self::ChannelsAdmin => 1,
-            Self::UsersAdmin => 2,
-            Self::RolesAdmin => 3,
-            Self::RoleViewer => 4,
-        }
+        self as u32
     }
 
     /// The role with this id, if any.
@@ -293,52 +261,27 @@ impl Role {
 
     /// The snake_case name, as in roles.toml.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::ChannelsAdmin => "channels_admin",
-            Self::UsersAdmin => "users_admin",
-            Self::RolesAdmin => "roles_admin",
-            Self::RoleViewer => "role_viewer",
-        }
+        ROLE_TABLE[self.index()].name
     }
 
     /// What it is for, as roles.toml describes it.
     pub const fn description(self) -> &'static str {
-        match self {
-            Self::ChannelsAdmin => "Channels Admin: makes administrative changes to channels",
-            Self::UsersAdmin => "Users Admin: adds and removes users from workspaces and views user groups",
-            Self::RolesAdmin => "Roles Admin: administers roles and delegates users to their associated roles",
-            Self::RoleViewer => "Role Viewer: sees which users hold which roles",
-        }
+        ROLE_TABLE[self.index()].description
     }
 
     /// Its effective permissions: direct grants plus those of every included role.
     pub const fn permissions(self) -> PermissionSet {
-        match self {
-            Self::ChannelsAdmin => PermissionSet { words: [0xf] },
-            Self::UsersAdmin => PermissionSet { words: [0x70] },
-            Self::RolesAdmin => PermissionSet { words: [0x180] },
-            Self::RoleViewer => PermissionSet { words: [0x100] },
-        }
+        ROLE_TABLE[self.index()].permissions
     }
 
     /// The permissions granted to it directly.
     pub const fn direct_permissions(self) -> &'static [Permission] {
-        match self {
-            Self::ChannelsAdmin => &[Permission::ArchiveChannel, Permission::RenameChannel, Permission::CreatePrivateChannel, Permission::ConvertChannelToPrivate],
-            Self::UsersAdmin => &[Permission::AddUserToWorkspace, Permission::RemoveUserFromWorkspace, Permission::ViewUserGroups],
-            Self::RolesAdmin => &[Permission::AssignRoles],
-            Self::RoleViewer => &[Permission::ViewRoles],
-        }
+        ROLE_TABLE[self.index()].direct
     }
 
     /// The roles whose permissions it inherits.
     pub const fn includes(self) -> &'static [Role] {
-        match self {
-            Self::ChannelsAdmin => &[],
-            Self::UsersAdmin => &[],
-            Self::RolesAdmin => &[Role::RoleViewer],
-            Self::RoleViewer => &[],
-        }
+        ROLE_TABLE[self.index()].includes
     }
 
     /// Whether it grants `permission`, directly or through an include.
@@ -348,23 +291,80 @@ impl Role {
 
     /// The entity types it may be assigned on (it then applies to their descendants too).
     pub const fn assignable_on(self) -> &'static [EntityType] {
+        ROLE_TABLE[self.index()].assignable_on
+    }
+
+    /// Its position in id order.
+    const fn index(self) -> usize {
         match self {
-            Self::ChannelsAdmin => &[EntityType::Enterprise, EntityType::Workspace],
-            Self::UsersAdmin => &[EntityType::Enterprise, EntityType::Workspace],
-            Self::RolesAdmin => &[EntityType::Enterprise, EntityType::Workspace],
-            Self::RoleViewer => &[EntityType::Enterprise, EntityType::Workspace],
+            Self::ChannelsAdmin => 0,
+            Self::UsersAdmin => 1,
+            Self::RolesAdmin => 2,
+            Self::RoleViewer => 3,
         }
     }
 }
+
+/// What the generated code knows about one role.
+struct RoleInfo {
+    name: &'static str,
+    description: &'static str,
+    permissions: PermissionSet,
+    direct: &'static [Permission],
+    includes: &'static [Role],
+    assignable_on: &'static [EntityType],
+}
+
+/// Every role, in id order.
+#[allow(deprecated)]
+const ROLE_TABLE: [RoleInfo; 4] = [
+    RoleInfo {
+        name: "channels_admin",
+        description: "Channels Admin: makes administrative changes to channels",
+        permissions: PermissionSet { words: [0xf] },
+        direct: &[Permission::ArchiveChannel, Permission::RenameChannel, Permission::CreatePrivateChannel, Permission::ConvertChannelToPrivate],
+        includes: &[],
+        assignable_on: &[EntityType::Enterprise, EntityType::Workspace],
+    },
+    RoleInfo {
+        name: "users_admin",
+        description: "Users Admin: adds and removes users from workspaces and views user groups",
+        permissions: PermissionSet { words: [0x70] },
+        direct: &[Permission::AddUserToWorkspace, Permission::RemoveUserFromWorkspace, Permission::ViewUserGroups],
+        includes: &[],
+        assignable_on: &[EntityType::Enterprise, EntityType::Workspace],
+    },
+    RoleInfo {
+        name: "roles_admin",
+        description: "Roles Admin: administers roles and delegates users to their associated roles",
+        permissions: PermissionSet { words: [0x180] },
+        direct: &[Permission::AssignRoles],
+        includes: &[Role::RoleViewer],
+        assignable_on: &[EntityType::Enterprise, EntityType::Workspace],
+    },
+    RoleInfo {
+        name: "role_viewer",
+        description: "Role Viewer: sees which users hold which roles",
+        permissions: PermissionSet { words: [0x100] },
+        direct: &[Permission::ViewRoles],
+        includes: &[],
+        assignable_on: &[EntityType::Enterprise, EntityType::Workspace],
+    },
+];
 
 /// The legacy account levels, lowest first: `a < b` when `b` is more privileged.
 #[allow(dead_code)]
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub enum LegacyRole {
+    #[doc = "The legacy level `guest`."]
     Guest,
+    #[doc = "The legacy level `member`."]
     Member,
+    #[doc = "The legacy level `admin`."]
     Admin,
+    #[doc = "The legacy level `owner`."]
     Owner,
+    #[doc = "The legacy level `primary_owner`."]
     PrimaryOwner,
 }
 
@@ -412,11 +412,10 @@ impl ::core::str::FromStr for EntityType {
     type Err = UnknownName;
 
     fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
-        match name {
-            "enterprise" => ::core::result::Result::Ok(Self::Enterprise),
-            "workspace" => ::core::result::Result::Ok(Self::Workspace),
-            "channel" => ::core::result::Result::Ok(Self::Channel),
-            _ => ::core::result::Result::Err(UnknownName { kind: "entity type" }),
+        const BY_NAME: &[(&str, EntityType)] = &[("channel", EntityType::Channel), ("enterprise", EntityType::Enterprise), ("workspace", EntityType::Workspace)];
+        match BY_NAME.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
+            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(BY_NAME[i].1),
+            ::core::result::Result::Err(_) => ::core::result::Result::Err(UnknownName { kind: "entity type" }),
         }
     }
 }
@@ -432,17 +431,10 @@ impl ::core::str::FromStr for Permission {
     type Err = UnknownName;
 
     fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
-        match name {
-            "archive_channel" => ::core::result::Result::Ok(Self::ArchiveChannel),
-            "rename_channel" => ::core::result::Result::Ok(Self::RenameChannel),
-            "create_private_channel" => ::core::result::Result::Ok(Self::CreatePrivateChannel),
-            "convert_channel_to_private" => ::core::result::Result::Ok(Self::ConvertChannelToPrivate),
-            "add_user_to_workspace" => ::core::result::Result::Ok(Self::AddUserToWorkspace),
-            "remove_user_from_workspace" => ::core::result::Result::Ok(Self::RemoveUserFromWorkspace),
-            "view_user_groups" => ::core::result::Result::Ok(Self::ViewUserGroups),
-            "assign_roles" => ::core::result::Result::Ok(Self::AssignRoles),
-            "view_roles" => ::core::result::Result::Ok(Self::ViewRoles),
-            _ => ::core::result::Result::Err(UnknownName { kind: "permission" }),
+        const BY_NAME: &[(&str, Permission)] = &[("add_user_to_workspace", Permission::AddUserToWorkspace), ("archive_channel", Permission::ArchiveChannel), ("assign_roles", Permission::AssignRoles), ("convert_channel_to_private", Permission::ConvertChannelToPrivate), ("create_private_channel", Permission::CreatePrivateChannel), ("remove_user_from_workspace", Permission::RemoveUserFromWorkspace), ("rename_channel", Permission::RenameChannel), ("view_roles", Permission::ViewRoles), ("view_user_groups", Permission::ViewUserGroups)];
+        match BY_NAME.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
+            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(BY_NAME[i].1),
+            ::core::result::Result::Err(_) => ::core::result::Result::Err(UnknownName { kind: "permission" }),
         }
     }
 }
@@ -458,12 +450,10 @@ impl ::core::str::FromStr for Role {
     type Err = UnknownName;
 
     fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
-        match name {
-            "channels_admin" => ::core::result::Result::Ok(Self::ChannelsAdmin),
-            "users_admin" => ::core::result::Result::Ok(Self::UsersAdmin),
-            "roles_admin" => ::core::result::Result::Ok(Self::RolesAdmin),
-            "role_viewer" => ::core::result::Result::Ok(Self::RoleViewer),
-            _ => ::core::result::Result::Err(UnknownName { kind: "role" }),
+        const BY_NAME: &[(&str, Role)] = &[("channels_admin", Role::ChannelsAdmin), ("role_viewer", Role::RoleViewer), ("roles_admin", Role::RolesAdmin), ("users_admin", Role::UsersAdmin)];
+        match BY_NAME.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
+            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(BY_NAME[i].1),
+            ::core::result::Result::Err(_) => ::core::result::Result::Err(UnknownName { kind: "role" }),
         }
     }
 }
@@ -479,13 +469,10 @@ impl ::core::str::FromStr for LegacyRole {
     type Err = UnknownName;
 
     fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
-        match name {
-            "guest" => ::core::result::Result::Ok(Self::Guest),
-            "member" => ::core::result::Result::Ok(Self::Member),
-            "admin" => ::core::result::Result::Ok(Self::Admin),
-            "owner" => ::core::result::Result::Ok(Self::Owner),
-            "primary_owner" => ::core::result::Result::Ok(Self::PrimaryOwner),
-            _ => ::core::result::Result::Err(UnknownName { kind: "legacy level" }),
+        const BY_NAME: &[(&str, LegacyRole)] = &[("admin", LegacyRole::Admin), ("guest", LegacyRole::Guest), ("member", LegacyRole::Member), ("owner", LegacyRole::Owner), ("primary_owner", LegacyRole::PrimaryOwner)];
+        match BY_NAME.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
+            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(BY_NAME[i].1),
+            ::core::result::Result::Err(_) => ::core::result::Result::Err(UnknownName { kind: "legacy level" }),
         }
     }
 }

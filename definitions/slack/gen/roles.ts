@@ -166,7 +166,8 @@ export function isEntityType(x: string): x is EntityType {
 export function hasPermission(roles: Role | readonly Role[], permission: Permission): boolean {
   const list: readonly string[] = typeof roles === "string" ? [roles] : roles;
   for (const role of list) {
-    if (hasOwn(ROLE_PERMISSIONS, role) && (ROLE_PERMISSIONS as { readonly [r: string]: readonly string[] })[role].indexOf(permission) !== -1) {
+    const granted = hasOwn(ROLE_PERMISSIONS, role) ? (ROLE_PERMISSIONS as { readonly [r: string]: readonly string[] | undefined })[role] : undefined;
+    if (granted !== undefined && granted.indexOf(permission) !== -1) {
       return true;
     }
   }

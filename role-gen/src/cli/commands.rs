@@ -11,7 +11,9 @@ const MINIMAL_EXAMPLE: &str = include_str!("../../init/minimal.toml");
 pub fn run(cli: &Cli, style: Style) -> Result<(), Failure> {
     match &cli.command {
         Command::Init { example } => init(cli.file.as_deref(), *example),
-        Command::Validate { deny_warnings, format } => validate(&find_roles_file(cli.file.as_deref())?, *deny_warnings, *format, style),
+        Command::Validate { deny_warnings, format } => {
+            validate(&find_roles_file(cli.file.as_deref())?, *deny_warnings, *format, style)
+        }
         Command::Generate { out_dir, targets } => {
             let targets: Vec<Target> = targets.iter().map(|&t| t.into()).collect();
             generate(&find_roles_file(cli.file.as_deref())?, out_dir.as_deref(), &targets, style)
@@ -73,7 +75,9 @@ fn validate(path: &Path, deny_warnings: bool, format: Format, style: Style) -> R
     let diagnostics = match Project::load(path) {
         Ok(project) => project.diagnostics().clone(),
         Err(Error::Invalid(d)) => d,
-        Err(Error::Io { path, source }) => return Err(Failure::Usage(format!("cannot read `{}`: {source}", path.display()))),
+        Err(Error::Io { path, source }) => {
+            return Err(Failure::Usage(format!("cannot read `{}`: {source}", path.display())));
+        }
     };
     match format {
         Format::Human => {
@@ -114,7 +118,10 @@ fn generate(path: &Path, out_dir: Option<&Path>, targets: &[Target], style: Styl
 }
 
 fn write_only(outputs: &Outputs, dir: &Path) -> std::io::Result<Vec<(String, WriteStatus)>> {
-    outputs.iter().map(|(p, text)| Ok((p.to_string(), outputs::write_if_changed(&dir.join(p), text.as_bytes())?))).collect()
+    outputs
+        .iter()
+        .map(|(p, text)| Ok((p.to_string(), outputs::write_if_changed(&dir.join(p), text.as_bytes())?)))
+        .collect()
 }
 
 fn print_write_report(dir: &Path, report: &[(String, WriteStatus)]) {
@@ -151,7 +158,11 @@ fn check(path: &Path, out_dir: Option<&Path>, style: Style) -> Result<(), Failur
         Some(o) => format!("role-gen generate -f {} --out-dir {}", path.display(), o.display()),
         None => format!("role-gen generate -f {}", path.display()),
     };
-    eprintln!("error: {} generated file{} out of date; run `{fix}`", drift.len(), if drift.len() == 1 { " is" } else { "s are" });
+    eprintln!(
+        "error: {} generated file{} out of date; run `{fix}`",
+        drift.len(),
+        if drift.len() == 1 { " is" } else { "s are" }
+    );
     Err(Failure::Checked)
 }
 

@@ -43,7 +43,9 @@ pub enum Command {
         format: Format,
     },
     /// Write the generated files (unchanged files are left untouched)
-    #[command(after_help = "Examples:\n  role-gen generate\n  role-gen generate --target rust --target typescript --out-dir src/gen")]
+    #[command(
+        after_help = "Examples:\n  role-gen generate\n  role-gen generate --target rust --target typescript --out-dir src/gen"
+    )]
     Generate {
         /// Write under this folder instead of `output.dir`
         #[arg(long, value_name = "DIR")]
@@ -152,7 +154,9 @@ pub fn find_roles_file(explicit: Option<&Path>) -> Result<PathBuf, Failure> {
             return Ok(relative_to(&candidate, &cwd));
         }
     }
-    Err(Failure::Usage("no roles.toml in this folder or any parent; create one with `role-gen init`, or pass `-f PATH`".into()))
+    Err(Failure::Usage(
+        "no roles.toml in this folder or any parent; create one with `role-gen init`, or pass `-f PATH`".into(),
+    ))
 }
 
 /// Shows paths relative to the current folder when they lie below it (shorter diagnostics, and

@@ -43,15 +43,22 @@ pub fn register(hb: &mut Handlebars<'_>) {
     for &(name, transform) in HELPERS {
         hb.register_helper(
             name,
-            Box::new(move |h: &Helper<'_>, _: &Handlebars<'_>, _: &Context, _: &mut RenderContext<'_, '_>, out: &mut dyn Output| -> HelperResult {
-                let value = h.param(0).ok_or(RenderErrorReason::ParamNotFoundForIndex("helper", 0))?;
-                let text = match value.value() {
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                out.write(&transform(&text))?;
-                Ok(())
-            }),
+            Box::new(
+                move |h: &Helper<'_>,
+                      _: &Handlebars<'_>,
+                      _: &Context,
+                      _: &mut RenderContext<'_, '_>,
+                      out: &mut dyn Output|
+                      -> HelperResult {
+                    let value = h.param(0).ok_or(RenderErrorReason::ParamNotFoundForIndex("helper", 0))?;
+                    let text = match value.value() {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    out.write(&transform(&text))?;
+                    Ok(())
+                },
+            ),
         );
     }
 }

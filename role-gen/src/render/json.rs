@@ -95,10 +95,23 @@ impl<'m> Document<'m> {
     /// Builds the document for `model`.
     pub fn new(model: &'m Model) -> Self {
         Document {
-            generated: format!("{} from {}. Do not edit: change {} and run `role-gen generate`.", crate::outputs::GENERATED_MARKER, model.source_name, model.source_name),
+            generated: format!(
+                "{} from {}. Do not edit: change {} and run `role-gen generate`.",
+                crate::outputs::GENERATED_MARKER,
+                model.source_name,
+                model.source_name
+            ),
             schema_version: 1,
             project: ProjectDoc { name: &model.project.name, proto_package: &model.project.proto_package },
-            entities: model.entities.iter().map(|e| EntityDoc { name: &e.name, description: &e.description, parent: e.parent.map(|p| model.entities[p].name.as_str()) }).collect(),
+            entities: model
+                .entities
+                .iter()
+                .map(|e| EntityDoc {
+                    name: &e.name,
+                    description: &e.description,
+                    parent: e.parent.map(|p| model.entities[p].name.as_str()),
+                })
+                .collect(),
             permissions: model.permissions.iter().map(|p| permission(model, p)).collect(),
             roles: model.roles.iter().map(|r| role(model, r)).collect(),
             legacy_levels: model.legacy_levels.iter().map(|l| l.name.as_str()).collect(),
@@ -150,7 +163,12 @@ fn role<'m>(model: &'m Model, r: &'m crate::model::Role) -> RoleDoc<'m> {
 }
 
 fn policy<'m>(model: &'m Model, p: &'m crate::model::Policy) -> PolicyDoc<'m> {
-    PolicyDoc { name: &p.name, description: &p.description, entity: &model.entities[p.entity].name, rules: p.rules.iter().map(|r| rule(model, &r.kind)).collect() }
+    PolicyDoc {
+        name: &p.name,
+        description: &p.description,
+        entity: &model.entities[p.entity].name,
+        rules: p.rules.iter().map(|r| rule(model, &r.kind)).collect(),
+    }
 }
 
 fn rule<'m>(model: &'m Model, kind: &'m RuleKind) -> RuleDoc<'m> {
@@ -159,7 +177,9 @@ fn rule<'m>(model: &'m Model, kind: &'m RuleKind) -> RuleDoc<'m> {
     match kind {
         RuleKind::DenyIfLegacy(ls) => doc.levels = Some(ls.iter().map(|&l| level(l)).collect()),
         RuleKind::AllowIfLegacyAtLeast(l) => doc.level = Some(level(*l)),
-        RuleKind::AllowIfPermission(ps) => doc.permissions = Some(ps.iter().map(|&p| model.permissions[p].name.as_str()).collect()),
+        RuleKind::AllowIfPermission(ps) => {
+            doc.permissions = Some(ps.iter().map(|&p| model.permissions[p].name.as_str()).collect())
+        }
         RuleKind::AllowIf(p) | RuleKind::DenyIf(p) => doc.predicate = Some(p),
     }
     doc
@@ -168,7 +188,10 @@ fn rule<'m>(model: &'m Model, kind: &'m RuleKind) -> RuleDoc<'m> {
 /// Pretty JSON with a final newline; invisible and bidi characters escaped as `\uXXXX`.
 pub fn to_pretty(value: &impl Serialize) -> Result<String, serde_json::Error> {
     let mut out = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, SafeFormatter(serde_json::ser::PrettyFormatter::with_indent(b"  ")));
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut out,
+        SafeFormatter(serde_json::ser::PrettyFormatter::with_indent(b"  ")),
+    );
     value.serialize(&mut ser)?;
     out.push(b'\n');
     Ok(String::from_utf8_lossy(&out).into_owned())
@@ -178,7 +201,11 @@ pub fn to_pretty(value: &impl Serialize) -> Result<String, serde_json::Error> {
 struct SafeFormatter<'a>(serde_json::ser::PrettyFormatter<'a>);
 
 impl serde_json::ser::Formatter for SafeFormatter<'_> {
-    fn write_string_fragment<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, fragment: &str) -> std::io::Result<()> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
         let mut start = 0;
         for (i, c) in fragment.char_indices() {
             if crate::escape::is_invisible(c) {

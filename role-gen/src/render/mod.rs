@@ -47,7 +47,11 @@ impl Templates {
         for (name, text) in BUILTIN_TEMPLATES {
             if let Err(e) = registry.register_template_string(name, text) {
                 // The built-ins are tested; reaching this is a bug in role-gen itself.
-                diags.push(Diagnostic::new(Code::TemplateError, 0..0, format!("built-in template `{name}` is broken: {e}")));
+                diags.push(Diagnostic::new(
+                    Code::TemplateError,
+                    0..0,
+                    format!("built-in template `{name}` is broken: {e}"),
+                ));
             }
         }
         let mut read = Vec::new();
@@ -57,10 +61,18 @@ impl Templates {
             match std::fs::read_to_string(&path) {
                 Ok(text) => {
                     if let Err(e) = registry.register_template_string(&custom_key(&custom.path), text) {
-                        diags.push(error(format!("template `{}` does not compile: {}", custom.template, template_error(&e))).label("this template").help("fix the template; role-gen uses handlebars syntax"));
+                        diags.push(
+                            error(format!("template `{}` does not compile: {}", custom.template, template_error(&e)))
+                                .label("this template")
+                                .help("fix the template; role-gen uses handlebars syntax"),
+                        );
                     }
                 }
-                Err(e) => diags.push(error(format!("cannot read template `{}`: {e}", custom.template)).label("this file").help("the path is relative to roles.toml's folder")),
+                Err(e) => diags.push(
+                    error(format!("cannot read template `{}`: {e}", custom.template))
+                        .label("this file")
+                        .help("the path is relative to roles.toml's folder"),
+                ),
             }
             read.push(path);
         }
@@ -77,31 +89,75 @@ impl Templates {
         let mut outputs = Outputs::default();
         let mut errors = Vec::new();
         let document = json::Document::new(model);
-        for &target in targets {
-            let path = builtin_path(target, &model.project.proto_package);
-            let text = match target {
-                Target::Rust => self.builtin("rust", &views::RustView::new(model)),
-                Target::TypeScript => self.builtin("typescript", &views::TsView::new(model)),
-                Target::Proto => self.builtin("proto", &views::ProtoView::new(model)),
-                Target::Markdown => self.builtin("markdown", &views::MarkdownView::new(model)),
-                Target::Json => json::to_pretty(&document).map_err(|e| e.to_string()),
-            };
+        let rendered = self.render_targets(model, &document, targets);
+        for (target, text) in rendered {
             match text {
-                Ok(text) => outputs.insert(path, text),
-                Err(e) => errors.push(Diagnostic::new(Code::TemplateError, 0..0, format!("rendering `{}` failed: {e}", target.as_str()))),
+                Ok(text) => outputs.insert(builtin_path(target, &model.project.proto_package), text),
+                Err(e) => errors.push(Diagnostic::new(
+                    Code::TemplateError,
+                    0..0,
+                    format!("rendering `{}` failed: {e}", target.as_str()),
+                )),
             }
         }
         for custom in &model.output.custom {
             match self.registry.render(&custom_key(&custom.path), &document) {
                 Ok(text) => outputs.insert(custom.path.clone(), text),
                 Err(e) => errors.push(
-                    Diagnostic::new(Code::TemplateError, custom.template_span.clone(), format!("template `{}` failed to render: {}", custom.template, one_line(&e.to_string())))
-                        .label("this template")
-                        .help("custom templates see the JSON document of `role-gen generate --target json`"),
+                    Diagnostic::new(
+                        Code::TemplateError,
+                        custom.template_span.clone(),
+                        format!("template `{}` failed to render: {}", custom.template, one_line(&e.to_string())),
+                    )
+                    .label("this template")
+                    .help("custom templates see the JSON document of `role-gen generate --target json`"),
                 ),
             }
         }
         if errors.is_empty() { Ok(outputs) } else { Err(errors) }
+    }
+
+    /// Targets are independent: a worker per core takes the next target until none is left
+    /// (one view in memory per worker, not one per target). Results keep target order.
+    fn render_targets(
+        &self,
+        model: &Model,
+        document: &json::Document<'_>,
+        targets: &[Target],
+    ) -> Vec<(Target, Result<String, String>)> {
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(targets.len()).max(1);
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut results: Vec<Option<Result<String, String>>> = vec![None; targets.len()];
+        let done: Vec<Vec<(usize, Result<String, String>)>> = std::thread::scope(|scope| {
+            let work = || {
+                let mut mine = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(&target) = targets.get(i) else { return mine };
+                    mine.push((i, self.target(model, document, target)));
+                }
+            };
+            let handles: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+        });
+        for (i, result) in done.into_iter().flatten() {
+            results[i] = Some(result);
+        }
+        targets
+            .iter()
+            .zip(results)
+            .map(|(&t, r)| (t, r.unwrap_or_else(|| Err("the renderer panicked".into()))))
+            .collect()
+    }
+
+    fn target(&self, model: &Model, document: &json::Document<'_>, target: Target) -> Result<String, String> {
+        match target {
+            Target::Rust => self.builtin("rust", &views::RustView::new(model)),
+            Target::TypeScript => self.builtin("typescript", &views::TsView::new(model)),
+            Target::Proto => self.builtin("proto", &views::ProtoView::new(model)),
+            Target::Markdown => self.builtin("markdown", &views::MarkdownView::new(model)),
+            Target::Json => json::to_pretty(document).map_err(|e| e.to_string()),
+        }
     }
 
     fn builtin(&self, name: &str, view: &impl Serialize) -> Result<String, String> {

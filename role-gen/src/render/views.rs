@@ -8,7 +8,12 @@ use crate::model::{Model, RuleKind};
 use crate::names;
 
 fn header(model: &Model) -> String {
-    format!("{} from {}. Do not edit: change {} and run `role-gen generate`.", crate::outputs::GENERATED_MARKER, model.source_name, model.source_name)
+    format!(
+        "{} from {}. Do not edit: change {} and run `role-gen generate`.",
+        crate::outputs::GENERATED_MARKER,
+        model.source_name,
+        model.source_name
+    )
 }
 
 fn joined<T>(items: impl IntoIterator<Item = T>, each: impl Fn(T) -> String) -> String {
@@ -40,9 +45,11 @@ pub struct RustView {
     all_permissions: String,
     all_roles: String,
     all_legacy: String,
+    permission_count: usize,
+    role_count: usize,
 }
 
-#[derive(Serialize, Default, Clone)]
+#[derive(Serialize, Default)]
 struct RustItem {
     variant: String,
     name: String,
@@ -63,7 +70,16 @@ struct RustItem {
 struct RustNames {
     r#type: &'static str,
     kind: &'static str,
-    items: Vec<RustItem>,
+    /// `("name", Type::Variant)` pairs sorted by name bytes, for a binary search.
+    by_name: String,
+}
+
+impl RustNames {
+    fn new(r#type: &'static str, kind: &'static str, items: &[RustItem]) -> Self {
+        let mut pairs: Vec<&RustItem> = items.iter().collect();
+        pairs.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+        RustNames { r#type, kind, by_name: joined(pairs, |i| format!("(\"{}\", {type}::{})", i.name, i.variant)) }
+    }
 }
 
 fn entity_list(model: &Model, list: &[usize]) -> String {
@@ -72,12 +88,19 @@ fn entity_list(model: &Model, list: &[usize]) -> String {
 
 impl RustView {
     pub fn new(model: &Model) -> Self {
-        let item = |name: &str, description: &str| RustItem { variant: names::rust_variant(name), name: name.to_string(), description: escape::rust_str(description), ..RustItem::default() };
+        let item = |name: &str, description: &str| RustItem {
+            variant: names::rust_variant(name),
+            name: name.to_string(),
+            description: escape::rust_str(description),
+            ..RustItem::default()
+        };
         let entities: Vec<RustItem> = model
             .entities
             .iter()
             .map(|e| RustItem {
-                parent: e.parent.map_or("::core::option::Option::None".into(), |p| format!("::core::option::Option::Some(Self::{})", names::rust_variant(&model.entities[p].name))),
+                parent: e.parent.map_or("::core::option::Option::None".into(), |p| {
+                    format!("::core::option::Option::Some(Self::{})", names::rust_variant(&model.entities[p].name))
+                }),
                 ..item(&e.name, &e.description)
             })
             .collect();
@@ -97,23 +120,29 @@ impl RustView {
         let roles: Vec<RustItem> = model
             .roles
             .iter()
-            .map(|r| RustItem {
+            .enumerate()
+            .map(|(bit, r)| RustItem {
                 id: r.id,
+                bit,
                 words: words(model, &r.effective),
-                direct: joined(sorted(&r.permissions), |p| format!("Permission::{}", names::rust_variant(&model.permissions[p].name))),
-                includes: joined(sorted(&r.includes), |i| format!("Role::{}", names::rust_variant(&model.roles[i].name))),
+                direct: joined(sorted(&r.permissions), |p| {
+                    format!("Permission::{}", names::rust_variant(&model.permissions[p].name))
+                }),
+                includes: joined(sorted(&r.includes), |i| {
+                    format!("Role::{}", names::rust_variant(&model.roles[i].name))
+                }),
                 assignable_on: entity_list(model, &r.assignable_on),
                 ..item(&r.name, &r.description)
             })
             .collect();
         let legacy: Vec<RustItem> = model.legacy_levels.iter().map(|l| item(&l.name, "")).collect();
         let mut name_impls = vec![
-            RustNames { r#type: "EntityType", kind: "entity type", items: entities.clone() },
-            RustNames { r#type: "Permission", kind: "permission", items: permissions.clone() },
-            RustNames { r#type: "Role", kind: "role", items: roles.clone() },
+            RustNames::new("EntityType", "entity type", &entities),
+            RustNames::new("Permission", "permission", &permissions),
+            RustNames::new("Role", "role", &roles),
         ];
         if !legacy.is_empty() {
-            name_impls.push(RustNames { r#type: "LegacyRole", kind: "legacy level", items: legacy.clone() });
+            name_impls.push(RustNames::new("LegacyRole", "legacy level", &legacy));
         }
         let all = |items: &[RustItem]| joined(items, |i| format!("Self::{}", i.variant));
         RustView {
@@ -121,6 +150,8 @@ impl RustView {
             all_permissions: all(&permissions),
             all_roles: all(&roles),
             all_legacy: all(&legacy),
+            permission_count: permissions.len(),
+            role_count: roles.len(),
             header: header(model),
             project: escape::comment_lines(&model.project.name).join(" "),
             serde: model.output.rust_serde,
@@ -171,7 +202,12 @@ fn quoted_names<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
 
 impl TsView {
     pub fn new(model: &Model) -> Self {
-        let item = |name: &str, description: &str| TsItem { key: names::screaming(name), name: name.to_string(), doc: escape::comment_lines(description), ..TsItem::default() };
+        let item = |name: &str, description: &str| TsItem {
+            key: names::screaming(name),
+            name: name.to_string(),
+            doc: escape::comment_lines(description),
+            ..TsItem::default()
+        };
         TsView {
             header: header(model),
             project: escape::comment_lines(&model.project.name).join(" "),
@@ -190,7 +226,11 @@ impl TsView {
             roles: model
                 .roles
                 .iter()
-                .map(|r| TsItem { id: r.id, effective: quoted_names(r.effective.iter().map(|p| model.permissions[p].name.as_str())), ..item(&r.name, &r.description) })
+                .map(|r| TsItem {
+                    id: r.id,
+                    effective: quoted_names(r.effective.iter().map(|p| model.permissions[p].name.as_str())),
+                    ..item(&r.name, &r.description)
+                })
                 .collect(),
             legacy: model.legacy_levels.iter().map(|l| item(&l.name, "")).collect(),
             legacy_levels: quoted_names(model.legacy_levels.iter().map(|l| l.name.as_str())),
@@ -233,7 +273,8 @@ impl ProtoView {
             comment: escape::comment_lines(description),
             deprecated,
         };
-        let reserved_names = |prefix: &str, list: &[String]| joined(list, |n| format!("\"{prefix}_{}\"", names::screaming(n)));
+        let reserved_names =
+            |prefix: &str, list: &[String]| joined(list, |n| format!("\"{prefix}_{}\"", names::screaming(n)));
         let r = &model.reserved;
         let enums = vec![
             ProtoEnum {
@@ -242,7 +283,11 @@ impl ProtoView {
                 prefix: "PERMISSION",
                 reserved_ids: joined(&r.permission_ids, u32::to_string),
                 reserved_names: reserved_names("PERMISSION", &r.permission_names),
-                values: model.permissions.iter().map(|p| value("PERMISSION", &p.name, p.id as usize, &p.description, p.deprecated.is_deprecated())).collect(),
+                values: model
+                    .permissions
+                    .iter()
+                    .map(|p| value("PERMISSION", &p.name, p.id as usize, &p.description, p.deprecated.is_deprecated()))
+                    .collect(),
             },
             ProtoEnum {
                 name: "Role",
@@ -250,7 +295,11 @@ impl ProtoView {
                 prefix: "ROLE",
                 reserved_ids: joined(&r.role_ids, u32::to_string),
                 reserved_names: reserved_names("ROLE", &r.role_names),
-                values: model.roles.iter().map(|x| value("ROLE", &x.name, x.id as usize, &x.description, false)).collect(),
+                values: model
+                    .roles
+                    .iter()
+                    .map(|x| value("ROLE", &x.name, x.id as usize, &x.description, false))
+                    .collect(),
             },
             ProtoEnum {
                 name: "EntityType",
@@ -258,7 +307,12 @@ impl ProtoView {
                 prefix: "ENTITY_TYPE",
                 reserved_ids: String::new(),
                 reserved_names: String::new(),
-                values: model.entities.iter().enumerate().map(|(i, e)| value("ENTITY_TYPE", &e.name, i + 1, &e.description, false)).collect(),
+                values: model
+                    .entities
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| value("ENTITY_TYPE", &e.name, i + 1, &e.description, false))
+                    .collect(),
             },
             ProtoEnum {
                 name: "LegacyRole",
@@ -266,7 +320,12 @@ impl ProtoView {
                 prefix: "LEGACY_ROLE",
                 reserved_ids: String::new(),
                 reserved_names: String::new(),
-                values: model.legacy_levels.iter().enumerate().map(|(i, l)| value("LEGACY_ROLE", &l.name, i + 1, "", false)).collect(),
+                values: model
+                    .legacy_levels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| value("LEGACY_ROLE", &l.name, i + 1, "", false))
+                    .collect(),
             },
         ];
         ProtoView { header: header(model), package: model.project.proto_package.clone(), enums }
@@ -358,7 +417,11 @@ impl MarkdownView {
                 model.entities.len(),
                 model.permissions.len(),
                 model.roles.len(),
-                if model.legacy_levels.is_empty() { String::new() } else { format!(", {} legacy levels", model.legacy_levels.len()) },
+                if model.legacy_levels.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} legacy levels", model.legacy_levels.len())
+                },
                 escape::markdown_cell(&model.source_name)
             ),
             entities: model
@@ -381,7 +444,11 @@ impl MarkdownView {
                     entities: entity_names(&p.entities),
                     group: p.group.as_deref().map_or("—".into(), escape::markdown_cell),
                     deprecated: p.deprecated.is_deprecated(),
-                    deprecated_note: p.deprecated.reason().map(|r| format!(": {}", escape::markdown_cell(r))).unwrap_or_default(),
+                    deprecated_note: p
+                        .deprecated
+                        .reason()
+                        .map(|r| format!(": {}", escape::markdown_cell(r)))
+                        .unwrap_or_default(),
                     ..MdRow::default()
                 })
                 .collect(),
@@ -422,7 +489,19 @@ impl MarkdownView {
                 .enumerate()
                 .map(|(p, perm)| MdMatrixRow {
                     permission: perm.name.clone(),
-                    cells: model.roles.iter().map(|r| if r.permissions.contains(&p) { "✅" } else if r.effective.contains(p) { "☑️" } else { "" }).collect(),
+                    cells: model
+                        .roles
+                        .iter()
+                        .map(|r| {
+                            if r.permissions.contains(&p) {
+                                "✅"
+                            } else if r.effective.contains(p) {
+                                "☑️"
+                            } else {
+                                ""
+                            }
+                        })
+                        .collect(),
                 })
                 .collect();
             return;
@@ -433,7 +512,12 @@ impl MarkdownView {
                 holders[p].push(&role.name);
             }
         }
-        self.holders = model.permissions.iter().zip(holders).map(|(p, roles)| MdHolders { permission: p.name.clone(), roles: code_list(roles) }).collect();
+        self.holders = model
+            .permissions
+            .iter()
+            .zip(holders)
+            .map(|(p, roles)| MdHolders { permission: p.name.clone(), roles: code_list(roles) })
+            .collect();
     }
 
     fn fill_graph(&mut self, model: &Model) {
@@ -443,7 +527,12 @@ impl MarkdownView {
             }
         }
         let linked = |id: u32| self.edges.iter().any(|e| e.from == format!("r{id}") || e.to == format!("r{id}"));
-        self.nodes = model.roles.iter().filter(|r| linked(r.id)).map(|r| MdNode { id: format!("r{}", r.id), label: escape::mermaid_label(&r.name) }).collect();
+        self.nodes = model
+            .roles
+            .iter()
+            .filter(|r| linked(r.id))
+            .map(|r| MdNode { id: format!("r{}", r.id), label: escape::mermaid_label(&r.name) })
+            .collect();
     }
 }
 
@@ -455,9 +544,17 @@ fn md_policy(model: &Model, p: &crate::model::Policy) -> MdPolicy {
         .enumerate()
         .map(|(i, r)| {
             let text = match &r.kind {
-                RuleKind::DenyIfLegacy(ls) => format!("**deny** if the actor's legacy level is {}", joined(ls, |&l| level(l))),
-                RuleKind::AllowIfLegacyAtLeast(l) => format!("**allow** if the actor's legacy level is at least {}", level(*l)),
-                RuleKind::AllowIfPermission(ps) => format!("**allow** if the actor holds {} on the {}", joined(ps, |&x| format!("`{}`", model.permissions[x].name)), model.entities[p.entity].name),
+                RuleKind::DenyIfLegacy(ls) => {
+                    format!("**deny** if the actor's legacy level is {}", joined(ls, |&l| level(l)))
+                }
+                RuleKind::AllowIfLegacyAtLeast(l) => {
+                    format!("**allow** if the actor's legacy level is at least {}", level(*l))
+                }
+                RuleKind::AllowIfPermission(ps) => format!(
+                    "**allow** if the actor holds {} on the {}",
+                    joined(ps, |&x| format!("`{}`", model.permissions[x].name)),
+                    model.entities[p.entity].name
+                ),
                 RuleKind::AllowIf(x) => format!("**allow** if `{x}`"),
                 RuleKind::DenyIf(x) => format!("**deny** if `{x}`"),
             };
