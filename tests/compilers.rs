@@ -21,7 +21,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use role_gen_tests::{Model, Scratch, definition, definitions, generate_into, hostile, run, rustc, screaming, tool};
+use role_gen_tests::{
+    Model, Scratch, definition, definitions, edge, generate_into, hostile, run, rustc, screaming, tool,
+};
 use serde_json::Value;
 
 // ---------------------------------------------------------------------------------------------
@@ -115,6 +117,24 @@ fn hostile_typescript_strictest() {
 #[test]
 fn hostile_proto() {
     proto(&hostile(), "hostile-proto");
+}
+
+/// No permission, role or entity: empty enums and a zero-word set still compile without warnings
+/// (the checking program itself cannot iterate empty enums without warnings of its own).
+#[test]
+fn empty_rust() {
+    let (scratch, _) = setup(&edge("empty"), "empty-rust");
+    rust_library(scratch.path(), "link");
+}
+
+#[test]
+fn empty_typescript_strictest() {
+    typescript_strictest(&edge("empty"), "empty-typescript-strictest");
+}
+
+#[test]
+fn empty_proto() {
+    proto(&edge("empty"), "empty-proto");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -395,8 +415,14 @@ fn rust(roles_toml: &Path, label: &str) {
         .arg("main.rs"));
     let stdout = run(&mut Command::new(&exe));
 
-    // The module as SPEC section 4 includes it, `pub mod roles`, in a library of the workspace's
-    // edition (2024), with the workspace's own extra lint: metadata only, so it is quick.
+    rust_library(dir, "metadata");
+
+    compare_rust(roles_toml, &model, &stdout);
+}
+
+/// The module as SPEC section 4 includes it, `pub mod roles`, in a library of the workspace's
+/// edition (2024), with the workspace's own extra lint; `emit` is `metadata` (quick) or `link`.
+fn rust_library(dir: &Path, emit: &str) {
     write(
         &dir.join("lib2024.rs"),
         "#![deny(warnings, missing_debug_implementations)]\n#![forbid(unsafe_code)]\n\n\
@@ -404,10 +430,8 @@ fn rust(roles_toml: &Path, label: &str) {
     );
     run(Command::new(rustc())
         .current_dir(dir)
-        .args(["--edition", "2024", "-D", "warnings", "--crate-type", "lib", "--emit", "metadata"])
-        .args(["--crate-name", "roles_2024", "-o", "libroles_2024.rmeta", "lib2024.rs"]));
-
-    compare_rust(roles_toml, &model, &stdout);
+        .args(["--edition", "2024", "-D", "warnings", "--crate-type", "lib", "--emit", emit])
+        .args(["--crate-name", "roles_2024", "-o", "libroles_2024.out", "lib2024.rs"]));
 }
 
 fn compare_rust(roles_toml: &Path, model: &Model, stdout: &str) {

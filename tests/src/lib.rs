@@ -45,6 +45,11 @@ pub fn hostile() -> PathBuf {
     workspace_root().join("tests").join("hostile").join("roles.toml")
 }
 
+/// An edge-case definition: `tests/edge/<name>.toml`.
+pub fn edge(name: &str) -> PathBuf {
+    workspace_root().join("tests").join("edge").join(format!("{name}.toml"))
+}
+
 /// A pinned external tool: `tests/tools/node_modules/.bin/<name>`.
 ///
 /// Panics when it is not installed: these tests exist to run the real compilers, so a missing
