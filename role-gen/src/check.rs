@@ -588,8 +588,12 @@ fn deprecated_permissions_are_not_granted(model: &Model, diags: &mut Vec<Diagnos
 }
 
 // Warning: a granted permission can be used: some role granting it may be assigned on an
-// entity the permission applies to, or on an ancestor of one.
+// entity the permission applies to, or on an ancestor of one. (Without entities there is
+// nothing to assign on, and nothing to check.)
 fn granted_permissions_are_reachable(model: &Model, diags: &mut Vec<Diagnostic>) {
+    if model.entities.is_empty() {
+        return;
+    }
     let granted = granted_anywhere(model);
     for (i, perm) in model.permissions.iter().enumerate().filter(|(i, _)| granted.contains(*i)) {
         let reachable = model

@@ -19,47 +19,41 @@ pub fn is_invisible(c: char) -> bool {
             | '\u{e0000}'..='\u{e007f}')
 }
 
-/// The inside of a Rust string literal (`"…"`).
+/// The inside of a double-quoted string literal: quotes, backslashes and the common controls
+/// get their short escapes; other invisible characters go through `unicode`.
+fn quoted(s: &str, unicode: fn(&mut String, char)) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_invisible(c) => unicode(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The inside of a Rust string literal (`"…"`): `\u{…}` escapes.
 pub fn rust_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if is_invisible(c) => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    quoted(s, |out, c| {
+        let _ = write!(out, "\\u{{{:x}}}", c as u32);
+    })
 }
 
-/// The inside of a TypeScript/JavaScript string literal, double-quoted.
+/// The inside of a TypeScript/JavaScript or JSON string literal, double-quoted: `\uXXXX`
+/// escapes in UTF-16 units (valid in both languages).
 pub fn ts_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if is_invisible(c) => utf16_escape(&mut out, c),
-            c => out.push(c),
-        }
-    }
-    out
+    quoted(s, |out, c| out.push_str(&utf16_escape(c)))
 }
 
-fn utf16_escape(out: &mut String, c: char) {
+/// `\uXXXX` (two of them for a character outside the basic plane).
+pub fn utf16_escape(c: char) -> String {
     let mut buf = [0u16; 2];
-    for unit in c.encode_utf16(&mut buf) {
-        let _ = write!(out, "\\u{unit:04x}");
-    }
+    c.encode_utf16(&mut buf).iter().map(|unit| format!("\\u{unit:04x}")).collect()
 }
 
 /// Text made safe for one line of a comment in any C-like or `#` language: newlines, control

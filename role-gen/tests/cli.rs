@@ -46,10 +46,12 @@ fn every_invalid_file_fails_with_its_code_and_line_and_writes_nothing() {
     let corpus = workspace().join("tests/invalid");
     let manifest = fs::read_to_string(corpus.join("expected.tsv")).expect("expected.tsv");
     let mut checked = 0;
+    let mut seen = Vec::new();
     for line in manifest.lines().filter(|l| !l.trim().is_empty()) {
         let [file, code, line_no] = line.split('\t').collect::<Vec<_>>()[..] else {
             panic!("bad manifest line {line:?}")
         };
+        seen.push(code.to_string());
         let tmp = tempfile::tempdir().expect("tempdir");
         fs::copy(corpus.join(file), tmp.path().join(file)).expect("copy");
         copy_dir(&corpus.join("templates"), &tmp.path().join("templates"));
@@ -74,6 +76,9 @@ fn every_invalid_file_fails_with_its_code_and_line_and_writes_nothing() {
         checked += 1;
     }
     assert!(checked >= 40, "only {checked} invalid files");
+    for code in role_gen::Code::ALL.iter().filter(|c| c.severity() == role_gen::Severity::Error) {
+        assert!(seen.iter().any(|s| s == code.as_str()), "no file in tests/invalid shows `{code}`");
+    }
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -291,4 +296,31 @@ fn custom_outputs_may_not_collide_with_built_ins() {
     fs::write(tmp.path().join("roles.toml"), toml).expect("write");
     fs::write(tmp.path().join("t.hbs"), "x").expect("write");
     role_gen(tmp.path()).arg("validate").assert().code(1).stderr(predicate::str::contains("error[path-conflict]"));
+}
+
+#[test]
+fn every_warning_has_its_code_and_line_and_fails_only_when_denied() {
+    let corpus = workspace().join("tests/warnings");
+    let manifest = fs::read_to_string(corpus.join("expected.tsv")).expect("expected.tsv");
+    let mut seen = Vec::new();
+    for line in manifest.lines().filter(|l| !l.trim().is_empty()) {
+        let [file, code, line_no] = line.split('\t').collect::<Vec<_>>()[..] else {
+            panic!("bad manifest line {line:?}")
+        };
+        let out = role_gen(&corpus).args(["validate", "--format", "json", "-f", file]).output().expect("run");
+        assert_eq!(out.status.code(), Some(0), "{file}: warnings alone pass");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let warnings: Vec<(String, String)> = report["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .map(|w| (w["code"].as_str().unwrap_or_default().to_string(), w["line"].to_string()))
+            .collect();
+        assert_eq!(warnings, vec![(code.to_string(), line_no.to_string())], "{file}");
+        role_gen(&corpus).args(["validate", "--deny-warnings", "-f", file]).assert().code(1);
+        seen.push(code.to_string());
+    }
+    for code in role_gen::Code::ALL.iter().filter(|c| c.severity() == role_gen::Severity::Warning) {
+        assert!(seen.iter().any(|s| s == code.as_str()), "no file in tests/warnings shows `{code}`");
+    }
 }

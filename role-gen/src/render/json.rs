@@ -210,10 +210,7 @@ impl serde_json::ser::Formatter for SafeFormatter<'_> {
         for (i, c) in fragment.char_indices() {
             if crate::escape::is_invisible(c) {
                 writer.write_all(&fragment.as_bytes()[start..i])?;
-                let mut buf = [0u16; 2];
-                for unit in c.encode_utf16(&mut buf) {
-                    write!(writer, "\\u{unit:04x}")?;
-                }
+                writer.write_all(crate::escape::utf16_escape(c).as_bytes())?;
                 start = i + c.len_utf8();
             }
         }
