@@ -19,11 +19,25 @@ pub fn run(cli: &Cli, style: Style) -> Result<(), Failure> {
             generate(&find_roles_file(cli.file.as_deref())?, out_dir.as_deref(), &targets, style)
         }
         Command::Check { out_dir } => check(&find_roles_file(cli.file.as_deref())?, out_dir.as_deref(), style),
+        Command::Add(_)
+        | Command::Grant { .. }
+        | Command::Revoke { .. }
+        | Command::Remove { .. }
+        | Command::Deprecate { .. }
+        | Command::Fmt { .. } => super::edit::run(cli, style),
+        Command::Explain { .. } | Command::WhoCan { .. } | Command::Matrix { .. } => super::query::run(cli, style),
+        Command::Diff { .. } => super::diff::run(cli, style),
+        Command::Test { .. } => super::testing::run(cli, style),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut command, "role-gen", &mut std::io::stdout());
+            Ok(())
+        }
     }
 }
 
 /// Loads and validates, printing the errors (as human text) when it fails.
-fn load(path: &Path, style: Style) -> Result<Project, Failure> {
+pub(super) fn load(path: &Path, style: Style) -> Result<Project, Failure> {
     match Project::load(path) {
         Ok(project) => Ok(project),
         Err(Error::Io { path, source }) => Err(Failure::Usage(format!("cannot read `{}`: {source}", path.display()))),
