@@ -29,6 +29,7 @@ pub mod render;
 pub mod source;
 pub mod suggest;
 pub mod syntax;
+pub mod testing;
 
 use std::path::{Path, PathBuf};
 

@@ -339,3 +339,73 @@ impl Model {
         None
     }
 }
+
+/// What a policy evaluation knows about the actor (SPEC section 5).
+#[derive(Clone, Copy)]
+pub struct Facts<'a> {
+    /// The actor's legacy level, if it has one.
+    pub legacy: Option<LevelIdx>,
+    /// The permissions the actor holds on the entity (through roles assigned on it or above).
+    pub permissions: &'a PermSet,
+    /// The application's custom predicates, by name.
+    pub predicate: &'a dyn Fn(&str) -> bool,
+}
+
+impl std::fmt::Debug for Facts<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Facts")
+            .field("legacy", &self.legacy)
+            .field("permissions", &self.permissions)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A policy's answer and the rule that gave it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    /// Whether the action is allowed.
+    pub allow: bool,
+    /// The index of the rule that fired; `None` when none did (and the answer is deny).
+    pub rule: Option<usize>,
+}
+
+impl Rule {
+    /// What this rule decides for `facts`: `Some(allow)` when it fires, `None` when it passes.
+    pub fn decide(&self, facts: &Facts<'_>) -> Option<bool> {
+        let fires = match &self.kind {
+            RuleKind::DenyIfLegacy(levels) => facts.legacy.is_some_and(|l| levels.contains(&l)),
+            RuleKind::AllowIfLegacyAtLeast(level) => facts.legacy.is_some_and(|l| l >= *level),
+            RuleKind::AllowIfPermission(perms) => perms.iter().any(|&p| facts.permissions.contains(p)),
+            RuleKind::AllowIf(name) | RuleKind::DenyIf(name) => (facts.predicate)(name),
+        };
+        let allows = matches!(
+            self.kind,
+            RuleKind::AllowIfLegacyAtLeast(_) | RuleKind::AllowIfPermission(_) | RuleKind::AllowIf(_)
+        );
+        fires.then_some(allows)
+    }
+}
+
+impl Policy {
+    /// Runs the rules in order; the first that fires decides; none firing means deny.
+    pub fn evaluate(&self, facts: &Facts<'_>) -> Decision {
+        self.rules
+            .iter()
+            .enumerate()
+            .find_map(|(i, rule)| rule.decide(facts).map(|allow| Decision { allow, rule: Some(i) }))
+            .unwrap_or(Decision { allow: false, rule: None })
+    }
+
+    /// The custom predicates its rules ask about, in rule order, each once.
+    pub fn predicates(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for rule in &self.rules {
+            if let RuleKind::AllowIf(p) | RuleKind::DenyIf(p) = &rule.kind {
+                if !names.contains(&p.as_str()) {
+                    names.push(p);
+                }
+            }
+        }
+        names
+    }
+}

@@ -1,0 +1,175 @@
+//! `explain`, `who-can`, `matrix`, `test`, `completions`: answers, shapes and exit codes.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn slack() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../definitions/slack/roles.toml")
+}
+
+fn role_gen() -> Command {
+    let mut cmd = Command::cargo_bin("role-gen").expect("binary");
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let out = role_gen().args(args).arg("-f").arg(slack()).output().expect("run");
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+#[test]
+fn explain_gives_each_permission_with_its_include_path() {
+    let v = json(&["explain", "roles_admin", "--format", "json"]);
+    assert_eq!(
+        v,
+        serde_json::json!({"role": "roles_admin", "permissions": [
+            {"permission": "assign_roles", "via": ["roles_admin"]},
+            {"permission": "view_roles", "via": ["roles_admin", "role_viewer"]},
+        ]})
+    );
+    role_gen()
+        .args(["explain", "roles_admin", "-f"])
+        .arg(slack())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("view_roles    via roles_admin > role_viewer"));
+}
+
+#[test]
+fn who_can_lists_every_role_holding_it() {
+    let v = json(&["who-can", "view_roles", "--format", "json"]);
+    assert_eq!(
+        v,
+        serde_json::json!({"permission": "view_roles", "roles": [
+            {"role": "roles_admin", "via": ["roles_admin", "role_viewer"]},
+            {"role": "role_viewer", "via": ["role_viewer"]},
+        ]})
+    );
+}
+
+#[test]
+fn unknown_names_are_refused_with_a_did_you_mean() {
+    role_gen()
+        .args(["explain", "role_admin", "-f"])
+        .arg(slack())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("unknown role `role_admin`"))
+        .stderr(predicate::str::contains("did you mean `roles_admin`?"));
+    role_gen()
+        .args(["who-can", "archiv_channel", "-f"])
+        .arg(slack())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("`archive_channel`"));
+}
+
+#[test]
+fn matrix_in_every_format_agrees_with_the_json_output() {
+    let generated: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(slack().with_file_name("gen/roles.json")).expect("roles.json"))
+            .expect("json");
+    let m = json(&["matrix", "--format", "json"]);
+    for (role, row) in generated["roles"].as_array().expect("roles").iter().zip(m["roles"].as_array().expect("roles")) {
+        assert_eq!(role["name"], row["role"]);
+        assert_eq!(role["effective_permissions"], row["permissions"]);
+    }
+    let csv = role_gen().args(["matrix", "--format", "csv", "-f"]).arg(slack()).output().expect("run");
+    let csv = String::from_utf8_lossy(&csv.stdout).into_owned();
+    assert!(csv.starts_with("role,archive_channel,"), "{csv}");
+    assert!(csv.contains("\nroles_admin,,,,,,,,direct,inherited\n"), "{csv}");
+    role_gen()
+        .args(["matrix", "--format", "markdown", "-f"])
+        .arg(slack())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("| `view_roles` |  |  | ☑️ | ✅ |"));
+    role_gen()
+        .args(["matrix", "-f"])
+        .arg(slack())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("x: granted directly"));
+}
+
+#[test]
+fn test_runs_the_examples_tests() {
+    role_gen()
+        .args(["test", "-f"])
+        .arg(slack())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("19 passed, 0 failed"));
+    let v = json(&["test", "--format", "json"]);
+    assert_eq!(v["failed"], 0);
+    assert!(v["passed"].as_u64().is_some_and(|n| n >= 10));
+}
+
+#[test]
+fn a_failing_test_names_its_line_and_what_differed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let text = fs::read_to_string(slack()).expect("read")
+        + "\n[[tests]]\nname = \"guests may archive (wrong)\"\npolicy = \"channel_archive\"\nlegacy = \"guest\"\nroles = [\"channels_admin\"]\nexpect = \"allow\"\n\n[[tests]]\nroles = [\"roles_admin\"]\ndeny = [\"view_roles\"]\n";
+    fs::write(tmp.path().join("roles.toml"), &text).expect("write");
+    let header = text.lines().count() - 9;
+    let out = role_gen().current_dir(tmp.path()).arg("test").output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(&format!("test roles.toml:{header}:1 guests may archive (wrong) ... FAILED")), "{stdout}");
+    assert!(stdout.contains("expected allow, found deny: rule 1 (`deny_if_legacy`) decided"), "{stdout}");
+    assert!(stdout.contains("to deny `view_roles`, but it is granted via roles_admin > role_viewer"), "{stdout}");
+    assert!(stdout.contains("2 failed"), "{stdout}");
+    role_gen()
+        .current_dir(tmp.path())
+        .args(["test", "--quiet"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("... ok").not());
+}
+
+#[test]
+fn validate_and_generate_do_not_run_tests() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let text = fs::read_to_string(slack()).expect("read")
+        + "\n[[tests]]\nroles = [\"roles_admin\"]\ndeny = [\"view_roles\"]\n";
+    fs::write(tmp.path().join("roles.toml"), text).expect("write");
+    role_gen().current_dir(tmp.path()).arg("validate").assert().success();
+    role_gen().current_dir(tmp.path()).arg("generate").assert().success();
+}
+
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        role_gen().args(["completions", shell]).assert().success().stdout(predicate::str::contains("who-can"));
+    }
+}
+
+#[test]
+fn every_command_has_an_example_in_its_help() {
+    let help = role_gen().arg("--help").output().expect("run");
+    let help = String::from_utf8_lossy(&help.stdout).into_owned();
+    let commands: Vec<&str> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    assert!(commands.len() >= 16, "{commands:?}");
+    for command in commands {
+        let mut args = vec![command];
+        if command == "add" {
+            args.push("permission");
+        }
+        args.push("--help");
+        let out = role_gen().args(&args).output().expect("run");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Example"), "`role-gen {command} --help` has no example:\n{text}");
+    }
+}
