@@ -15,6 +15,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[cfg(feature = "render")]
+mod builder;
+pub mod cache;
 pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
@@ -33,13 +36,15 @@ pub mod testing;
 
 use std::path::{Path, PathBuf};
 
+#[cfg(feature = "render")]
+pub use builder::{Builder, Compiled};
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Severity};
 pub use model::{Model, Target};
 pub use outputs::{Drift, Outputs, WriteStatus};
 pub use source::SourceFile;
 
 /// Why a roles.toml could not be loaded.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 pub enum Error {
     /// The file could not be read.
     #[error("cannot read `{}`: {source}", path.display())]
@@ -51,6 +56,14 @@ pub enum Error {
     /// The file was read and is invalid.
     #[error("{0}")]
     Invalid(Diagnostics),
+}
+
+/// Debug shows the rendered diagnostics, so `compile().expect(…)` in a build script prints
+/// them as `role-gen validate` does, not as a struct dump.
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 impl From<Diagnostics> for Error {
@@ -121,6 +134,11 @@ impl Project {
         }
     }
 
+    /// Overrides `[output] rust_serde`.
+    pub fn set_rust_serde(&mut self, enabled: bool) {
+        self.model.output.rust_serde = enabled;
+    }
+
     /// The validated model.
     pub fn model(&self) -> &Model {
         &self.model
@@ -153,6 +171,16 @@ impl Project {
     #[cfg(feature = "render")]
     pub fn generate(&self) -> Result<Outputs, Diagnostics> {
         self.generate_targets(&self.model.output.targets, true)
+    }
+
+    /// Rust conversions between the generated enums and the prost messages of the `.proto`.
+    #[cfg(feature = "render")]
+    pub fn render_prost_conversions(&self) -> Result<String, Diagnostics> {
+        self.templates.render_prost(&self.model).map_err(|e| {
+            let mut d = Diagnostics::new(self.source().clone());
+            d.push(Diagnostic::new(Code::TemplateError, 0..0, format!("rendering the prost conversions failed: {e}")));
+            d
+        })
     }
 
     /// Renders the given built-in targets, and the custom templates when `custom` is set.

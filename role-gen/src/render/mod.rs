@@ -15,11 +15,12 @@ use crate::model::{Model, Target};
 use crate::outputs::{Outputs, builtin_path};
 
 /// The built-in templates, embedded in the binary.
-pub const BUILTIN_TEMPLATES: [(&str, &str); 4] = [
+pub const BUILTIN_TEMPLATES: [(&str, &str); 5] = [
     ("rust", include_str!("../../templates/rust.hbs")),
     ("typescript", include_str!("../../templates/typescript.hbs")),
     ("proto", include_str!("../../templates/proto.hbs")),
     ("markdown", include_str!("../../templates/markdown.hbs")),
+    ("rust_prost", include_str!("../../templates/rust_prost.hbs")),
 ];
 
 /// Compiled templates: the built-ins plus the project's custom ones.
@@ -158,6 +159,12 @@ impl Templates {
             Target::Markdown => self.builtin("markdown", &views::MarkdownView::new(model)),
             Target::Json => json::to_pretty(document).map_err(|e| e.to_string()),
         }
+    }
+
+    /// Conversions between the generated enums and prost's (appended to roles.rs by
+    /// `Builder::prost`).
+    pub fn render_prost(&self, model: &Model) -> Result<String, String> {
+        self.builtin("rust_prost", &views::ProstView::new(model))
     }
 
     fn builtin(&self, name: &str, view: &impl Serialize) -> Result<String, String> {

@@ -570,3 +570,48 @@ fn md_policy(model: &Model, p: &crate::model::Policy) -> MdPolicy {
         otherwise: otherwise.into(),
     }
 }
+
+// ---------------------------------------------------------------- prost
+
+#[derive(Serialize)]
+pub struct ProstView {
+    package: String,
+    enums: Vec<ProstEnum>,
+}
+
+#[derive(Serialize)]
+struct ProstEnum {
+    name: &'static str,
+    kind: &'static str,
+    /// The body of `number(self)`: `self.id()` where ids are numbers, else a position.
+    number: String,
+    /// The body of `from_number`.
+    from_number: String,
+}
+
+impl ProstView {
+    pub fn new(model: &Model) -> Self {
+        let by_id = |name, kind| ProstEnum {
+            name,
+            kind,
+            number: "self.id()".into(),
+            from_number: "Self::from_id(number)".into(),
+        };
+        // Entity types and legacy levels are numbered 1.. in file order, as in the .proto.
+        let by_position = |name, kind, empty: bool| ProstEnum {
+            name,
+            kind,
+            number: if empty { "match self {}".into() } else { "self as u32 + 1".into() },
+            from_number: "number.checked_sub(1).and_then(|i| Self::ALL.get(i as usize).copied())".into(),
+        };
+        let mut enums = vec![
+            by_id("Permission", "permission"),
+            by_id("Role", "role"),
+            by_position("EntityType", "entity type", model.entities.is_empty()),
+        ];
+        if !model.legacy_levels.is_empty() {
+            enums.push(by_position("LegacyRole", "legacy level", false));
+        }
+        ProstView { package: model.project.proto_package.clone(), enums }
+    }
+}

@@ -1,0 +1,66 @@
+//! Loads each roles.toml once per process: a compiler process expanding hundreds of
+//! `#[derive(RequiresPermission)]` reads the file every time (cheap) but parses and validates
+//! it only when its bytes change.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::{Error, Project};
+
+type Loaded = Arc<Result<Project, Error>>;
+/// Per file: the bytes it was loaded from, and the result.
+type Cache = Mutex<HashMap<PathBuf, (Vec<u8>, Loaded)>>;
+
+static CACHE: OnceLock<Cache> = OnceLock::new();
+static PARSES: AtomicUsize = AtomicUsize::new(0);
+
+/// The project at `path`, validated once per distinct content.
+pub fn load(path: &Path) -> Loaded {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(source) => return Arc::new(Err(Error::Io { path: path.to_path_buf(), source })),
+    };
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Ok(map) = cache.lock() {
+        if let Some((cached, loaded)) = map.get(path) {
+            if *cached == bytes {
+                return Arc::clone(loaded);
+            }
+        }
+    }
+    PARSES.fetch_add(1, Ordering::Relaxed);
+    let loaded: Loaded = Arc::new(Project::from_bytes(path, &bytes).map_err(Error::Invalid));
+    if let Ok(mut map) = cache.lock() {
+        map.insert(path.to_path_buf(), (bytes, Arc::clone(&loaded)));
+    }
+    loaded
+}
+
+/// How many times this process has parsed a roles.toml through [`load`].
+pub fn parse_count() -> usize {
+    PARSES.load(Ordering::Relaxed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_hundred_loads_parse_once_and_an_edit_parses_again() -> std::io::Result<()> {
+        let dir = std::env::temp_dir().join(format!("role-gen-cache-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let file = dir.join("roles.toml");
+        std::fs::write(&file, "[project]\nname = \"x\"\n")?;
+        let before = parse_count();
+        for _ in 0..200 {
+            assert!(load(&file).is_ok());
+        }
+        assert_eq!(parse_count() - before, 1);
+        std::fs::write(&file, "[project]\nname = \"y\"\n")?;
+        assert!(load(&file).as_ref().as_ref().is_ok_and(|p| p.model().project.name == "y"));
+        assert_eq!(parse_count() - before, 2);
+        std::fs::remove_dir_all(&dir)
+    }
+}
