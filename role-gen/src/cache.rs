@@ -16,11 +16,12 @@ type Cache = Mutex<HashMap<PathBuf, (Vec<u8>, Loaded)>>;
 static CACHE: OnceLock<Cache> = OnceLock::new();
 static PARSES: AtomicUsize = AtomicUsize::new(0);
 
-/// The project at `path`, validated once per distinct content.
-pub fn load(path: &Path) -> Loaded {
+/// The project at `path`, validated once per distinct content. Diagnostics name the file
+/// `shown` (as the user wrote it: no absolute path in compiler output).
+pub fn load(path: &Path, shown: &Path) -> Loaded {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
-        Err(source) => return Arc::new(Err(Error::Io { path: path.to_path_buf(), source })),
+        Err(source) => return Arc::new(Err(Error::Io { path: shown.to_path_buf(), source })),
     };
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     if let Ok(map) = cache.lock() {
@@ -31,7 +32,8 @@ pub fn load(path: &Path) -> Loaded {
         }
     }
     PARSES.fetch_add(1, Ordering::Relaxed);
-    let loaded: Loaded = Arc::new(Project::from_bytes(path, &bytes).map_err(Error::Invalid));
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let loaded: Loaded = Arc::new(Project::from_bytes_in(shown, base, &bytes).map_err(Error::Invalid));
     if let Ok(mut map) = cache.lock() {
         map.insert(path.to_path_buf(), (bytes, Arc::clone(&loaded)));
     }
@@ -55,11 +57,11 @@ mod tests {
         std::fs::write(&file, "[project]\nname = \"x\"\n")?;
         let before = parse_count();
         for _ in 0..200 {
-            assert!(load(&file).is_ok());
+            assert!(load(&file, Path::new("roles.toml")).is_ok());
         }
         assert_eq!(parse_count() - before, 1);
         std::fs::write(&file, "[project]\nname = \"y\"\n")?;
-        assert!(load(&file).as_ref().as_ref().is_ok_and(|p| p.model().project.name == "y"));
+        assert!(load(&file, Path::new("roles.toml")).as_ref().as_ref().is_ok_and(|p| p.model().project.name == "y"));
         assert_eq!(parse_count() - before, 2);
         std::fs::remove_dir_all(&dir)
     }

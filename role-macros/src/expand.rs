@@ -46,7 +46,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
         Err(e) => return fallback(input, &syn::parse_quote!(crate::roles), None, e),
     };
     let path = manifest_dir().join(&roles.file.0);
-    let loaded = role_gen::cache::load(&path);
+    let loaded = role_gen::cache::load(&path, std::path::Path::new(&roles.file.0));
     let project = match loaded.as_ref() {
         Ok(project) => project,
         Err(e) => return fallback(input, &roles.module, Some(&path), load_error(&roles, e)),
@@ -66,7 +66,9 @@ fn manifest_dir() -> PathBuf {
 
 fn load_error(roles: &RolesAttr, e: &Error) -> syn::Error {
     let message = match e {
-        Error::Io { path, source } => format!("cannot read `{}`: {source}", path.display()),
+        Error::Io { path, source } => {
+            format!("cannot read `{}`: {source}\nhelp: the path is relative to the folder of the crate's Cargo.toml", path.display())
+        }
         Error::Invalid(diagnostics) => {
             format!("roles.toml is invalid:\n{}", diagnostics.render_human(false).trim_end())
         }
@@ -204,11 +206,13 @@ fn implementation(
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let arms = arms.iter().map(|(arm, _)| {
         let (pattern, variant) = (&arm.pattern, &arm.variant);
-        quote_spanned!(variant.span()=> #pattern => #module::Permission::#variant,)
+        // The whole path carries the user's span: rustc reports `deprecated` only for code it
+        // can attribute to the user, never for tokens of a derive's own expansion.
+        let permission = respan(quote!(#module::Permission::#variant), variant.span());
+        quote_spanned!(variant.span()=> #pattern => #permission,)
     });
     let track = track(path);
     quote! {
-        #[automatically_derived]
         impl #impl_generics #module::RequiresPermission for #ident #ty_generics #where_clause {
             fn required_permission(&self) -> #module::Permission {
                 match self {
@@ -218,6 +222,22 @@ fn implementation(
         }
         #track
     }
+}
+
+/// `tokens` with every span set to `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(g) = &tree {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tree = proc_macro2::TokenTree::Group(group);
+            }
+            tree.set_span(span);
+            tree
+        })
+        .collect()
 }
 
 /// The errors, plus an impl that type-checks, so the trait's users do not fail too.

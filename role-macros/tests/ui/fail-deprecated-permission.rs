@@ -1,0 +1,15 @@
+// A deprecated permission is a warning; denied here so that its text shows in the .stderr.
+#![deny(deprecated)]
+
+mod roles {
+    include!("fixture/gen/roles.rs");
+}
+
+#[derive(role_macros::RequiresPermission)]
+#[roles(file = "../../../../role-macros/tests/ui/fixture/roles.toml")]
+enum ChannelAction {
+    #[permission(old_archive)]
+    Archive,
+}
+
+fn main() {}

@@ -1,0 +1,13 @@
+mod roles {
+    include!("fixture/gen/roles.rs");
+}
+
+#[derive(role_macros::RequiresPermission)]
+#[roles(file = "../../../../role-macros/tests/ui/fixture/roles.toml")]
+enum ChannelAction {
+    #[permission(archive_channel)]
+    Archive,
+    Rename,
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+mod roles {
+    include!("fixture/gen/roles.rs");
+}
+
+#[derive(role_macros::RequiresPermission)]
+#[roles(file = "../../../../role-macros/tests/ui/fixture/roles.toml", entity = "channel", exhaustive)]
+enum ChannelAction {
+    #[permission(archive_channel)]
+    Archive,
+}
+
+fn main() {}

@@ -1,0 +1,14 @@
+mod roles {
+    include!("fixture/gen/roles.rs");
+}
+
+#[derive(role_macros::RequiresPermission)]
+#[roles(file = "../../../../role-macros/tests/ui/fixture/roles.toml", entity = "channel")]
+enum ChannelAction {
+    #[permission(archive_channel)]
+    Archive,
+    #[permission(invite_user)]
+    Invite,
+}
+
+fn main() {}
