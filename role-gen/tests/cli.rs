@@ -112,7 +112,9 @@ fn all_errors_of_a_file_are_reported_in_one_run() {
 
 #[test]
 fn the_examples_validate_and_their_committed_output_is_current() {
-    for file in ["definitions/slack/roles.toml", "definitions/minimal/roles.toml", "role-macros/tests/ui/fixture/roles.toml"] {
+    for file in
+        ["definitions/slack/roles.toml", "definitions/minimal/roles.toml", "role-macros/tests/ui/fixture/roles.toml"]
+    {
         let file = workspace().join(file);
         role_gen(&workspace()).args(["validate", "--deny-warnings", "-f"]).arg(&file).assert().success();
         role_gen(&workspace())

@@ -67,7 +67,10 @@ fn manifest_dir() -> PathBuf {
 fn load_error(roles: &RolesAttr, e: &Error) -> syn::Error {
     let message = match e {
         Error::Io { path, source } => {
-            format!("cannot read `{}`: {source}\nhelp: the path is relative to the folder of the crate's Cargo.toml", path.display())
+            format!(
+                "cannot read `{}`: {source}\nhelp: the path is relative to the folder of the crate's Cargo.toml",
+                path.display()
+            )
         }
         Error::Invalid(diagnostics) => {
             format!("roles.toml is invalid:\n{}", diagnostics.render_human(false).trim_end())
