@@ -24,7 +24,8 @@ pub fn roles(attrs: &[Attribute], default_span: Span) -> syn::Result<RolesAttr> 
         entity: None,
         exhaustive: None,
     };
-    for attr in attrs.iter().filter(|a| a.path().is_ident("roles")) {
+    // A bare `#[roles]` takes every default.
+    for attr in attrs.iter().filter(|a| a.path().is_ident("roles") && !matches!(a.meta, syn::Meta::Path(_))) {
         attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("file") {
                 let lit: LitStr = meta.value()?.parse()?;

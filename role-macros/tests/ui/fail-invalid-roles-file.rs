@@ -3,7 +3,7 @@ mod roles {
 }
 
 #[derive(role_macros::RequiresPermission)]
-#[roles(file = "../../../../role-macros/tests/ui/fixture/invalid.toml")]
+#[roles(file = "invalid.toml")]
 enum ChannelAction {
     #[permission(archive_channel)]
     Archive,

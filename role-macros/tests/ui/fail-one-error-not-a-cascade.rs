@@ -6,7 +6,7 @@ mod roles {
 use roles::RequiresPermission;
 
 #[derive(role_macros::RequiresPermission)]
-#[roles(file = "../../../../role-macros/tests/ui/fixture/roles.toml")]
+#[roles]
 enum ChannelAction {
     #[permission(archive_chanel)]
     Archive,

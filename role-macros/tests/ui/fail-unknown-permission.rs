@@ -3,7 +3,7 @@ mod roles {
 }
 
 #[derive(role_macros::RequiresPermission)]
-#[roles(file = "../../../../role-macros/tests/ui/fixture/roles.toml")]
+#[roles]
 enum ChannelAction {
     #[permission(archiv_channel)]
     Archive,

@@ -3,7 +3,7 @@ mod roles {
 }
 
 #[derive(role_macros::RequiresPermission)]
-#[roles(file = "../../../../role-macros/tests/ui/fixture/roles.toml", entity = "channel")]
+#[roles(entity = "channel")]
 enum ChannelAction {
     #[permission(archive_channel)]
     Archive,

@@ -5,7 +5,7 @@ mod roles {
 use roles::{Permission, RequiresPermission};
 
 #[derive(role_macros::RequiresPermission)]
-#[roles(file = "../../../../role-macros/tests/ui/fixture/roles.toml", entity = "channel", exhaustive)]
+#[roles(entity = "channel", exhaustive)]
 enum ChannelAction {
     #[permission(archive_channel)]
     Archive,
@@ -16,7 +16,7 @@ enum ChannelAction {
 }
 
 #[derive(role_macros::RequiresPermission)]
-#[roles(file = "../../../../role-macros/tests/ui/fixture/roles.toml", module = crate::roles)]
+#[roles(module = crate::roles)]
 #[permission(invite_user)]
 struct Invite<T: Clone> {
     who: T,
