@@ -392,7 +392,8 @@ fn identities(kind: &IdKind, old: &IdSide<'_>, new: &IdSide<'_>, out: &mut Vec<F
             out.push(name_reused(kind, n));
         }
         if out.len() == before {
-            out.push(Finding::new(kind.added, format!("{} `{}` (id {}) was added", kind.noun, n.name, n.id), None));
+            let message = format!("{} `{}` (id {}) was added", kind.noun, n.name, n.id);
+            out.push(Finding::new(kind.added, message, Some(n.span.clone())));
         }
     }
     unreserved(kind, old, new, (&reused_ids, &reused_names), out);
@@ -405,7 +406,7 @@ fn id_changed(kind: &IdKind, o: &Identified<'_>, n: &Identified<'_>) -> Finding 
         Some(n.span.clone()),
     )
     .help(format!(
-        "ids are stored and sent as numbers, so data saying {} would no longer mean `{}`; restore id {}",
+        "ids are stored and sent as numbers, so a stored {} no longer means `{}`; restore id {}",
         o.id, o.name, o.id
     ))
 }
