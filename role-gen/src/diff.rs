@@ -449,7 +449,7 @@ fn name_reused(kind: &IdKind, n: &Identified<'_>) -> Finding {
 fn removed(kind: &IdKind, o: &Identified<'_>, new: &IdSide<'_>) -> Finding {
     let id_kept = new.reserved_ids.contains(&o.id);
     let name_kept = new.reserved_names.iter().any(|r| r == o.name);
-    let gone = format!("`{}` and the TypeScript `{}` are gone", generated(kind.rust_enum, o.name), ts(kind, o.name));
+    let gone = format!("Rust `{}` and TypeScript `{}` are gone", generated(kind.rust_enum, o.name), ts(kind, o.name));
     let missing = match (id_kept, name_kept) {
         (true, true) => {
             let message = format!("{} `{}` (id {}) was removed; {gone}", kind.noun, o.name, o.id);
@@ -467,7 +467,7 @@ fn removed(kind: &IdKind, o: &Identified<'_>, new: &IdSide<'_>) -> Finding {
     )
     .help(format!(
         "record it under `[reserved]`: `{noun}_ids` gets {id}, `{noun}_names` gets \"{name}\" \
-         (`role-gen remove {noun} {name}` does both)",
+         (`role-gen remove` does both when it removes)",
         noun = kind.noun,
         id = o.id,
         name = o.name

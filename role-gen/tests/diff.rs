@@ -378,3 +378,27 @@ fn against_outside_a_repository_exits_2() {
         "error: `--against` needs a git repository, and the current folder is not in one",
     ));
 }
+
+#[test]
+fn every_change_code_is_documented_in_the_readme() {
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md")).expect("README");
+    for code in role_gen::diff::Change::ALL {
+        assert!(readme.contains(&format!("`{code}`")), "README.md does not document `{code}`");
+    }
+}
+
+#[test]
+fn user_text_never_reaches_the_output_raw() {
+    let hostile =
+        BASE.replace("description = \"Edit\"", "description = \"Edit\"\ndeprecated = \"use \\u202Eview\\nnow\"");
+    let tmp = pair(BASE, &hostile);
+    for format in ["human", "github", "json"] {
+        let out =
+            role_gen(tmp.path()).args(["diff", "old.toml", "roles.toml", "--format", format]).output().expect("run");
+        assert_eq!(out.status.code(), Some(0), "{format}: a deprecation is a note");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("permission-deprecated"), "{format}: {stdout}");
+        assert!(!stdout.contains('\u{202e}'), "{format}: a raw bidi control: {stdout}");
+        assert!(!stdout.contains("\nnow"), "{format}: a raw line break from user text: {stdout}");
+    }
+}

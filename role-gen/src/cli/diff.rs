@@ -427,10 +427,12 @@ fn json_grant(g: &Grant) -> String {
     )
 }
 
+/// A finding's annotation text. Messages quote user text (a deprecation reason), so what could
+/// hide or reorder it is escaped; the line break before `help:` is ours.
 fn with_help(f: &Finding) -> String {
     match &f.help {
-        Some(help) => format!("{}\nhelp: {help}", f.message),
-        None => f.message.clone(),
+        Some(help) => format!("{}\nhelp: {}", sanitize(&f.message), sanitize(help)),
+        None => sanitize(&f.message),
     }
 }
 
