@@ -20,7 +20,7 @@ use crate::{Error, Project};
 /// }
 /// ```
 ///
-/// ```ignore
+/// ```text
 /// // src/lib.rs
 /// pub mod roles { include!(concat!(env!("OUT_DIR"), "/roles.rs")); }
 /// ```

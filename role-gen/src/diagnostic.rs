@@ -356,10 +356,12 @@ pub fn json_string(s: &str) -> String {
     format!("\"{}\"", crate::escape::ts_str(s))
 }
 
-fn github_data(s: &str) -> String {
+/// Escapes a workflow command's message (`%`, CR, LF).
+pub(crate) fn github_data(s: &str) -> String {
     s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
-fn github_property(s: &str) -> String {
+/// Escapes a workflow command's property value (also `:` and `,`).
+pub(crate) fn github_property(s: &str) -> String {
     github_data(s).replace(':', "%3A").replace(',', "%2C")
 }

@@ -22,6 +22,7 @@ pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod diagnostic;
+pub mod diff;
 pub mod escape;
 mod lower;
 pub mod model;

@@ -1,7 +1,7 @@
 //! `#[derive(RequiresPermission)]`: the permission each action needs, checked against
 //! roles.toml at compile time (SPEC section 4).
 //!
-//! ```ignore
+//! ```text
 //! #[derive(role_macros::RequiresPermission)]
 //! #[roles(entity = "channel", exhaustive)]   // file = "roles.toml", module = crate::roles
 //! enum ChannelAction {
