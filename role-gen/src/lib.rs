@@ -1,9 +1,31 @@
 //! role-gen: one `roles.toml`, generated permissions for Rust, TypeScript, protobuf, JSON and
 //! Markdown.
 //!
-//! The pipeline, one module per stage:
-//! text -> [`syntax`] -> [`lower`](crate::Project) + [`check`] -> [`model`] -> `render` ->
-//! [`Outputs`] -> write or compare.
+//! From cargo, two files:
+//!
+//! ```no_run
+//! // build.rs
+//! # #[allow(clippy::needless_doctest_main)]
+//! fn main() {
+//!     role_gen::Builder::new()        // roles.toml next to Cargo.toml by default
+//!         .file("roles.toml")
+//!         .compile()                  // writes $OUT_DIR/roles.rs, prints cargo:rerun-if-changed
+//!         .expect("roles.toml is invalid");
+//! }
+//! ```
+//!
+//! ```text
+//! // src/lib.rs
+//! pub mod roles { include!(concat!(env!("OUT_DIR"), "/roles.rs")); }
+//! ```
+//!
+//! A build with an invalid roles.toml fails with the same diagnostics as `role-gen validate`.
+//! See [`Builder`] for its options, and the `role-macros` crate for
+//! `#[derive(RequiresPermission)]`.
+//!
+//! As a library, the pipeline has one module per stage:
+//! text -> [`syntax`] -> `lower` + [`check`] -> [`model`] -> `render` -> [`Outputs`] -> write
+//! or compare.
 //!
 //! ```no_run
 //! let project = role_gen::Project::load("roles.toml")?;
