@@ -19,6 +19,8 @@ pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod diagnostic;
+#[cfg(feature = "cli")]
+pub mod edit;
 pub mod escape;
 mod lower;
 pub mod model;
