@@ -224,6 +224,12 @@ fn unique(names: &[String]) -> Vec<String> {
     out
 }
 
+/// `text` with the line breaks of `original`: a file written on Windows (CRLF) stays CRLF,
+/// though what an edit adds comes out of toml_edit with `\n`.
+fn same_line_breaks(original: &str, text: String) -> String {
+    if original.contains("\r\n") { text.replace("\r\n", "\n").replace('\n', "\r\n") } else { text }
+}
+
 /// `a, b and c`.
 fn listed(names: &[String]) -> String {
     match names {
@@ -523,7 +529,7 @@ impl<'a> Editor<'a> {
 
     fn format(&mut self) -> Result<Change, Refusal> {
         format::format(&mut self.doc);
-        let text = self.doc.to_string();
+        let text = same_line_breaks(self.original, self.doc.to_string());
         if text == self.original {
             return Ok(Change::Nothing(format!("{} is already formatted", self.path.display())));
         }
@@ -548,7 +554,7 @@ impl<'a> Editor<'a> {
             Change::Nothing(summary) => return Ok(unchanged(summary)),
             Change::Made { summary, notes } => (summary, notes),
         };
-        let text = self.doc.to_string();
+        let text = same_line_breaks(self.original, self.doc.to_string());
         if text == self.original {
             return Ok(unchanged(format!("{summary}: the file already said so; nothing changed")));
         }

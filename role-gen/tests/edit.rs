@@ -427,6 +427,43 @@ fn missing_arguments_are_usage_errors_without_a_terminal() {
 }
 
 #[test]
+fn missing_arguments_are_asked_for_on_a_terminal() {
+    // util-linux `script` gives the command a pseudo-terminal; without it there is no terminal
+    // to test with, and the non-terminal path is covered above.
+    let script = Path::new("/usr/bin/script");
+    if !script.exists() {
+        eprintln!("skipped: no /usr/bin/script to provide a terminal");
+        return;
+    }
+    let (tmp, path) = project(COMMENTED);
+    let bin = assert_cmd::cargo::cargo_bin("role-gen");
+    let mut cmd = Command::new(script);
+    cmd.current_dir(tmp.path()).env("NO_COLOR", "1");
+    cmd.args(["-qec", &format!("'{}' add permission --grant admin", bin.display()), "/dev/null"]);
+    cmd.write_stdin("export_docs\nExport documents\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("name of the new permission:"))
+        .stdout(predicate::str::contains("what it allows:"))
+        .stdout(predicate::str::contains("added permission export_docs (id 10), granted to admin"));
+    assert!(read(&path).contains("[permissions.export_docs]\nid = 10\ndescription = \"Export documents\"\n"));
+}
+
+#[test]
+fn inline_entries_and_crlf_files_keep_their_style() {
+    let inline = "[project]\r\nname = \"x\"\r\n\r\n[permissions]\r\na = { id = 1, description = \"A\" }\r\n\r\n[roles]\r\nr = { id = 1, description = \"R\", permissions = [\"a\"] }\r\n";
+    let (tmp, path) = project(inline);
+    role_gen(tmp.path()).args(["add", "permission", "b", "--description", "B", "--grant", "r"]).assert().success();
+    role_gen(tmp.path()).args(["deprecate", "permission", "a"]).assert().success();
+    assert_eq!(
+        read(&path),
+        "[project]\r\nname = \"x\"\r\n\r\n[permissions]\r\na = { id = 1, description = \"A\", deprecated = true }\r\nb = { id = 2, description = \"B\" }\r\n\r\n[roles]\r\nr = { id = 1, description = \"R\", permissions = [\"a\", \"b\"] }\r\n"
+    );
+    role_gen(tmp.path()).args(["fmt", "--check"]).assert().success();
+    valid(tmp.path());
+}
+
+#[test]
 fn quiet_prints_nothing_on_success() {
     let (tmp, _path) = project(COMMENTED);
     role_gen(tmp.path()).args(["-q", "grant", "reader", "invite"]).assert().success().stdout("").stderr("");

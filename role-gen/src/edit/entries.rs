@@ -125,6 +125,8 @@ pub fn insert_in_order(item: &mut Item, key: &str, value: Value, order: &[&str])
     let Some(table) = item.as_table_like_mut() else { return };
     let existing: Vec<String> = table.iter().map(|(k, _)| k.to_string()).collect();
     let at = existing.iter().position(|k| rank_of(k) > rank_of(key)).unwrap_or(existing.len());
+    let closing = take_inline_closing(item);
+    let Some(table) = item.as_table_like_mut() else { return };
     table.insert(key, Item::Value(value));
     let slot = |k: &str| match existing.iter().position(|e| e == k) {
         Some(i) => 2 * i + 1,
@@ -132,9 +134,24 @@ pub fn insert_in_order(item: &mut Item, key: &str, value: Value, order: &[&str])
     };
     match item {
         Item::Table(t) => t.sort_values_by(|a, _, b, _| slot(a.get()).cmp(&slot(b.get()))),
-        Item::Value(Value::InlineTable(t)) => t.sort_values_by(|a, _, b, _| slot(a.get()).cmp(&slot(b.get()))),
+        Item::Value(Value::InlineTable(t)) => {
+            t.sort_values_by(|a, _, b, _| slot(a.get()).cmp(&slot(b.get())));
+            if let Some((_, last)) = t.iter_mut().last() {
+                last.decor_mut().set_suffix(closing);
+            }
+        }
         _ => {}
     }
+}
+
+/// In `{ a = 1 }` the space before `}` is the last value's suffix: taken off it, to be given to
+/// whichever value ends up last.
+fn take_inline_closing(item: &mut Item) -> String {
+    let Some(Value::InlineTable(t)) = item.as_value_mut() else { return String::new() };
+    let Some((_, value)) = t.iter_mut().last() else { return String::new() };
+    let closing = value.decor().suffix().and_then(|s| s.as_str()).unwrap_or_default().to_string();
+    value.decor_mut().set_suffix("");
+    closing
 }
 
 /// Sets `key` to `value`, keeping the old value's comments and spacing; inserts it in order when
