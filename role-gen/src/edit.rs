@@ -177,9 +177,20 @@ pub fn apply(path: &Path, bytes: &[u8], edit: &Edit) -> Result<Outcome, EditErro
     editor.finish(change)
 }
 
-/// Writes an outcome's text over `path`, atomically, and only when it changed.
+/// Writes an outcome's text over `path`, atomically, and only when it changed. A symlinked
+/// roles.toml is written through (the link stays a link), and the file keeps its permissions:
+/// the atomic rename would otherwise replace both with a fresh regular file.
 pub fn save(path: &Path, outcome: &Outcome) -> std::io::Result<()> {
-    if outcome.changed { outputs::write_atomically(path, outcome.text.as_bytes()) } else { Ok(()) }
+    if !outcome.changed {
+        return Ok(());
+    }
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let permissions = std::fs::metadata(&target).map(|m| m.permissions()).ok();
+    outputs::write_atomically(&target, outcome.text.as_bytes())?;
+    match permissions {
+        Some(permissions) => std::fs::set_permissions(&target, permissions),
+        None => Ok(()),
+    }
 }
 
 /// The error for a file that cannot be edited at all: validation's own diagnostics when it has

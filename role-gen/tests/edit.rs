@@ -463,6 +463,21 @@ fn inline_entries_and_crlf_files_keep_their_style() {
     valid(tmp.path());
 }
 
+#[cfg(unix)]
+#[test]
+fn a_symlinked_roles_toml_is_written_through_and_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let (tmp, real) = project(COMMENTED);
+    let real_file = tmp.path().join("real.toml");
+    fs::rename(&real, &real_file).expect("rename");
+    fs::set_permissions(&real_file, fs::Permissions::from_mode(0o600)).expect("chmod");
+    std::os::unix::fs::symlink("real.toml", tmp.path().join("roles.toml")).expect("symlink");
+    role_gen(tmp.path()).args(["grant", "reader", "invite"]).assert().success();
+    assert!(fs::symlink_metadata(tmp.path().join("roles.toml")).expect("lstat").file_type().is_symlink());
+    assert!(read(&real_file).contains("\"invite\","));
+    assert_eq!(fs::metadata(&real_file).expect("stat").permissions().mode() & 0o777, 0o600);
+}
+
 #[test]
 fn quiet_prints_nothing_on_success() {
     let (tmp, _path) = project(COMMENTED);
