@@ -163,6 +163,10 @@ pub fn apply(path: &Path, bytes: &[u8], edit: &Edit) -> Result<Outcome, EditErro
         return Err(unparsable(path, bytes, "roles.toml is not UTF-8"));
     };
     let mut editor = Editor::open(path, text)?;
+    if *edit == Edit::Format && editor.before.is_none() {
+        // Formatting an invalid file could hide its errors' lines; fix them first.
+        return Err(unparsable(path, bytes, "roles.toml is invalid"));
+    }
     let change = match edit {
         Edit::AddPermission(new) => editor.add_permission(new),
         Edit::AddRole(new) => editor.add_role(new),
@@ -284,7 +288,8 @@ impl<'a> Editor<'a> {
             return Ok(());
         }
         let hint = did_you_mean(name, known.iter().map(String::as_str));
-        let hint = hint.or_else(|| (known.is_empty()).then(|| format!("roles.toml has no {} yet", kind.section())));
+        let file = self.path.file_name().map_or_else(|| "roles.toml".into(), |f| f.to_string_lossy());
+        let hint = hint.or_else(|| known.is_empty().then(|| format!("{file} has no {} yet", kind.section())));
         Err(Refusal::new(format!("unknown {} `{name}`", kind.noun())).help(hint))
     }
 
@@ -301,7 +306,11 @@ impl<'a> Editor<'a> {
         }
         if entries::reserved_names(self.doc.as_table(), kind).iter().any(|n| n == name) {
             return Err(Refusal::new(format!("{} name `{name}` is reserved", kind.noun()))
-                .detail(format!("it is listed in [reserved] {}_names: a removed {} keeps its name forever, so old data and code naming it never meet a new meaning", kind.noun(), kind.noun()))
+                .detail(format!(
+                    "it is listed in [reserved] {noun}_names: a removed {noun} keeps its name forever, \
+                     so old data and code naming it never meet a new meaning",
+                    noun = kind.noun()
+                ))
                 .help(Some("choose another name".into())));
         }
         Ok(())
@@ -452,12 +461,20 @@ impl<'a> Editor<'a> {
                 let names: Vec<&str> = chain.iter().map(|&i| model.roles[i].name.as_str()).collect();
                 let source = names.last().copied().unwrap_or(role);
                 let first_include = names.get(1).copied().unwrap_or(source);
-                Refusal::new(format!("role `{role}` does not grant `{perm}` directly: it inherits it from role `{source}`"))
-                    .detail(format!("include path: {}", names.join(" > ")))
-                    .help(Some(format!("revoke it from `{source}` (every role including `{source}` loses it), or drop `{first_include}` from the includes of `{role}`")))
+                let message =
+                    format!("role `{role}` does not grant `{perm}` directly: it inherits it from role `{source}`");
+                let help = format!(
+                    "revoke it from `{source}` (every role including `{source}` loses it), \
+                     or drop `{first_include}` from the includes of `{role}`"
+                );
+                Refusal::new(message).detail(format!("include path: {}", names.join(" > "))).help(Some(help))
             }
-            None => Refusal::new(format!("role `{role}` does not hold `{perm}`"))
-                .help(Some(format!("its direct grants: {}", listed(&self.direct_grants(role))))),
+            None => {
+                let grants = self.direct_grants(role);
+                let help =
+                    if grants.is_empty() { None } else { Some(format!("its direct grants: {}", listed(&grants))) };
+                Refusal::new(format!("role `{role}` does not hold `{perm}`")).help(help)
+            }
         }
     }
 

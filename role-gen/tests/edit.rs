@@ -405,6 +405,12 @@ fn an_invalid_file_can_be_repaired_by_an_edit_but_not_made_worse() {
     let mut cmd = role_gen(tmp.path());
     cmd.args(["grant", "r", "p"]);
     assert_untouched(&path, cmd, 1).stderr(predicate::str::contains("error[toml-syntax]"));
+
+    let (tmp, path) =
+        project("[project]\nname = \"x\"\n[roles.r]\ndescription = \"R\"\nid = 1\npermissions = [\"nope\"]\n");
+    let mut cmd = role_gen(tmp.path());
+    cmd.arg("fmt");
+    assert_untouched(&path, cmd, 1).stderr(predicate::str::contains("error[unknown-permission]"));
 }
 
 #[test]
