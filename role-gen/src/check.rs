@@ -557,7 +557,7 @@ fn no_grant_is_redundant(model: &Model, diags: &mut Vec<Diagnostic>) {
                     )
                     .label("redundant")
                     .help(format!(
-                        "remove it: `role-gen revoke {} {}` would then be refused, as it stays inherited",
+                        "remove it with `role-gen revoke {} {}`; the role keeps it through `{via}`",
                         role.name, model.permissions[p].name
                     )),
                 );

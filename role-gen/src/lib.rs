@@ -45,6 +45,8 @@ pub mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod diff;
+#[cfg(feature = "cli")]
+pub mod edit;
 pub mod escape;
 mod lower;
 pub mod model;

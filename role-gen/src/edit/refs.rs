@@ -1,0 +1,198 @@
+//! What refers to a permission or role, and dropping those references (`remove --force`).
+//!
+//! References are found on the raw document so that `remove` can list them with their lines
+//! (from a parse that kept spans) and drop the very same ones from the editable document.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use toml_edit::{DocumentMut, Item, Table, TableLike, Value};
+
+use super::entries::{self, Kind};
+use super::{array, layout};
+
+/// One place that names the item being removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    /// Where it is, when the document came from text.
+    pub span: Option<Range<usize>>,
+    /// What it is, for people: "granted by role `admin`".
+    pub what: String,
+    site: Site,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Site {
+    /// In list `key` of a role (`permissions` grants, `includes`).
+    RoleList { role: String, key: &'static str },
+    /// In rule `index` of a policy (`allow_if_permission`).
+    Rule { policy: String, index: usize },
+    /// In list `key` of the `index`th test.
+    TestList { index: usize, key: &'static str },
+    /// The `index`th test is about the removed role (`role = …`): it goes with it.
+    TestRole { index: usize },
+}
+
+/// The `[[tests]]` entries, whether written as tables or as an array of inline tables.
+fn tests(root: &Table) -> Vec<&dyn TableLike> {
+    match root.get("tests") {
+        Some(Item::ArrayOfTables(a)) => a.iter().map(|t| t as &dyn TableLike).collect(),
+        Some(Item::Value(Value::Array(a))) => {
+            a.iter().filter_map(|v| v.as_inline_table().map(|t| t as &dyn TableLike)).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The span of the first element of list `key` equal to `name`, if the list holds it.
+fn find_in_list(table: &dyn TableLike, key: &str, name: &str) -> Option<Option<Range<usize>>> {
+    let list = table.get(key)?.as_array()?;
+    list.iter().find(|v| v.as_str() == Some(name)).map(Value::span)
+}
+
+/// Every reference to `name` of `kind` (permissions and roles; entities are not removable).
+pub fn find(root: &Table, kind: Kind, name: &str) -> Vec<Reference> {
+    let mut found = Vec::new();
+    let list_key = if kind == Kind::Permission { "permissions" } else { "includes" };
+    for role in entries::names(root, Kind::Role) {
+        let Some(entry) = entries::entry(root, Kind::Role, &role) else { continue };
+        if let Some(span) = find_in_list(entry, list_key, name) {
+            let what = match kind {
+                Kind::Permission => format!("granted by role `{role}`"),
+                _ => format!("included by role `{role}`"),
+            };
+            found.push(Reference { span, what, site: Site::RoleList { role, key: list_key } });
+        }
+    }
+    if kind == Kind::Permission {
+        found.extend(rule_references(root, name));
+    }
+    found.extend(test_references(root, kind, name));
+    found
+}
+
+fn rule_references(root: &Table, name: &str) -> Vec<Reference> {
+    let mut found = Vec::new();
+    let Some(policies) = root.get("policies").and_then(Item::as_table_like) else { return found };
+    for (policy, item) in policies.iter() {
+        let Some(rules) = item.get("rules").and_then(Item::as_array) else { continue };
+        for (index, rule) in rules.iter().enumerate() {
+            let Some(value) = rule.as_inline_table().and_then(|t| t.get("allow_if_permission")) else { continue };
+            let names = match value {
+                Value::String(s) => vec![s.value().clone()],
+                Value::Array(a) => array::strings(a),
+                _ => Vec::new(),
+            };
+            if names.iter().any(|n| n == name) {
+                found.push(Reference {
+                    span: rule.span(),
+                    what: format!("rule {} of policy `{policy}` (allow_if_permission)", index + 1),
+                    site: Site::Rule { policy: policy.to_string(), index },
+                });
+            }
+        }
+    }
+    found
+}
+
+fn test_references(root: &Table, kind: Kind, name: &str) -> Vec<Reference> {
+    let mut found = Vec::new();
+    for (index, test) in tests(root).into_iter().enumerate() {
+        if kind == Kind::Role {
+            if let Some(role) = test.get("role").filter(|r| r.as_str() == Some(name)) {
+                let what = format!("test {} (`role`; the test is dropped with the role)", index + 1);
+                found.push(Reference { span: role.span(), what, site: Site::TestRole { index } });
+            }
+        }
+        let keys: &[&'static str] = if kind == Kind::Permission { &["allow", "deny"] } else { &["roles", "covers"] };
+        for &key in keys {
+            if let Some(span) = find_in_list(test, key, name) {
+                let what = format!("test {} (`{key}`)", index + 1);
+                found.push(Reference { span, what, site: Site::TestList { index, key } });
+            }
+        }
+    }
+    found
+}
+
+/// Drops every reference in `refs` to `name` from the document: the name leaves the lists; a
+/// rule left without permissions and a test left asserting nothing (or about a removed role)
+/// are dropped whole.
+pub fn drop_all(doc: &mut DocumentMut, name: &str, refs: &[Reference]) {
+    let mut rules: Vec<(&str, usize)> = Vec::new();
+    let mut touched_tests = BTreeSet::new();
+    let mut dropped_tests = BTreeSet::new();
+    for r in refs {
+        match &r.site {
+            Site::RoleList { role, key } => {
+                let list = entries::entry_item_mut(doc, Kind::Role, role).and_then(|e| e.get_mut(key));
+                if let Some(list) = list.and_then(Item::as_array_mut) {
+                    array::remove_str(list, name);
+                }
+            }
+            Site::Rule { policy, index } => rules.push((policy, *index)),
+            Site::TestList { index, key } => {
+                if let Some(list) = test_mut(doc, *index).and_then(|t| t.get_mut(key)).and_then(Item::as_array_mut) {
+                    array::remove_str(list, name);
+                }
+                touched_tests.insert(*index);
+            }
+            Site::TestRole { index } => {
+                dropped_tests.insert(*index);
+            }
+        }
+    }
+    rules.sort_unstable_by(|a, b| b.cmp(a));
+    for (policy, index) in rules {
+        drop_from_rule(doc, policy, index, name);
+    }
+    let empty = touched_tests.into_iter().filter(|&i| test_mut(doc, i).is_some_and(|t| asserts_nothing(t)));
+    dropped_tests.extend(empty);
+    for index in dropped_tests.into_iter().rev() {
+        remove_test(doc, index);
+    }
+}
+
+fn drop_from_rule(doc: &mut DocumentMut, policy: &str, index: usize, name: &str) {
+    let rules = doc
+        .get_mut("policies")
+        .and_then(Item::as_table_like_mut)
+        .and_then(|p| p.get_mut(policy))
+        .and_then(|p| p.get_mut("rules"))
+        .and_then(Item::as_array_mut);
+    let Some(rules) = rules else { return };
+    let value =
+        rules.get_mut(index).and_then(Value::as_inline_table_mut).and_then(|t| t.get_mut("allow_if_permission"));
+    let now_empty = match value {
+        Some(Value::Array(list)) => {
+            array::remove_str(list, name);
+            list.is_empty()
+        }
+        Some(Value::String(_)) => true,
+        _ => false,
+    };
+    if now_empty {
+        array::remove(rules, index);
+    }
+}
+
+fn test_mut(doc: &mut DocumentMut, index: usize) -> Option<&mut dyn TableLike> {
+    match doc.get_mut("tests")? {
+        Item::ArrayOfTables(a) => a.get_mut(index).map(|t| t as &mut dyn TableLike),
+        Item::Value(Value::Array(a)) => a.get_mut(index)?.as_inline_table_mut().map(|t| t as &mut dyn TableLike),
+        _ => None,
+    }
+}
+
+/// An access test whose lists are all empty checks nothing any more.
+fn asserts_nothing(test: &dyn TableLike) -> bool {
+    !test.contains_key("policy") && ["allow", "deny", "covers"].iter().all(|k| entries::str_list(test, k).is_empty())
+}
+
+fn remove_test(doc: &mut DocumentMut, index: usize) {
+    match doc.get_mut("tests") {
+        Some(Item::ArrayOfTables(_)) => layout::remove_array_table(doc, "tests", index),
+        Some(Item::Value(Value::Array(a))) => array::remove(a, index),
+        _ => {}
+    }
+}
