@@ -326,3 +326,18 @@ fn every_warning_has_its_code_and_line_and_fails_only_when_denied() {
         assert!(seen.iter().any(|s| s == code.as_str()), "no file in tests/warnings shows `{code}`");
     }
 }
+
+#[test]
+fn quiet_prints_only_failures() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    role_gen(tmp.path()).args(["init", "--quiet"]).assert().success().stdout("").stderr("");
+    role_gen(tmp.path()).args(["generate", "-q"]).assert().success().stdout("").stderr("");
+    role_gen(tmp.path()).args(["-q", "check"]).assert().success().stdout("").stderr("");
+    role_gen(tmp.path()).args(["validate", "-q"]).assert().success().stdout("").stderr("");
+    fs::write(tmp.path().join("roles.toml"), "[project]\nname = 1\n").expect("write");
+    role_gen(tmp.path())
+        .args(["validate", "-q"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("error[wrong-type]"));
+}

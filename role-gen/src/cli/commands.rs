@@ -10,7 +10,7 @@ const MINIMAL_EXAMPLE: &str = include_str!("../../init/minimal.toml");
 
 pub fn run(cli: &Cli, style: Style) -> Result<(), Failure> {
     match &cli.command {
-        Command::Init { example } => init(cli.file.as_deref(), *example),
+        Command::Init { example } => init(cli.file.as_deref(), *example, style),
         Command::Validate { deny_warnings, format } => {
             validate(&find_roles_file(cli.file.as_deref())?, *deny_warnings, *format, style)
         }
@@ -64,7 +64,7 @@ fn summary(d: &Diagnostics) -> String {
     }
 }
 
-fn init(explicit: Option<&Path>, example: Example) -> Result<(), Failure> {
+fn init(explicit: Option<&Path>, example: Example, style: Style) -> Result<(), Failure> {
     let path = explicit.map_or_else(|| PathBuf::from("roles.toml"), Path::to_path_buf);
     if path.exists() {
         eprintln!("error: `{}` already exists; role-gen init never overwrites a file", path.display());
@@ -81,7 +81,9 @@ fn init(explicit: Option<&Path>, example: Example) -> Result<(), Failure> {
     // create_new: a file appearing between the check and the write is not overwritten either.
     let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(cannot)?;
     std::io::Write::write_all(&mut file, text.as_bytes()).map_err(cannot)?;
-    println!("wrote {}; next: edit it, then run `role-gen generate`", path.display());
+    if !style.quiet {
+        println!("wrote {}; next: edit it, then run `role-gen generate`", path.display());
+    }
     Ok(())
 }
 
@@ -96,7 +98,9 @@ fn validate(path: &Path, deny_warnings: bool, format: Format, style: Style) -> R
     match format {
         Format::Human => {
             eprint!("{}", diagnostics.render_human(style.color));
-            eprintln!("{}", summary(&diagnostics));
+            if !style.quiet || diagnostics.has_errors() {
+                eprintln!("{}", summary(&diagnostics));
+            }
         }
         Format::Json => println!("{}", diagnostics.to_json()),
         Format::Github => print!("{}", diagnostics.to_github()),
@@ -121,13 +125,16 @@ fn outputs_for(project: &Project, targets: &[Target], style: Style) -> Result<(O
 
 fn generate(path: &Path, out_dir: Option<&Path>, targets: &[Target], style: Style) -> Result<(), Failure> {
     let project = load(path, style)?;
-    if !project.diagnostics().is_empty() {
+    if !project.diagnostics().is_empty() && !style.quiet {
         eprint!("{}", project.diagnostics().render_human(style.color));
     }
     let (outputs, full) = outputs_for(&project, targets, style)?;
     let dir = out_dir.map_or_else(|| project.output_dir(), Path::to_path_buf);
-    let report = if full { outputs.write_to(&dir)? } else { write_only(&outputs, &dir)? };
-    print_write_report(&dir, &report);
+    let report = if full { outputs.write_to(&dir) } else { write_only(&outputs, &dir) };
+    let report = report.map_err(|e| Failure::Usage(format!("cannot write under `{}`: {e}", dir.display())))?;
+    if !style.quiet {
+        print_write_report(&dir, &report);
+    }
     Ok(())
 }
 
@@ -162,7 +169,9 @@ fn check(path: &Path, out_dir: Option<&Path>, style: Style) -> Result<(), Failur
     let dir = out_dir.map_or_else(|| project.output_dir(), Path::to_path_buf);
     let drift = outputs.compare_with(&dir)?;
     if drift.is_empty() {
-        println!("{} generated files in {} are up to date", outputs.len(), dir.display());
+        if !style.quiet {
+            println!("{} generated files in {} are up to date", outputs.len(), dir.display());
+        }
         return Ok(());
     }
     for d in &drift {
