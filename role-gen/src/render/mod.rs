@@ -31,30 +31,35 @@ pub struct Templates {
     read: Vec<std::path::PathBuf>,
 }
 
-fn registry() -> Handlebars<'static> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    hb.register_escape_fn(handlebars::no_escape);
-    hb.set_prevent_indent(true);
-    helpers::register(&mut hb);
-    hb
+/// A registry with the helpers and the built-in templates, compiled once per process and
+/// cloned for each project (validation runs often: every edit, every diff side).
+fn registry() -> Result<Handlebars<'static>, String> {
+    static BUILTINS: std::sync::OnceLock<Result<Handlebars<'static>, String>> = std::sync::OnceLock::new();
+    BUILTINS
+        .get_or_init(|| {
+            let mut hb = Handlebars::new();
+            hb.set_strict_mode(true);
+            hb.register_escape_fn(handlebars::no_escape);
+            hb.set_prevent_indent(true);
+            helpers::register(&mut hb);
+            for (name, text) in BUILTIN_TEMPLATES {
+                hb.register_template_string(name, text)
+                    .map_err(|e| format!("built-in template `{name}` is broken: {e}"))?;
+            }
+            Ok(hb)
+        })
+        .clone()
 }
 
 impl Templates {
     /// Compiles the built-ins and every `[[output.custom]]` template (relative to `base`);
     /// a template that cannot be read or compiled is a `template-error` at its `template` value.
     pub fn load(model: &Model, base: &Path, diags: &mut Vec<Diagnostic>) -> Templates {
-        let mut registry = registry();
-        for (name, text) in BUILTIN_TEMPLATES {
-            if let Err(e) = registry.register_template_string(name, text) {
-                // The built-ins are tested; reaching this is a bug in role-gen itself.
-                diags.push(Diagnostic::new(
-                    Code::TemplateError,
-                    0..0,
-                    format!("built-in template `{name}` is broken: {e}"),
-                ));
-            }
-        }
+        let mut registry = registry().unwrap_or_else(|e| {
+            // The built-ins are tested; reaching this is a bug in role-gen itself.
+            diags.push(Diagnostic::new(Code::TemplateError, 0..0, e));
+            Handlebars::new()
+        });
         let mut read = Vec::new();
         for custom in &model.output.custom {
             let path = base.join(&custom.template);
