@@ -117,3 +117,12 @@ fn validate_reports_policy_mistakes() {
         .stderr(predicate::str::contains("error[shadowed-deny]"))
         .stderr(predicate::str::contains("never denies `guest`"));
 }
+
+/// `benches/policy.rs` benchmarks the committed `definitions/slack/gen/roles.rs`: it must be
+/// what role-gen generates today (as `.ci/run` also checks for every example).
+#[test]
+fn the_benchmarked_generated_module_is_current() {
+    for name in ["slack", "minimal"] {
+        role_gen().args(["check", "-f"]).arg(definition(name)).assert().success();
+    }
+}
