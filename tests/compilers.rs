@@ -46,7 +46,8 @@ fn every_definition_is_covered() {
     assert_eq!(
         found, covered,
         "definitions/*/roles.toml changed: add `<name>_rust`, `<name>_typescript`, \
-         `<name>_typescript_strictest`, `<name>_proto` and `<name>_json_agrees_with_source` tests to tests/compilers.rs"
+         `<name>_typescript_strictest`, `<name>_proto`, `<name>_json_agrees_with_source`, \
+         `<name>_policies_rust` and `<name>_policies_typescript` tests to tests/compilers.rs"
     );
 }
 

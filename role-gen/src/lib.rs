@@ -2,8 +2,8 @@
 //! Markdown.
 //!
 //! The pipeline, one module per stage:
-//! text -> [`syntax`] -> [`lower`](crate::Project) + [`check`] -> [`model`] -> `render` ->
-//! [`Outputs`] -> write or compare.
+//! text -> [`syntax`] -> [`lower`](crate::Project) + [`check`] -> [`model`] (+ [`policy_check`])
+//! -> `render` -> [`Outputs`] -> write or compare.
 //!
 //! ```no_run
 //! let project = role_gen::Project::load("roles.toml")?;
