@@ -18,6 +18,7 @@
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Model, Policy, Rule, RuleKind};
 use crate::names;
+use crate::source::Span;
 
 /// Every check on policies and predicates.
 pub fn run(model: &Model, diags: &mut Vec<Diagnostic>) {
@@ -208,22 +209,12 @@ fn declared_predicates_are_used(model: &Model, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-// Rule: a predicate does not become a method the generated `PolicyFacts` trait already has.
+// Rule: a predicate does not become a method the generated `PolicyFacts` trait already has, nor
+// the method of another predicate. (Names are snake_case and none ends in `_`, so `rust_fn`
+// keeps distinct names apart; the second half guards that reasoning.)
 fn predicates_are_not_fact_methods(model: &Model, diags: &mut Vec<Diagnostic>) {
-    let mut uses: Vec<(&str, &crate::source::Span)> = model
-        .policies
-        .iter()
-        .flat_map(|p| p.rules.iter().filter_map(|r| r.kind.predicate().map(|q| (q, &r.span))))
-        .chain(model.predicates.iter().map(|d| (d.name.as_str(), &d.span)))
-        .filter(|(q, _)| names::FACT_METHODS.contains(q))
-        .collect();
-    uses.sort_by_key(|(_, span)| span.start);
-    let mut reported: Vec<&str> = Vec::new();
-    for (name, span) in uses {
-        if reported.contains(&name) {
-            continue;
-        }
-        reported.push(name);
+    let first = first_mentions(model);
+    for &(name, span) in first.iter().filter(|(n, _)| names::FACT_METHODS.contains(n)) {
         diags.push(
             Diagnostic::new(
                 Code::IdentifierCollision,
@@ -236,6 +227,52 @@ fn predicates_are_not_fact_methods(model: &Model, diags: &mut Vec<Diagnostic>) {
             .help(format!("rename the predicate: {} are taken", list(names::FACT_METHODS.map(String::from)))),
         );
     }
+    let names: Vec<&str> = first.iter().map(|(n, _)| *n).collect();
+    for (a, b) in method_collisions(&names) {
+        let span = first.iter().find(|(n, _)| *n == b).map(|(_, s)| (*s).clone()).unwrap_or_default();
+        let method = names::rust_fn(b);
+        diags.push(
+            Diagnostic::new(
+                Code::IdentifierCollision,
+                span,
+                format!("predicates `{b}` and `{a}` both become the Rust method `{method}`"),
+            )
+            .label(format!("also `{method}`"))
+            .help("rename one of them: role-gen never renames silently"),
+        );
+    }
+}
+
+/// Every predicate, asked or declared, with where the file first mentions it, in file order.
+fn first_mentions(model: &Model) -> Vec<(&str, &Span)> {
+    let mut uses: Vec<(&str, &Span)> = model
+        .policies
+        .iter()
+        .flat_map(|p| p.rules.iter().filter_map(|r| r.kind.predicate().map(|q| (q, &r.span))))
+        .chain(model.predicates.iter().map(|d| (d.name.as_str(), &d.span)))
+        .collect();
+    uses.sort_by_key(|(_, span)| span.start);
+    let mut first: Vec<(&str, &Span)> = Vec::new();
+    for (name, span) in uses {
+        if !first.iter().any(|(n, _)| *n == name) {
+            first.push((name, span));
+        }
+    }
+    first
+}
+
+/// Pairs of distinct names (earlier, later) whose Rust methods are the same.
+fn method_collisions<'a>(names: &[&'a str]) -> Vec<(&'a str, &'a str)> {
+    let mut seen: Vec<(String, &str)> = Vec::new();
+    let mut out = Vec::new();
+    for &name in names {
+        let method = names::rust_fn(name);
+        match seen.iter().find(|(m, n)| *m == method && *n != name) {
+            Some((_, earlier)) => out.push((*earlier, name)),
+            None => seen.push((method, name)),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -321,6 +358,17 @@ mod tests {
         let text =
             "\n[policies.w]\ndescription = \"W\"\nentity = \"workspace\"\nrules = [{ allow_if_permission = \"a\" }]\n";
         assert_eq!(codes("{ allow_if_permission = \"a\" },", text), one("inapplicable-permission", 7));
+    }
+
+    #[test]
+    fn two_predicates_never_share_a_method() {
+        // `self_` and `r#type` are not valid names, so these pairs cannot occur in a file; the
+        // guard catches them all the same.
+        assert_eq!(
+            super::method_collisions(&["self", "self_", "type", "r#type"]),
+            vec![("self", "self_"), ("type", "r#type")]
+        );
+        assert!(super::method_collisions(&["self", "super", "crate", "type", "gen", "union"]).is_empty());
     }
 
     #[test]
