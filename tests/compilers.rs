@@ -11,7 +11,13 @@
 //!   that imports it, runs that program with node and compares its answers with `roles.json`;
 //!   `*_typescript_strictest` compiles it under the stricter options real projects turn on.
 //! - Protobuf: `buf lint` (STANDARD, v2's name for DEFAULT) and `buf build`; every enum value's
-//!   number is checked against `roles.json`, and the fixed messages' field numbers.
+//!   number is checked against `roles.json`, and the fixed messages' field numbers (with
+//!   policies, `enum Policy` and the `PolicyService` messages too).
+//! - Policies (`*_policies_rust`, `*_policies_typescript`): every policy is evaluated by the
+//!   generated Rust and TypeScript on one table of facts (legacy levels and none × role sets ×
+//!   predicate values; `role_gen_tests::policies`), fully, by the legacy rules alone and in both
+//!   rollout modes, and every answer is compared with role-gen's own model. The output of
+//!   `role-gen scaffold policies` compiles against the generated module (`scaffolds_compile`).
 //!
 //! `roles.json` is itself checked against the source `roles.toml` (`*_json_agrees_with_source`).
 //! The pinned tools come from `tests/tools` (`npm ci --prefix tests/tools`, done by
@@ -40,7 +46,8 @@ fn every_definition_is_covered() {
     assert_eq!(
         found, covered,
         "definitions/*/roles.toml changed: add `<name>_rust`, `<name>_typescript`, \
-         `<name>_typescript_strictest`, `<name>_proto` and `<name>_json_agrees_with_source` tests to tests/compilers.rs"
+         `<name>_typescript_strictest`, `<name>_proto`, `<name>_json_agrees_with_source`, \
+         `<name>_policies_rust` and `<name>_policies_typescript` tests to tests/compilers.rs"
     );
 }
 
@@ -164,12 +171,19 @@ fn write(path: &Path, text: &str) {
 #[derive(Default)]
 struct Mismatches {
     target: String,
+    oracle: String,
     lines: Vec<String>,
 }
 
 impl Mismatches {
     fn new(target: &str) -> Self {
-        Self { target: target.to_string(), lines: Vec::new() }
+        Self { target: target.to_string(), oracle: "roles.json".to_string(), lines: Vec::new() }
+    }
+
+    /// What the target is compared with, for the failure message.
+    fn against(mut self, oracle: &str) -> Self {
+        self.oracle = oracle.to_string();
+        self
     }
 
     fn check<T: PartialEq + std::fmt::Debug>(&mut self, what: &str, found: T, expected: T) {
@@ -186,9 +200,10 @@ impl Mismatches {
         if !self.lines.is_empty() {
             let shown: Vec<&String> = self.lines.iter().take(60).collect();
             panic!(
-                "{}: the generated {} disagrees with roles.json in {} place(s):\n  - {}{}",
+                "{}: the generated {} disagrees with {} in {} place(s):\n  - {}{}",
                 roles_toml.display(),
                 self.target,
+                self.oracle,
                 self.lines.len(),
                 shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n  - "),
                 if self.lines.len() > shown.len() { "\n  - …" } else { "" }
@@ -1200,6 +1215,540 @@ fn compare_proto(roles_toml: &Path, model: &Model, package: &str, file: &Value) 
         service,
         Some(vec![("CheckPermissions".to_string(), t("CheckPermissionsRequest"), t("CheckPermissionsResponse"))]),
     );
+    compare_proto_policies(&mut m, model, file, &t);
 
     m.finish(roles_toml);
+}
+
+/// With policies: `enum Policy` (1-based file order) and the policy check's messages and
+/// service; without: none of them.
+fn compare_proto_policies(m: &mut Mismatches, model: &Model, file: &Value, t: &dyn Fn(&str) -> String) {
+    let policies: Vec<String> = model.json["policies"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["name"].as_str().map(str::to_string))
+        .collect();
+    let messages = file["messageType"].as_array().cloned().unwrap_or_default();
+    let message = |name: &str| messages.iter().find(|msg| msg["name"].as_str() == Some(name)).cloned();
+    if policies.is_empty() {
+        m.check("enum Policy without policies", proto_enum(file, "Policy").is_some(), false);
+        m.check("message CheckPolicyRequest without policies", message("CheckPolicyRequest").is_some(), false);
+        return;
+    }
+    let mut expected = vec![("POLICY_UNSPECIFIED".to_string(), 0, false)];
+    expected
+        .extend(policies.iter().enumerate().map(|(i, p)| (format!("POLICY_{}", screaming(p)), i as i64 + 1, false)));
+    m.check(
+        "enum Policy: (value, number), 1-based file order",
+        proto_enum(file, "Policy").map(|e| e.values),
+        Some(expected),
+    );
+    let fields = |name: &str| -> Vec<(String, i64, String, String, bool)> {
+        message(name)
+            .map(|msg| {
+                msg["field"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|f| {
+                        let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+                        let optional = f["proto3Optional"].as_bool().unwrap_or(false);
+                        (s("name"), f["number"].as_i64().unwrap_or(0), s("type"), s("typeName"), optional)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let field = |n: &str, num: i64, ty: &str, type_name: String, optional: bool| {
+        (n.to_string(), num, ty.to_string(), type_name, optional)
+    };
+    m.check(
+        "message CheckPolicyRequest",
+        fields("CheckPolicyRequest"),
+        vec![
+            field("team_id", 1, "TYPE_STRING", String::new(), false),
+            field("user_id", 2, "TYPE_STRING", String::new(), false),
+            field("entity_id", 3, "TYPE_STRING", String::new(), false),
+            field("policy", 4, "TYPE_ENUM", t("Policy"), false),
+        ],
+    );
+    m.check(
+        "message PolicyDecision",
+        fields("PolicyDecision"),
+        vec![
+            field("policy", 1, "TYPE_ENUM", t("Policy"), false),
+            field("decision", 2, "TYPE_ENUM", t("Decision"), false),
+            field("rule_index", 3, "TYPE_UINT32", String::new(), true),
+            field("rule_name", 4, "TYPE_STRING", String::new(), false),
+        ],
+    );
+    m.check(
+        "message CheckPolicyResponse",
+        fields("CheckPolicyResponse"),
+        vec![field("decision", 1, "TYPE_MESSAGE", t("PolicyDecision"), false)],
+    );
+    let service = file["service"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["name"].as_str() == Some("PolicyService")))
+        .map(|s| {
+            s["method"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|rpc| {
+                    let s = |k: &str| rpc[k].as_str().unwrap_or_default().to_string();
+                    (s("name"), s("inputType"), s("outputType"))
+                })
+                .collect::<Vec<_>>()
+        });
+    m.check(
+        "service PolicyService",
+        service,
+        Some(vec![("CheckPolicy".to_string(), t("CheckPolicyRequest"), t("CheckPolicyResponse"))]),
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policies: the generated evaluators against role-gen's own model
+// ---------------------------------------------------------------------------------------------
+//
+// Every policy of a definition is evaluated on one table of facts (see `role_gen_tests::policies`)
+// by the generated Rust and the generated TypeScript; each line they print must equal what the
+// model (`Policy::evaluate`, `evaluate_legacy`, `rollout`) answers for that row.
+
+#[test]
+fn slack_policies_rust() {
+    policies_rust(&definition("slack"), "slack-policies-rust");
+}
+
+#[test]
+fn slack_policies_typescript() {
+    policies_typescript(&definition("slack"), "slack-policies-typescript");
+}
+
+#[test]
+fn minimal_policies_rust() {
+    policies_rust(&definition("minimal"), "minimal-policies-rust");
+}
+
+#[test]
+fn minimal_policies_typescript() {
+    policies_typescript(&definition("minimal"), "minimal-policies-typescript");
+}
+
+#[test]
+fn hostile_policies_rust() {
+    policies_rust(&hostile(), "hostile-policies-rust");
+}
+
+#[test]
+fn hostile_policies_typescript() {
+    policies_typescript(&hostile(), "hostile-policies-typescript");
+}
+
+#[test]
+fn edge_policies_without_legacy_rust() {
+    policies_rust(&edge("policies_without_legacy"), "edge-nolegacy-policies-rust");
+}
+
+#[test]
+fn edge_policies_without_legacy_typescript() {
+    policies_typescript(&edge("policies_without_legacy"), "edge-nolegacy-policies-typescript");
+}
+
+#[test]
+fn edge_policies_without_legacy_typescript_strictest() {
+    typescript_strictest(&edge("policies_without_legacy"), "edge-nolegacy-typescript-strictest");
+}
+
+#[test]
+fn edge_policies_without_legacy_proto() {
+    proto(&edge("policies_without_legacy"), "edge-nolegacy-proto");
+}
+
+#[test]
+fn edge_policies_predicates_only_rust() {
+    policies_rust(&edge("policies_predicates_only"), "edge-predicates-policies-rust");
+}
+
+#[test]
+fn edge_policies_predicates_only_typescript() {
+    policies_typescript(&edge("policies_predicates_only"), "edge-predicates-policies-typescript");
+}
+
+#[test]
+fn edge_policies_predicates_only_typescript_strictest() {
+    typescript_strictest(&edge("policies_predicates_only"), "edge-predicates-typescript-strictest");
+}
+
+/// `role-gen scaffold policies` output compiles against the generated roles.rs, in edition 2021
+/// and 2024, with every warning an error, for every definition with policies.
+#[test]
+fn scaffolds_compile() {
+    for roles_toml in
+        [definition("slack"), hostile(), edge("policies_without_legacy"), edge("policies_predicates_only")]
+    {
+        let model = role_gen_tests::policies::model(&roles_toml);
+        let scratch = Scratch::new("scaffold");
+        let dir = scratch.path();
+        generate_into(&roles_toml, dir);
+        let scaffold = role_gen::render::scaffold_policies(&model)
+            .unwrap_or_else(|e| panic!("{}: the scaffold does not render: {e}", roles_toml.display()))
+            .unwrap_or_else(|| panic!("{}: no scaffold for a definition with policies", roles_toml.display()));
+        write(&dir.join("policy_facts.rs"), &scaffold);
+        write(
+            &dir.join("lib.rs"),
+            "#![deny(warnings, missing_debug_implementations)]\n#![forbid(unsafe_code)]\n\n\
+             pub mod roles {\n    include!(\"roles.rs\");\n}\n\npub mod policy_facts;\n",
+        );
+        for edition in ["2021", "2024"] {
+            run(Command::new(rustc())
+                .current_dir(dir)
+                .args(["--edition", edition, "-D", "warnings", "--crate-type", "lib", "--emit", "metadata"])
+                .args(["--crate-name", "scaffold", "-o", "libscaffold.out", "lib.rs"]));
+        }
+    }
+    let minimal = role_gen_tests::policies::model(&definition("minimal"));
+    assert!(matches!(role_gen::render::scaffold_policies(&minimal), Ok(None)), "minimal has no policies");
+}
+
+/// The table's rows in the form the programs read, and the lines the model expects back.
+fn policy_table(model: &role_gen::Model) -> (Vec<role_gen_tests::policies::Row>, Vec<String>) {
+    use role_gen_tests::policies;
+    let rows = policies::rows(model);
+    let expected =
+        rows.iter().enumerate().map(|(i, row)| policies::expected_line(i, &policies::expected(model, row))).collect();
+    (rows, expected)
+}
+
+/// Compares the program's lines with the model's, and reports the program's own findings.
+fn compare_policy_lines(roles_toml: &Path, target: &str, found: &[String], expected: &[String], problems: &[String]) {
+    let mut m = Mismatches::new(target).against("role-gen's model (Policy::evaluate, evaluate_legacy, rollout)");
+    for problem in problems {
+        m.fail(problem.clone());
+    }
+    m.check("rows evaluated", found.len(), expected.len());
+    for (f, e) in found.iter().zip(expected) {
+        if f != e {
+            m.fail(format!(
+                "row {}:\n      found:    {f}\n      expected: {e}\n      (i, full allow, rule, name, legacy allow, rule, \
+                 permission calls, dark allow, rule, reported, light allow, rule)",
+                e.split('\t').next().unwrap_or_default()
+            ));
+        }
+    }
+    m.finish(roles_toml);
+}
+
+fn policies_rust(roles_toml: &Path, label: &str) {
+    let model = role_gen_tests::policies::model(roles_toml);
+    let (scratch, _) = setup(roles_toml, label);
+    let dir = scratch.path();
+    if model.policies.is_empty() {
+        // No policy, no policy code: the module stays as it was (and compiles, see `*_rust`).
+        let roles_rs = read(&dir.join("roles.rs"));
+        for item in ["enum Policy", "trait PolicyFacts", "struct Decision", "enum RolloutMode"] {
+            assert!(!roles_rs.contains(item), "{}: roles.rs has `{item}` without policies", roles_toml.display());
+        }
+        return;
+    }
+    let (rows, expected) = policy_table(&model);
+    let table: Vec<String> = rows.iter().map(|r| role_gen_tests::policies::row_line(&model, r)).collect();
+    write(&dir.join("table.tsv"), &(table.join("\n") + "\n"));
+    write(&dir.join("policies.rs"), &policies_rust_program(&model));
+    let exe = dir.join(if cfg!(windows) { "policies.exe" } else { "policies" });
+    run(Command::new(rustc())
+        .current_dir(dir)
+        .args(["--edition", "2021", "-D", "warnings", "-C", "debuginfo=0", "--crate-name", "policies"])
+        .arg("-o")
+        .arg(&exe)
+        .arg("policies.rs"));
+    let stdout = run(Command::new(&exe).current_dir(dir));
+    let (problems, found): (Vec<String>, Vec<String>) =
+        stdout.lines().map(str::to_string).partition(|l| l.starts_with("problem\t"));
+    let (statics, found): (Vec<String>, Vec<String>) = found.into_iter().partition(|l| l.starts_with("policy\t"));
+    let mut problems = problems;
+    let expected_statics: Vec<String> = model
+        .policies
+        .iter()
+        .map(|p| {
+            let names: Vec<String> = p.rules.iter().map(|r| model.rule_name(&r.kind)).collect();
+            format!("policy\t{}\t{}\t{}", p.name, model.entities[p.entity].name, names.join("|"))
+        })
+        .collect();
+    if statics != expected_statics {
+        problems.push(format!(
+            "Policy::ALL, entity(), rule_names():\n  found {statics:?}\n  expected {expected_statics:?}"
+        ));
+    }
+    compare_policy_lines(roles_toml, "Rust policies (roles.rs)", &found, &expected, &problems);
+}
+
+/// A program implementing the generated `PolicyFacts` over one row of the table, evaluating
+/// every row every way, under `deny(warnings)`.
+fn policies_rust_program(model: &role_gen::Model) -> String {
+    let legacy = model.policies.iter().any(role_gen::model::Policy::uses_legacy);
+    let permissions = model.policies.iter().any(role_gen::model::Policy::uses_permissions);
+    let mut methods = String::new();
+    if legacy {
+        methods.push_str("    fn legacy_level(&self) -> Option<roles::LegacyRole> {\n        self.legacy\n    }\n");
+    }
+    if permissions {
+        methods.push_str(
+            "    fn has_permission(&self, permission: roles::Permission) -> bool {\n        \
+             self.permission_calls.set(self.permission_calls.get() + 1);\n        self.held.contains(permission)\n    }\n",
+        );
+    }
+    for q in model.used_predicates() {
+        methods.push_str(&format!(
+            "    fn {}(&self) -> bool {{\n        self.predicate({q:?})\n    }}\n",
+            role_gen::names::rust_fn(q)
+        ));
+    }
+    let direct: String = model
+        .policies
+        .iter()
+        .map(|p| {
+            format!("        Policy::{} => roles::evaluate_{}(row),\n", role_gen::names::rust_variant(&p.name), p.name)
+        })
+        .collect();
+    let (legacy_field, legacy_init) = if legacy {
+        (
+            "    legacy: Option<roles::LegacyRole>,\n",
+            "legacy: if f[1] == \"-\" { None } else { Some(f[1].parse().expect(\"a legacy level\")) },",
+        )
+    } else {
+        ("", "")
+    };
+    let (held_field, held_init) = if permissions {
+        ("    held: roles::PermissionSet,\n", "held: roles::PermissionSet::of_roles(&roles),")
+    } else {
+        ("", "")
+    };
+    format!(
+        r#"#![deny(warnings)]
+#![forbid(unsafe_code)]
+
+mod roles {{
+    include!("roles.rs");
+}}
+
+use std::cell::Cell;
+
+use roles::{{Decision, Policy, PolicyFacts, RolloutMode}};
+
+/// One row of the table.
+struct Row {{
+{legacy_field}{held_field}    predicates: Vec<(String, bool)>,
+    permission_calls: Cell<usize>,
+    stray: Cell<usize>,
+}}
+
+impl Row {{
+    fn predicate(&self, name: &str) -> bool {{
+        match self.predicates.iter().find(|(n, _)| n == name) {{
+            Some((_, value)) => *value,
+            None => {{
+                self.stray.set(self.stray.get() + 1);
+                false
+            }}
+        }}
+    }}
+}}
+
+impl PolicyFacts for Row {{
+{methods}}}
+
+fn direct(policy: Policy, row: &Row) -> Decision {{
+    match policy {{
+{direct}    }}
+}}
+
+fn rule(r: Option<usize>) -> String {{
+    r.map_or("-".to_string(), |r| r.to_string())
+}}
+
+fn main() {{
+    let table = std::fs::read_to_string("table.tsv").expect("table.tsv");
+    for (i, line) in table.lines().enumerate() {{
+        let f: Vec<&str> = line.split('\t').collect();
+        let policy: Policy = f[0].parse().expect("a policy");
+        let roles: Vec<roles::Role> = f[2].split(',').filter(|s| !s.is_empty()).map(|r| r.parse().expect("a role")).collect();
+        let row = Row {{
+            {legacy_init}
+            {held_init}
+            predicates: f[3]
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(|p| {{
+                    let (name, value) = p.split_once('=').expect("name=value");
+                    (name.to_string(), value == "1")
+                }})
+                .collect(),
+            permission_calls: Cell::new(0),
+            stray: Cell::new(0),
+        }};
+        let _ = &roles;
+        let full = policy.evaluate(&row);
+        if direct(policy, &row) != full {{
+            println!("problem\t{{i}}: evaluate_{{}} disagrees with Policy::evaluate", policy.as_str());
+        }}
+        let named = full.rule.map_or("default deny", |r| policy.rule_names()[r]);
+        if full.policy != policy || full.rule_name != named || full.is_allowed() != full.allow || full.to_string().is_empty() {{
+            println!("problem\t{{i}}: inconsistent decision {{full:?}}");
+        }}
+        row.permission_calls.set(0);
+        let legacy = policy.evaluate_legacy(&row);
+        let legacy_calls = row.permission_calls.get();
+        let reported = Cell::new(0usize);
+        let observer = |l: Decision, f: Decision| {{
+            reported.set(reported.get() + 1);
+            if l.allow == f.allow {{
+                println!("problem\t{{i}}: reported an agreement");
+            }}
+        }};
+        let dark = policy.evaluate_rollout(RolloutMode::Dark, &row, &observer);
+        let dark_reported = reported.get();
+        let light = policy.evaluate_rollout(RolloutMode::Light, &row, &observer);
+        if reported.get() != dark_reported {{
+            println!("problem\t{{i}}: light mode reported a disagreement");
+        }}
+        if row.stray.get() > 0 {{
+            println!("problem\t{{i}}: {{}} asked a predicate it does not use", policy.as_str());
+        }}
+        println!(
+            "{{i}}\t{{}}\t{{}}\t{{}}\t{{}}\t{{}}\t{{legacy_calls}}\t{{}}\t{{}}\t{{}}\t{{}}\t{{}}",
+            full.allow,
+            rule(full.rule),
+            full.rule_name,
+            legacy.allow,
+            rule(legacy.rule),
+            dark.allow,
+            rule(dark.rule),
+            dark_reported == 1,
+            light.allow,
+            rule(light.rule),
+        );
+    }}
+    for p in Policy::ALL {{
+        println!("policy\t{{}}\t{{}}\t{{}}", p.as_str(), p.entity().as_str(), p.rule_names().join("|"));
+    }}
+}}
+"#
+    )
+}
+
+fn policies_typescript(roles_toml: &Path, label: &str) {
+    let tsc = tool("tsc");
+    let model = role_gen_tests::policies::model(roles_toml);
+    let (scratch, _) = setup(roles_toml, label);
+    let dir = scratch.path();
+    let (rows, expected) = policy_table(&model);
+    let project = dir.join("ts");
+    write(&project.join("roles.ts"), &read(&dir.join("roles.ts")));
+    write(&project.join("check.ts"), &policies_typescript_program(&model, &rows));
+    write(&project.join("tsconfig.json"), TSCONFIG);
+    write(&project.join("package.json"), "{ \"type\": \"module\", \"private\": true }\n");
+    run(Command::new(&tsc).current_dir(&project).args(["-p", "tsconfig.json"]));
+    let stdout = run(Command::new("node").current_dir(&project).arg("out/check.js"));
+    let report: Value =
+        serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("check.js printed no JSON ({e}):\n{stdout}"));
+    let strings = |key: &str| -> Vec<String> {
+        report[key].as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect()
+    };
+    let mut problems = strings("problems");
+    let names: Vec<String> = model.policies.iter().map(|p| p.name.clone()).collect();
+    if strings("policies") != names {
+        problems.push(format!("Object.values(Policy) is {:?}, expected {names:?}", strings("policies")));
+    }
+    compare_policy_lines(roles_toml, "TypeScript policies (roles.ts)", &strings("lines"), &expected, &problems);
+}
+
+/// A program evaluating every row with the generated `evaluatePolicy*` functions.
+fn policies_typescript_program(model: &role_gen::Model, rows: &[role_gen_tests::policies::Row]) -> String {
+    if model.policies.is_empty() {
+        return "console.log(JSON.stringify({ lines: [], problems: [], policies: [] }));\n".to_string();
+    }
+    let table: Vec<Value> = rows
+        .iter()
+        .map(|row| {
+            let predicates: serde_json::Map<String, Value> =
+                row.predicates.iter().map(|(n, v)| (n.clone(), Value::from(*v))).collect();
+            Value::from(vec![
+                Value::from(model.policies[row.policy].name.as_str()),
+                row.legacy.map_or(Value::Null, |l| Value::from(model.legacy_levels[l].name.as_str())),
+                Value::from(row.roles.iter().map(|&r| model.roles[r].name.as_str()).collect::<Vec<_>>()),
+                Value::Object(predicates),
+            ])
+        })
+        .collect();
+    // A literal this large (thousands of tuples) is too much for tsc's inference: parse it.
+    let table = serde_json::to_string(&serde_json::to_string(&table).unwrap_or_default()).unwrap_or_default();
+    format!(
+        r#"import {{
+  POLICY_RULES,
+  Policy,
+  RolloutMode,
+  evaluatePolicy,
+  evaluatePolicyLegacy,
+  evaluatePolicyRollout,
+  hasPermission,
+}} from "./roles.js";
+import type {{ Permission, PolicyFacts, Role }} from "./roles.js";
+
+type Row = readonly [string, string | null, readonly string[], {{ readonly [name: string]: boolean }}];
+const ROWS = JSON.parse({table}) as readonly Row[];
+
+const lines: string[] = [];
+const problems: string[] = [];
+const rule = (r: number | null): string => (r === null ? "-" : String(r));
+
+ROWS.forEach((row, i) => {{
+  const policy = row[0] as Policy;
+  let calls = 0;
+  const base = {{
+    hasPermission: (p: Permission): boolean => {{
+      calls += 1;
+      return hasPermission(row[2] as readonly Role[], p);
+    }},
+    predicates: row[3],
+  }};
+  const facts = (row[1] === null ? base : {{ ...base, legacy: row[1] }}) as unknown as PolicyFacts<Policy>;
+  const full = evaluatePolicy(policy, facts);
+  const named = full.rule === null ? "default deny" : POLICY_RULES[policy][full.rule];
+  if (full.policy !== policy || full.ruleName !== named) {{
+    problems.push(`${{i}}: inconsistent decision ${{JSON.stringify(full)}}`);
+  }}
+  calls = 0;
+  const legacy = evaluatePolicyLegacy(policy, facts);
+  const legacyCalls = calls;
+  let reported = 0;
+  const observe = (l: {{ allow: boolean }}, f: {{ allow: boolean }}): void => {{
+    reported += 1;
+    if (l.allow === f.allow) {{
+      problems.push(`${{i}}: reported an agreement`);
+    }}
+  }};
+  const dark = evaluatePolicyRollout(policy, RolloutMode.DARK, facts, observe);
+  const darkReported = reported;
+  const light = evaluatePolicyRollout(policy, RolloutMode.LIGHT, facts, observe);
+  if (reported !== darkReported) {{
+    problems.push(`${{i}}: light mode reported a disagreement`);
+  }}
+  lines.push(
+    [i, full.allow, rule(full.rule), full.ruleName, legacy.allow, rule(legacy.rule), legacyCalls, dark.allow,
+     rule(dark.rule), darkReported === 1, light.allow, rule(light.rule)].join("\t"),
+  );
+}});
+
+// A policy a stale client does not know is denied, not a crash.
+const unknown = evaluatePolicy("no_such_policy" as Policy, {{ hasPermission: () => true, predicates: {{}} }} as unknown as PolicyFacts<Policy>);
+if (unknown.allow !== false || unknown.rule !== null) {{
+  problems.push(`an unknown policy gave ${{JSON.stringify(unknown)}}`);
+}}
+
+console.log(JSON.stringify({{ lines, problems, policies: Object.values(Policy) }}));
+"#
+    )
 }

@@ -87,3 +87,38 @@ fn diagnostics_of_the_invalid_corpus() {
         insta::assert_snapshot!(format!("invalid__{name}"), diagnostics.render_human(false));
     }
 }
+
+#[test]
+fn diagnostics_of_the_warnings_corpus() {
+    let dir = root().join("tests/warnings");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/warnings")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let _guard = snapshot_settings().bind_to_scope();
+    for path in files {
+        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let bytes = std::fs::read(&path).expect("read");
+        let shown = PathBuf::from(path.file_name().expect("file name"));
+        let project = role_gen::Project::from_bytes_in(&shown, &dir, &bytes)
+            .unwrap_or_else(|d| panic!("{name} is invalid, but the corpus holds only valid files:\n{d}"));
+        insta::assert_snapshot!(format!("warnings__{name}"), project.diagnostics().render_human(false));
+    }
+}
+
+/// `role-gen scaffold policies` for every definition with policies.
+#[test]
+fn policy_scaffolds() {
+    let _guard = snapshot_settings().bind_to_scope();
+    for (name, path) in definitions() {
+        let project = role_gen::Project::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        match role_gen::render::scaffold_policies(project.model()) {
+            Ok(Some(text)) => insta::assert_snapshot!(format!("scaffold__{name}"), text),
+            Ok(None) => assert!(project.model().policies.is_empty(), "{name}: no scaffold despite policies"),
+            Err(e) => panic!("{name}: {e}"),
+        }
+    }
+}

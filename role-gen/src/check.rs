@@ -34,6 +34,7 @@ fn defined_names(file: &File) -> Vec<(&'static str, &Sp<String>)> {
     out.extend(file.roles.iter().map(|r| ("role", &r.name)));
     out.extend(file.legacy.iter().flat_map(|l| &l.levels).map(|l| ("legacy level", l)));
     out.extend(file.policies.iter().map(|p| ("policy", &p.name)));
+    out.extend(file.predicates.iter().map(|p| ("predicate", &p.name)));
     for policy in &file.policies {
         for rule in &policy.rules {
             if let crate::syntax::RuleKindDef::AllowIf(p) | crate::syntax::RuleKindDef::DenyIf(p) = &rule.kind {

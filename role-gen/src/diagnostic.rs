@@ -52,6 +52,7 @@ codes! {
     IdentifierCollision => "identifier-collision", Error;
     PathEscape => "path-escape", Error;
     PathConflict => "path-conflict", Error;
+    ShadowedDeny => "shadowed-deny", Error;
     TemplateError => "template-error", Error;
     UngrantedPermission => "ungranted-permission", Warning;
     EmptyRole => "empty-role", Warning;
@@ -59,6 +60,9 @@ codes! {
     RedundantGrant => "redundant-grant", Warning;
     DeprecatedGranted => "deprecated-granted", Warning;
     UnreachablePermission => "unreachable-permission", Warning;
+    UnreachableRule => "unreachable-rule", Warning;
+    UnusedPredicate => "unused-predicate", Warning;
+    InapplicablePermission => "inapplicable-permission", Warning;
 }
 
 impl fmt::Display for Code {

@@ -234,6 +234,7 @@ pub fn empty_like(model: &Model) -> Model {
         roles: Vec::new(),
         legacy_levels: Vec::new(),
         policies: Vec::new(),
+        predicates: Vec::new(),
         reserved: Reserved::default(),
         tests: Vec::new(),
     }

@@ -24,7 +24,7 @@
 //! `#[derive(RequiresPermission)]`.
 //!
 //! As a library, the pipeline has one module per stage:
-//! text -> [`syntax`] -> `lower` + [`check`] -> [`model`] -> `render` -> [`Outputs`] -> write
+//! text -> [`syntax`] -> `lower` + [`check`] -> [`model`] (+ [`policy_check`]) -> `render` -> [`Outputs`] -> write
 //! or compare.
 //!
 //! ```no_run
@@ -52,6 +52,7 @@ mod lower;
 pub mod model;
 pub mod names;
 pub mod outputs;
+pub mod policy_check;
 #[cfg(feature = "render")]
 pub mod render;
 pub mod source;
@@ -140,6 +141,7 @@ impl Project {
         let templates = model.as_ref().map(|m| render::Templates::load(m, source.dir(), &mut found));
         if let Some(model) = &model {
             check::warnings(model, &mut found);
+            policy_check::run(model, &mut found);
         }
         let mut diagnostics = Diagnostics::new(source);
         found.into_iter().for_each(|d| diagnostics.push(d));

@@ -78,6 +78,7 @@ pub fn lower(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>) -> Opt
         roles: Vec::new(),
         legacy_levels: legacy(file),
         policies: Vec::new(),
+        predicates: predicates(file),
         reserved: reserved(file),
         tests: Vec::new(),
     };
@@ -175,6 +176,17 @@ fn output(file: &File) -> OutputConfig {
 fn legacy(file: &File) -> Vec<LegacyLevel> {
     let levels = file.legacy.iter().flat_map(|l| &l.levels);
     levels.map(|l| LegacyLevel { name: l.get_ref().clone(), span: l.span() }).collect()
+}
+
+fn predicates(file: &File) -> Vec<PredicateDecl> {
+    file.predicates
+        .iter()
+        .map(|p| PredicateDecl {
+            name: p.name.get_ref().clone(),
+            description: text(&p.description),
+            span: p.name.span(),
+        })
+        .collect()
 }
 
 fn reserved(file: &File) -> Reserved {

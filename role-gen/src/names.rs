@@ -140,6 +140,35 @@ pub fn rust_variant(name: &str) -> String {
     if pascal == "Self" { pascal + "_" } else { pascal }
 }
 
+/// Rust's keywords: strict, reserved, and those editions 2018 and 2024 added. (Weak keywords
+/// such as `union` and `raw` are ordinary identifiers where a function name goes.)
+const RUST_KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn", "else",
+    "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod",
+    "move", "mut", "override", "priv", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true",
+    "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Keywords a raw identifier cannot spell (`r#self` is an error).
+const NOT_RAW: &[&str] = &["self", "super", "crate"];
+
+/// A snake_case name as a Rust function or method name: a keyword becomes a raw identifier
+/// (`type` -> `r#type`), except the three that cannot be raw, which get a trailing `_`
+/// (`self` -> `self_`; no valid name ends in `_`, so this never meets another name).
+pub fn rust_fn(name: &str) -> String {
+    if NOT_RAW.contains(&name) {
+        format!("{name}_")
+    } else if RUST_KEYWORDS.contains(&name) {
+        format!("r#{name}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// The methods the generated `PolicyFacts` trait has besides the predicates: a predicate may
+/// not take one of these names (`identifier-collision`).
+pub const FACT_METHODS: [&str; 2] = ["legacy_level", "has_permission"];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,5 +192,16 @@ mod tests {
         assert_eq!(kebab("a_b"), "a-b");
         assert_eq!(snake("ArchiveChannel"), "archive_channel");
         assert_eq!(suggest_valid("ArchiveChannel").as_deref(), Some("archive_channel"));
+    }
+
+    #[test]
+    fn rust_functions_escape_keywords() {
+        assert_eq!(rust_fn("type"), "r#type");
+        assert_eq!(rust_fn("gen"), "r#gen");
+        assert_eq!(rust_fn("self"), "self_");
+        assert_eq!(rust_fn("super"), "super_");
+        assert_eq!(rust_fn("crate"), "crate_");
+        assert_eq!(rust_fn("union"), "union");
+        assert_eq!(rust_fn("actor_created_channel"), "actor_created_channel");
     }
 }

@@ -27,6 +27,7 @@ pub struct File {
     pub roles: Vec<RoleDef>,
     pub legacy: Option<LegacyDef>,
     pub policies: Vec<PolicyDef>,
+    pub predicates: Vec<PredicateDef>,
     pub reserved: ReservedDef,
     pub tests: Vec<TestDef>,
 }
@@ -105,6 +106,14 @@ pub struct PolicyDef {
     pub rules: Vec<RuleDef>,
 }
 
+/// `[predicates.NAME]`: documents a custom predicate the policies ask about.
+#[derive(Debug)]
+pub struct PredicateDef {
+    pub name: Sp<String>,
+    pub header: Span,
+    pub description: Option<Sp<String>>,
+}
+
 #[derive(Debug)]
 pub struct RuleDef {
     pub span: Span,
@@ -146,7 +155,7 @@ pub struct TestDef {
 }
 
 const TOP_KEYS: &[&str] =
-    &["project", "output", "entities", "permissions", "roles", "legacy", "policies", "reserved", "tests"];
+    &["project", "output", "entities", "permissions", "roles", "legacy", "policies", "predicates", "reserved", "tests"];
 const PROJECT_KEYS: &[&str] = &["name", "proto_package"];
 const OUTPUT_KEYS: &[&str] = &["dir", "targets", "rust_serde", "custom"];
 const CUSTOM_KEYS: &[&str] = &["template", "path"];
@@ -155,6 +164,7 @@ const PERMISSION_KEYS: &[&str] = &["id", "description", "entities", "group", "de
 const ROLE_KEYS: &[&str] = &["id", "description", "permissions", "includes", "assignable_on"];
 const LEGACY_KEYS: &[&str] = &["levels"];
 const POLICY_KEYS: &[&str] = &["description", "entity", "rules"];
+const PREDICATE_KEYS: &[&str] = &["description"];
 const RULE_KEYS: &[&str] =
     &["deny_if_legacy", "allow_if_legacy_at_least", "allow_if_permission", "allow_if", "deny_if"];
 const RESERVED_KEYS: &[&str] = &["permission_ids", "permission_names", "role_ids", "role_names"];
@@ -370,6 +380,7 @@ impl Cx<'_> {
         file.permissions = self.named(&root, "permissions", |cx, name, f| cx.permission(name, f));
         file.roles = self.named(&root, "roles", |cx, name, f| cx.role(name, f));
         file.policies = self.named(&root, "policies", |cx, name, f| cx.policy(name, f));
+        file.predicates = self.named(&root, "predicates", |cx, name, f| cx.predicate(name, f));
         if let Some(v) = root.get("legacy") {
             file.legacy = self.table(v).map(|t| self.legacy(t, v.span()));
         }
@@ -436,6 +447,7 @@ impl Cx<'_> {
                 "entities" => ENTITY_KEYS,
                 "permissions" => PERMISSION_KEYS,
                 "roles" => ROLE_KEYS,
+                "predicates" => PREDICATE_KEYS,
                 _ => POLICY_KEYS,
             };
             let fields = self.fields(inner, value.span(), &what, known);
@@ -520,6 +532,12 @@ impl Cx<'_> {
             }
         };
         PolicyDef { name, header: f.header.clone(), description, entity, rules }
+    }
+
+    fn predicate(&mut self, name: Sp<String>, f: Fields<'_, '_>) -> PredicateDef {
+        let what = format!("predicate `{}`", name.get_ref());
+        let description = self.description(&f, &what, true);
+        PredicateDef { name, header: f.header.clone(), description }
     }
 
     /// A rule is a table with exactly one kind key.

@@ -1,6 +1,6 @@
 //! `[[tests]]` (SPEC section 6): what must stay true, evaluated on the model alone.
 
-use crate::model::{Decision, Facts, Model, PermSet, TestCase, TestKind};
+use crate::model::{DEFAULT_DENY, Decision, Facts, Model, PermSet, TestCase, TestKind};
 
 /// The result of one `[[tests]]` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,9 +95,10 @@ fn policy_failure(model: &Model, policy: usize, decision: Decision, expect_allow
         return None;
     }
     let word = |allow: bool| if allow { "allow" } else { "deny" };
+    let policy = &model.policies[policy];
     let why = match decision.rule {
-        Some(i) => format!("rule {} (`{}`) decided", i + 1, model.policies[policy].rules[i].kind.key()),
-        None => "no rule fired".to_string(),
+        Some(i) => format!("decided by rule {} `{}`", i + 1, model.rule_name(&policy.rules[i].kind)),
+        None => format!("no rule fired ({DEFAULT_DENY})"),
     };
     Some(format!("expected {}, found {}: {why}", word(expect_allow), word(decision.allow)))
 }

@@ -121,7 +121,7 @@ fn a_failing_test_names_its_line_and_what_differed() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains(&format!("test roles.toml:{header}:1 guests may archive (wrong) ... FAILED")), "{stdout}");
-    assert!(stdout.contains("expected allow, found deny: rule 1 (`deny_if_legacy`) decided"), "{stdout}");
+    assert!(stdout.contains("expected allow, found deny: decided by rule 1 `deny_if_legacy [guest]`"), "{stdout}");
     assert!(stdout.contains("to deny `view_roles`, but it is granted via roles_admin > role_viewer"), "{stdout}");
     assert!(stdout.contains("2 failed"), "{stdout}");
     role_gen()

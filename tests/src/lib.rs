@@ -7,6 +7,8 @@
 //! - [`run`]: runs a command, failing with its stdout and stderr when it fails.
 //! - [`Model`]: the generated `roles.json`, read into plain structs, as the oracle the other
 //!   targets are compared against (and [`Model::check_against_source`] checks the oracle itself).
+//! - [`policies`]: the table of facts the generated policy evaluators run on, and role-gen's own
+//!   model's answers for it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
@@ -15,6 +17,8 @@ use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
+
+pub mod policies;
 
 /// The workspace root (the folder holding the workspace `Cargo.toml`).
 pub fn workspace_root() -> PathBuf {

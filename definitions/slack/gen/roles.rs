@@ -482,3 +482,320 @@ impl ::core::fmt::Display for LegacyRole {
         f.write_str(self.as_str())
     }
 }
+
+#[allow(deprecated)]
+impl ::core::str::FromStr for Policy {
+    type Err = UnknownName;
+
+    fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
+        const BY_NAME: &[(&str, Policy)] = &[("channel_archive", Policy::ChannelArchive), ("channel_convert_to_private", Policy::ChannelConvertToPrivate), ("channel_rename", Policy::ChannelRename), ("workspace_invite", Policy::WorkspaceInvite)];
+        match BY_NAME.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
+            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(BY_NAME[i].1),
+            ::core::result::Result::Err(_) => ::core::result::Result::Err(UnknownName { kind: "policy" }),
+        }
+    }
+}
+
+impl ::core::fmt::Display for Policy {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A policy: ordered rules deciding one action on one entity type. The rules run in order; the
+/// first that fires decides; when none fires the answer is deny.
+#[allow(dead_code)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum Policy {
+    #[doc = "Whether the actor may archive the channel"]
+    ChannelArchive,
+    #[doc = "Whether the actor may rename the channel"]
+    ChannelRename,
+    #[doc = "Whether the actor may convert the public channel into a private one"]
+    ChannelConvertToPrivate,
+    #[doc = "Whether the actor may add a user to the workspace"]
+    WorkspaceInvite,
+}
+
+#[allow(dead_code)]
+impl Policy {
+    /// Every policy, in file order.
+    pub const ALL: &'static [Self] = &[Self::ChannelArchive, Self::ChannelRename, Self::ChannelConvertToPrivate, Self::WorkspaceInvite];
+
+    /// The snake_case name, as in roles.toml.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::ChannelArchive => "channel_archive",
+            Self::ChannelRename => "channel_rename",
+            Self::ChannelConvertToPrivate => "channel_convert_to_private",
+            Self::WorkspaceInvite => "workspace_invite",
+        }
+    }
+
+    /// What it decides, as roles.toml describes it.
+    pub const fn description(self) -> &'static str {
+        match self {
+            Self::ChannelArchive => "Whether the actor may archive the channel",
+            Self::ChannelRename => "Whether the actor may rename the channel",
+            Self::ChannelConvertToPrivate => "Whether the actor may convert the public channel into a private one",
+            Self::WorkspaceInvite => "Whether the actor may add a user to the workspace",
+        }
+    }
+
+    /// The entity type it decides on.
+    pub const fn entity(self) -> EntityType {
+        match self {
+            Self::ChannelArchive => EntityType::Channel,
+            Self::ChannelRename => EntityType::Channel,
+            Self::ChannelConvertToPrivate => EntityType::Channel,
+            Self::WorkspaceInvite => EntityType::Workspace,
+        }
+    }
+
+    /// Its rules by name, in order: a [`Decision`]'s `rule` indexes this.
+    pub const fn rule_names(self) -> &'static [&'static str] {
+        match self {
+            Self::ChannelArchive => &["deny_if_legacy [guest]", "allow_if_legacy_at_least admin", "allow_if_permission [archive_channel]", "allow_if actor_created_channel"],
+            Self::ChannelRename => &["deny_if_legacy [guest]", "allow_if_legacy_at_least admin", "allow_if_permission [rename_channel]", "allow_if actor_created_channel"],
+            Self::ChannelConvertToPrivate => &["deny_if_legacy [guest]", "deny_if channel_is_general", "allow_if_legacy_at_least admin", "allow_if_permission [convert_channel_to_private]"],
+            Self::WorkspaceInvite => &["deny_if_legacy [guest]", "allow_if_legacy_at_least admin", "allow_if_permission [add_user_to_workspace]", "allow_if members_can_invite"],
+        }
+    }
+
+    /// Runs every rule in order; the first that fires decides; none firing means deny. Facts
+    /// are asked for only when a rule needs them.
+    pub fn evaluate<F: PolicyFacts + ?::core::marker::Sized>(self, facts: &F) -> Decision {
+        self.run::<true, F>(facts)
+    }
+
+    /// The legacy rules alone: [`Policy::evaluate`] with every `allow_if_permission` rule
+    /// skipped, so no permission is asked for. Rule indices still count every rule.
+    pub fn evaluate_legacy<F: PolicyFacts + ?::core::marker::Sized>(self, facts: &F) -> Decision {
+        self.run::<false, F>(facts)
+    }
+
+    /// Evaluates the policy as a rollout `mode` says. [`RolloutMode::Dark`]: the legacy rules
+    /// decide, the full policy is evaluated beside them, and when the two disagree on allow or
+    /// deny `observer` hears of it. [`RolloutMode::Light`]: the full policy decides alone.
+    pub fn evaluate_rollout<F, O>(self, mode: RolloutMode, facts: &F, observer: &O) -> Decision
+    where
+        F: PolicyFacts + ?::core::marker::Sized,
+        O: RolloutObserver + ?::core::marker::Sized,
+    {
+        match mode {
+            RolloutMode::Light => self.evaluate(facts),
+            RolloutMode::Dark => {
+                let legacy = self.evaluate_legacy(facts);
+                let full = self.evaluate(facts);
+                if legacy.allow != full.allow {
+                    observer.disagreement(legacy, full);
+                }
+                legacy
+            }
+        }
+    }
+
+    #[inline]
+    fn run<const WITH_PERMISSIONS: bool, F: PolicyFacts + ?::core::marker::Sized>(self, facts: &F) -> Decision {
+        match self {
+            Self::ChannelArchive => rules_channel_archive::<WITH_PERMISSIONS, F>(facts),
+            Self::ChannelRename => rules_channel_rename::<WITH_PERMISSIONS, F>(facts),
+            Self::ChannelConvertToPrivate => rules_channel_convert_to_private::<WITH_PERMISSIONS, F>(facts),
+            Self::WorkspaceInvite => rules_workspace_invite::<WITH_PERMISSIONS, F>(facts),
+        }
+    }
+}
+
+/// What the policies ask the application about one actor and one entity. Implement it over
+/// whatever the application has at hand (`role-gen scaffold policies` writes a start); each
+/// method is asked only when a rule needs it, so an expensive answer (a permission service
+/// call) is skipped when an earlier rule decides.
+#[allow(dead_code)]
+pub trait PolicyFacts {
+    /// The actor's legacy account level; `None` when it has none (then no legacy rule fires).
+    /// Asked once per legacy rule reached: keep it cheap.
+    fn legacy_level(&self) -> ::core::option::Option<LegacyRole>;
+    /// Whether the actor holds `permission` on the policy's entity, through a role assigned on
+    /// it or on an entity containing it. How is the application's choice: the permission
+    /// service over gRPC, a cache, the database.
+    fn has_permission(&self, permission: Permission) -> bool;
+
+    #[doc = "Whether the actor created the channel (before granular roles, only an admin or the channel's creator could archive it)"]
+    #[doc = ""]
+    #[doc = "Asked by:"]
+    #[doc = "- `channel_archive`, rule 4 (`allow_if actor_created_channel`)"]
+    #[doc = "- `channel_rename`, rule 4 (`allow_if actor_created_channel`)"]
+    fn actor_created_channel(&self) -> bool;
+
+    #[doc = "Whether the channel is the workspace's #general channel"]
+    #[doc = ""]
+    #[doc = "Asked by:"]
+    #[doc = "- `channel_convert_to_private`, rule 2 (`deny_if channel_is_general`)"]
+    fn channel_is_general(&self) -> bool;
+
+    #[doc = "Whether the workspace's preferences let members invite people"]
+    #[doc = ""]
+    #[doc = "Asked by:"]
+    #[doc = "- `workspace_invite`, rule 4 (`allow_if members_can_invite`)"]
+    fn members_can_invite(&self) -> bool;
+}
+
+/// A policy's answer and the rule that gave it, for the audit log. `Copy`; evaluating a policy
+/// allocates nothing.
+#[allow(dead_code)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Decision {
+    /// The policy that decided.
+    pub policy: Policy,
+    /// Whether the action is allowed.
+    pub allow: bool,
+    /// The index of the rule that fired, 0-based (into [`Policy::rule_names`] and the policy's
+    /// `rules` in roles.json); `None` when none fired and the answer is deny.
+    pub rule: ::core::option::Option<usize>,
+    /// The rule that fired, e.g. `deny_if_legacy [guest]`; `default deny` when none did.
+    pub rule_name: &'static str,
+}
+
+#[allow(dead_code)]
+impl Decision {
+    /// Whether the action is allowed.
+    pub const fn is_allowed(self) -> bool {
+        self.allow
+    }
+}
+
+impl ::core::fmt::Display for Decision {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        let answer = if self.allow { "allow" } else { "deny" };
+        match self.rule {
+            ::core::option::Option::Some(i) => ::core::write!(f, "{}: {answer} by rules[{i}] `{}`", self.policy, self.rule_name),
+            ::core::option::Option::None => ::core::write!(f, "{}: {answer} ({})", self.policy, self.rule_name),
+        }
+    }
+}
+
+/// How a policy is rolled out, chosen at run time (a flag, a percentage, a tenant list).
+#[allow(dead_code)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum RolloutMode {
+    /// The legacy rules decide ([`Policy::evaluate_legacy`]); the full policy runs beside them
+    /// and every disagreement goes to the [`RolloutObserver`].
+    Dark,
+    /// The full policy decides ([`Policy::evaluate`]).
+    Light,
+}
+
+/// Hears of every disagreement of a dark rollout (to count it, log it, alert on it). Any
+/// `Fn(Decision, Decision)` closure is one.
+#[allow(dead_code)]
+pub trait RolloutObserver {
+    /// The legacy rules decided `legacy` (which the caller acts on); the full policy would
+    /// have decided `full`, with the other answer.
+    fn disagreement(&self, legacy: Decision, full: Decision);
+}
+
+impl<T: ::core::ops::Fn(Decision, Decision) + ?::core::marker::Sized> RolloutObserver for T {
+    fn disagreement(&self, legacy: Decision, full: Decision) {
+        self(legacy, full)
+    }
+}
+
+/// Evaluates the policy `channel_archive`: its rules in order, the first that fires decides, none
+/// firing means deny. The same as `Policy::ChannelArchive.evaluate(facts)`.
+#[allow(dead_code)]
+pub fn evaluate_channel_archive<F: PolicyFacts + ?::core::marker::Sized>(facts: &F) -> Decision {
+    rules_channel_archive::<true, F>(facts)
+}
+
+#[allow(deprecated, unused_variables)]
+#[inline]
+fn rules_channel_archive<const WITH_PERMISSIONS: bool, F: PolicyFacts + ?::core::marker::Sized>(facts: &F) -> Decision {
+    if ::core::matches!(PolicyFacts::legacy_level(facts), ::core::option::Option::Some(LegacyRole::Guest)) {
+        return Decision { policy: Policy::ChannelArchive, allow: false, rule: ::core::option::Option::Some(0), rule_name: "deny_if_legacy [guest]" };
+    }
+    if ::core::matches!(PolicyFacts::legacy_level(facts), ::core::option::Option::Some(level) if level >= LegacyRole::Admin) {
+        return Decision { policy: Policy::ChannelArchive, allow: true, rule: ::core::option::Option::Some(1), rule_name: "allow_if_legacy_at_least admin" };
+    }
+    if WITH_PERMISSIONS && (PolicyFacts::has_permission(facts, Permission::ArchiveChannel)) {
+        return Decision { policy: Policy::ChannelArchive, allow: true, rule: ::core::option::Option::Some(2), rule_name: "allow_if_permission [archive_channel]" };
+    }
+    if PolicyFacts::actor_created_channel(facts) {
+        return Decision { policy: Policy::ChannelArchive, allow: true, rule: ::core::option::Option::Some(3), rule_name: "allow_if actor_created_channel" };
+    }
+    Decision { policy: Policy::ChannelArchive, allow: false, rule: ::core::option::Option::None, rule_name: "default deny" }
+}
+
+/// Evaluates the policy `channel_rename`: its rules in order, the first that fires decides, none
+/// firing means deny. The same as `Policy::ChannelRename.evaluate(facts)`.
+#[allow(dead_code)]
+pub fn evaluate_channel_rename<F: PolicyFacts + ?::core::marker::Sized>(facts: &F) -> Decision {
+    rules_channel_rename::<true, F>(facts)
+}
+
+#[allow(deprecated, unused_variables)]
+#[inline]
+fn rules_channel_rename<const WITH_PERMISSIONS: bool, F: PolicyFacts + ?::core::marker::Sized>(facts: &F) -> Decision {
+    if ::core::matches!(PolicyFacts::legacy_level(facts), ::core::option::Option::Some(LegacyRole::Guest)) {
+        return Decision { policy: Policy::ChannelRename, allow: false, rule: ::core::option::Option::Some(0), rule_name: "deny_if_legacy [guest]" };
+    }
+    if ::core::matches!(PolicyFacts::legacy_level(facts), ::core::option::Option::Some(level) if level >= LegacyRole::Admin) {
+        return Decision { policy: Policy::ChannelRename, allow: true, rule: ::core::option::Option::Some(1), rule_name: "allow_if_legacy_at_least admin" };
+    }
+    if WITH_PERMISSIONS && (PolicyFacts::has_permission(facts, Permission::RenameChannel)) {
+        return Decision { policy: Policy::ChannelRename, allow: true, rule: ::core::option::Option::Some(2), rule_name: "allow_if_permission [rename_channel]" };
+    }
+    if PolicyFacts::actor_created_channel(facts) {
+        return Decision { policy: Policy::ChannelRename, allow: true, rule: ::core::option::Option::Some(3), rule_name: "allow_if actor_created_channel" };
+    }
+    Decision { policy: Policy::ChannelRename, allow: false, rule: ::core::option::Option::None, rule_name: "default deny" }
+}
+
+/// Evaluates the policy `channel_convert_to_private`: its rules in order, the first that fires decides, none
+/// firing means deny. The same as `Policy::ChannelConvertToPrivate.evaluate(facts)`.
+#[allow(dead_code)]
+pub fn evaluate_channel_convert_to_private<F: PolicyFacts + ?::core::marker::Sized>(facts: &F) -> Decision {
+    rules_channel_convert_to_private::<true, F>(facts)
+}
+
+#[allow(deprecated, unused_variables)]
+#[inline]
+fn rules_channel_convert_to_private<const WITH_PERMISSIONS: bool, F: PolicyFacts + ?::core::marker::Sized>(facts: &F) -> Decision {
+    if ::core::matches!(PolicyFacts::legacy_level(facts), ::core::option::Option::Some(LegacyRole::Guest)) {
+        return Decision { policy: Policy::ChannelConvertToPrivate, allow: false, rule: ::core::option::Option::Some(0), rule_name: "deny_if_legacy [guest]" };
+    }
+    if PolicyFacts::channel_is_general(facts) {
+        return Decision { policy: Policy::ChannelConvertToPrivate, allow: false, rule: ::core::option::Option::Some(1), rule_name: "deny_if channel_is_general" };
+    }
+    if ::core::matches!(PolicyFacts::legacy_level(facts), ::core::option::Option::Some(level) if level >= LegacyRole::Admin) {
+        return Decision { policy: Policy::ChannelConvertToPrivate, allow: true, rule: ::core::option::Option::Some(2), rule_name: "allow_if_legacy_at_least admin" };
+    }
+    if WITH_PERMISSIONS && (PolicyFacts::has_permission(facts, Permission::ConvertChannelToPrivate)) {
+        return Decision { policy: Policy::ChannelConvertToPrivate, allow: true, rule: ::core::option::Option::Some(3), rule_name: "allow_if_permission [convert_channel_to_private]" };
+    }
+    Decision { policy: Policy::ChannelConvertToPrivate, allow: false, rule: ::core::option::Option::None, rule_name: "default deny" }
+}
+
+/// Evaluates the policy `workspace_invite`: its rules in order, the first that fires decides, none
+/// firing means deny. The same as `Policy::WorkspaceInvite.evaluate(facts)`.
+#[allow(dead_code)]
+pub fn evaluate_workspace_invite<F: PolicyFacts + ?::core::marker::Sized>(facts: &F) -> Decision {
+    rules_workspace_invite::<true, F>(facts)
+}
+
+#[allow(deprecated, unused_variables)]
+#[inline]
+fn rules_workspace_invite<const WITH_PERMISSIONS: bool, F: PolicyFacts + ?::core::marker::Sized>(facts: &F) -> Decision {
+    if ::core::matches!(PolicyFacts::legacy_level(facts), ::core::option::Option::Some(LegacyRole::Guest)) {
+        return Decision { policy: Policy::WorkspaceInvite, allow: false, rule: ::core::option::Option::Some(0), rule_name: "deny_if_legacy [guest]" };
+    }
+    if ::core::matches!(PolicyFacts::legacy_level(facts), ::core::option::Option::Some(level) if level >= LegacyRole::Admin) {
+        return Decision { policy: Policy::WorkspaceInvite, allow: true, rule: ::core::option::Option::Some(1), rule_name: "allow_if_legacy_at_least admin" };
+    }
+    if WITH_PERMISSIONS && (PolicyFacts::has_permission(facts, Permission::AddUserToWorkspace)) {
+        return Decision { policy: Policy::WorkspaceInvite, allow: true, rule: ::core::option::Option::Some(2), rule_name: "allow_if_permission [add_user_to_workspace]" };
+    }
+    if PolicyFacts::members_can_invite(facts) {
+        return Decision { policy: Policy::WorkspaceInvite, allow: true, rule: ::core::option::Option::Some(3), rule_name: "allow_if members_can_invite" };
+    }
+    Decision { policy: Policy::WorkspaceInvite, allow: false, rule: ::core::option::Option::None, rule_name: "default deny" }
+}

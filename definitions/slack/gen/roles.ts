@@ -173,3 +173,238 @@ export function hasPermission(roles: Role | readonly Role[], permission: Permiss
   }
   return false;
 }
+
+/** A policy: ordered rules deciding one action on one entity type. */
+export const Policy = {
+  /**
+   * Whether the actor may archive the channel
+   */
+  CHANNEL_ARCHIVE: "channel_archive",
+  /**
+   * Whether the actor may rename the channel
+   */
+  CHANNEL_RENAME: "channel_rename",
+  /**
+   * Whether the actor may convert the public channel into a private one
+   */
+  CHANNEL_CONVERT_TO_PRIVATE: "channel_convert_to_private",
+  /**
+   * Whether the actor may add a user to the workspace
+   */
+  WORKSPACE_INVITE: "workspace_invite",
+} as const;
+export type Policy = (typeof Policy)[keyof typeof Policy];
+
+/** The entity type each policy decides on. */
+export const POLICY_ENTITY: { readonly [P in Policy]: EntityType } = {
+  "channel_archive": "channel",
+  "channel_rename": "channel",
+  "channel_convert_to_private": "channel",
+  "workspace_invite": "workspace",
+};
+
+/** Each policy's rules by name, in order: a decision's `rule` indexes this. */
+export const POLICY_RULES: { readonly [P in Policy]: readonly string[] } = {
+  "channel_archive": ["deny_if_legacy [guest]", "allow_if_legacy_at_least admin", "allow_if_permission [archive_channel]", "allow_if actor_created_channel"],
+  "channel_rename": ["deny_if_legacy [guest]", "allow_if_legacy_at_least admin", "allow_if_permission [rename_channel]", "allow_if actor_created_channel"],
+  "channel_convert_to_private": ["deny_if_legacy [guest]", "deny_if channel_is_general", "allow_if_legacy_at_least admin", "allow_if_permission [convert_channel_to_private]"],
+  "workspace_invite": ["deny_if_legacy [guest]", "allow_if_legacy_at_least admin", "allow_if_permission [add_user_to_workspace]", "allow_if members_can_invite"],
+};
+
+/** A policy's answer and the rule that gave it. */
+export interface PolicyDecision {
+  /** The policy that decided. */
+  readonly policy: Policy;
+  /** Whether the action is allowed. */
+  readonly allow: boolean;
+  /** The index of the rule that fired, 0-based (into `POLICY_RULES[policy]`); `null` when none did. */
+  readonly rule: number | null;
+  /** The rule that fired, e.g. `deny_if_legacy [guest]`; `default deny` when none did. */
+  readonly ruleName: string;
+}
+
+/** What every policy may read about the actor. */
+export interface Facts {
+  /** The actor's legacy account level; absent when it has none. */
+  readonly legacy?: LegacyRole | undefined;
+  /** Whether the actor holds `permission` on the policy's entity (the client's cached permissions). */
+  hasPermission(permission: Permission): boolean;
+}
+
+/** The facts each policy reads: `Facts`, plus the custom predicates it asks about. */
+export interface PolicyFactsMap {
+  readonly "channel_archive": Facts & {
+    readonly predicates: {
+      /**
+       * Whether the actor created the channel (before granular roles, only an admin or the channel's creator could archive it)
+       *
+       * Asked by:
+       * - `channel_archive`, rule 4 (`allow_if actor_created_channel`)
+       * - `channel_rename`, rule 4 (`allow_if actor_created_channel`)
+       */
+      readonly "actor_created_channel": boolean;
+    };
+  };
+  readonly "channel_rename": Facts & {
+    readonly predicates: {
+      /**
+       * Whether the actor created the channel (before granular roles, only an admin or the channel's creator could archive it)
+       *
+       * Asked by:
+       * - `channel_archive`, rule 4 (`allow_if actor_created_channel`)
+       * - `channel_rename`, rule 4 (`allow_if actor_created_channel`)
+       */
+      readonly "actor_created_channel": boolean;
+    };
+  };
+  readonly "channel_convert_to_private": Facts & {
+    readonly predicates: {
+      /**
+       * Whether the channel is the workspace's #general channel
+       *
+       * Asked by:
+       * - `channel_convert_to_private`, rule 2 (`deny_if channel_is_general`)
+       */
+      readonly "channel_is_general": boolean;
+    };
+  };
+  readonly "workspace_invite": Facts & {
+    readonly predicates: {
+      /**
+       * Whether the workspace's preferences let members invite people
+       *
+       * Asked by:
+       * - `workspace_invite`, rule 4 (`allow_if members_can_invite`)
+       */
+      readonly "members_can_invite": boolean;
+    };
+  };
+}
+
+/** The facts policy `P` reads. */
+export type PolicyFacts<P extends Policy> = PolicyFactsMap[P];
+
+/** How a policy is rolled out, chosen at run time. */
+export const RolloutMode = {
+  /** The legacy rules decide; the full policy runs beside them and disagreements are reported. */
+  DARK: "dark",
+  /** The full policy decides. */
+  LIGHT: "light",
+} as const;
+export type RolloutMode = (typeof RolloutMode)[keyof typeof RolloutMode];
+
+const DEFAULT_DENY = "default deny";
+
+function legacyIn(legacy: LegacyRole | undefined, levels: readonly LegacyRole[]): boolean {
+  return legacy !== undefined && levels.indexOf(legacy) !== -1;
+}
+
+/** Each policy's rules; `withPermissions` is false for the legacy rules alone. */
+const POLICY_EVALUATORS: {
+  readonly [P in Policy]: (facts: PolicyFacts<P>, withPermissions: boolean) => PolicyDecision;
+} = {
+  "channel_archive": (facts, withPermissions) => {
+    if (legacyIn(facts.legacy, ["guest"])) {
+      return { policy: "channel_archive", allow: false, rule: 0, ruleName: "deny_if_legacy [guest]" };
+    }
+    if (legacyIn(facts.legacy, ["admin", "owner", "primary_owner"])) {
+      return { policy: "channel_archive", allow: true, rule: 1, ruleName: "allow_if_legacy_at_least admin" };
+    }
+    if (withPermissions && (facts.hasPermission("archive_channel"))) {
+      return { policy: "channel_archive", allow: true, rule: 2, ruleName: "allow_if_permission [archive_channel]" };
+    }
+    if (facts.predicates["actor_created_channel"] === true) {
+      return { policy: "channel_archive", allow: true, rule: 3, ruleName: "allow_if actor_created_channel" };
+    }
+    return { policy: "channel_archive", allow: false, rule: null, ruleName: DEFAULT_DENY };
+  },
+  "channel_rename": (facts, withPermissions) => {
+    if (legacyIn(facts.legacy, ["guest"])) {
+      return { policy: "channel_rename", allow: false, rule: 0, ruleName: "deny_if_legacy [guest]" };
+    }
+    if (legacyIn(facts.legacy, ["admin", "owner", "primary_owner"])) {
+      return { policy: "channel_rename", allow: true, rule: 1, ruleName: "allow_if_legacy_at_least admin" };
+    }
+    if (withPermissions && (facts.hasPermission("rename_channel"))) {
+      return { policy: "channel_rename", allow: true, rule: 2, ruleName: "allow_if_permission [rename_channel]" };
+    }
+    if (facts.predicates["actor_created_channel"] === true) {
+      return { policy: "channel_rename", allow: true, rule: 3, ruleName: "allow_if actor_created_channel" };
+    }
+    return { policy: "channel_rename", allow: false, rule: null, ruleName: DEFAULT_DENY };
+  },
+  "channel_convert_to_private": (facts, withPermissions) => {
+    if (legacyIn(facts.legacy, ["guest"])) {
+      return { policy: "channel_convert_to_private", allow: false, rule: 0, ruleName: "deny_if_legacy [guest]" };
+    }
+    if (facts.predicates["channel_is_general"] === true) {
+      return { policy: "channel_convert_to_private", allow: false, rule: 1, ruleName: "deny_if channel_is_general" };
+    }
+    if (legacyIn(facts.legacy, ["admin", "owner", "primary_owner"])) {
+      return { policy: "channel_convert_to_private", allow: true, rule: 2, ruleName: "allow_if_legacy_at_least admin" };
+    }
+    if (withPermissions && (facts.hasPermission("convert_channel_to_private"))) {
+      return { policy: "channel_convert_to_private", allow: true, rule: 3, ruleName: "allow_if_permission [convert_channel_to_private]" };
+    }
+    return { policy: "channel_convert_to_private", allow: false, rule: null, ruleName: DEFAULT_DENY };
+  },
+  "workspace_invite": (facts, withPermissions) => {
+    if (legacyIn(facts.legacy, ["guest"])) {
+      return { policy: "workspace_invite", allow: false, rule: 0, ruleName: "deny_if_legacy [guest]" };
+    }
+    if (legacyIn(facts.legacy, ["admin", "owner", "primary_owner"])) {
+      return { policy: "workspace_invite", allow: true, rule: 1, ruleName: "allow_if_legacy_at_least admin" };
+    }
+    if (withPermissions && (facts.hasPermission("add_user_to_workspace"))) {
+      return { policy: "workspace_invite", allow: true, rule: 2, ruleName: "allow_if_permission [add_user_to_workspace]" };
+    }
+    if (facts.predicates["members_can_invite"] === true) {
+      return { policy: "workspace_invite", allow: true, rule: 3, ruleName: "allow_if members_can_invite" };
+    }
+    return { policy: "workspace_invite", allow: false, rule: null, ruleName: DEFAULT_DENY };
+  },
+};
+
+function runPolicy<P extends Policy>(policy: P, facts: PolicyFacts<P>, withPermissions: boolean): PolicyDecision {
+  if (!hasOwn(POLICY_EVALUATORS, policy)) {
+    // A policy this build does not know (a stale client): deny.
+    return { policy, allow: false, rule: null, ruleName: DEFAULT_DENY };
+  }
+  const evaluate: (facts: PolicyFacts<P>, withPermissions: boolean) => PolicyDecision = POLICY_EVALUATORS[policy];
+  return evaluate(facts, withPermissions);
+}
+
+/**
+ * Evaluates a policy: its rules in order, the first that fires decides, none firing means
+ * deny. For display only: the server's check is the authoritative one.
+ */
+export function evaluatePolicy<P extends Policy>(policy: P, facts: PolicyFacts<P>): PolicyDecision {
+  return runPolicy(policy, facts, true);
+}
+
+/** The legacy rules alone: `evaluatePolicy` with every `allow_if_permission` rule skipped. */
+export function evaluatePolicyLegacy<P extends Policy>(policy: P, facts: PolicyFacts<P>): PolicyDecision {
+  return runPolicy(policy, facts, false);
+}
+
+/**
+ * Evaluates a policy as a rollout `mode` says: in dark mode the legacy rules decide and
+ * `onDisagreement` hears whenever the full policy would answer otherwise; in light mode the
+ * full policy decides. An unknown mode is dark.
+ */
+export function evaluatePolicyRollout<P extends Policy>(
+  policy: P,
+  mode: RolloutMode,
+  facts: PolicyFacts<P>,
+  onDisagreement: (legacy: PolicyDecision, full: PolicyDecision) => void,
+): PolicyDecision {
+  if (mode === RolloutMode.LIGHT) {
+    return runPolicy(policy, facts, true);
+  }
+  const legacy = runPolicy(policy, facts, false);
+  const full = runPolicy(policy, facts, true);
+  if (legacy.allow !== full.allow) {
+    onDisagreement(legacy, full);
+  }
+  return legacy;
+}

@@ -28,6 +28,7 @@ pub fn run(cli: &Cli, style: Style) -> Result<(), Failure> {
         Command::Explain { .. } | Command::WhoCan { .. } | Command::Matrix { .. } => super::query::run(cli, style),
         Command::Diff { .. } => super::diff::run(cli, style),
         Command::Test { .. } => super::testing::run(cli, style),
+        Command::Scaffold { .. } => super::scaffold::run(cli, style),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(*shell, &mut command, "role-gen", &mut std::io::stdout());

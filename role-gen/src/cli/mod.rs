@@ -7,6 +7,7 @@ mod commands;
 mod diff;
 mod edit;
 mod query;
+mod scaffold;
 mod testing;
 
 use std::io::IsTerminal as _;
@@ -159,6 +160,18 @@ pub enum Command {
     Test {
         #[arg(long, value_enum, default_value_t = TestFormat::Human)]
         format: TestFormat,
+    },
+    /// Write a starting implementation of generated code's traits (never overwrites)
+    #[command(
+        after_help = "Examples:\n  role-gen scaffold policies --out src/policy_facts.rs\n  role-gen scaffold policies --out -   # print it instead"
+    )]
+    Scaffold {
+        /// What to scaffold
+        #[arg(value_enum)]
+        kind: scaffold::ScaffoldKind,
+        /// The file to create; `-` prints it
+        #[arg(long, value_name = "FILE", default_value = "policy_facts.rs")]
+        out: PathBuf,
     },
     /// Rewrite roles.toml in its canonical layout
     #[command(after_help = "Example:\n  role-gen fmt --check   # in CI")]

@@ -49,6 +49,7 @@ pub fn key_order(section: &str) -> &'static [&'static str] {
         "roles" => &["id", "description", "permissions", "includes", "assignable_on"],
         "legacy" => &["levels"],
         "policies" => &["description", "entity", "rules"],
+        "predicates" => &["description"],
         "reserved" => &["permission_ids", "permission_names", "role_ids", "role_names"],
         "tests" => &["name", "policy", "legacy", "role", "roles", "allow", "deny", "covers", "predicates", "expect"],
         _ => &[],

@@ -120,7 +120,7 @@ fn put_file_header(doc: &mut DocumentMut, header: &str) {
 }
 
 /// The sections made of named entries, whose first entry may change when they are sorted.
-const ENTRY_SECTIONS: [&str; 4] = ["entities", "permissions", "roles", "policies"];
+const ENTRY_SECTIONS: [&str; 5] = ["entities", "permissions", "roles", "policies", "predicates"];
 
 /// The entry of `section` printed first.
 fn first_entry_mut<'d>(doc: &'d mut DocumentMut, section: &str) -> Option<&'d mut Table> {
@@ -188,7 +188,7 @@ fn place_table(table: &mut Table, next: &mut isize, children_by_id: bool) {
 fn tidy_section(item: &mut Item, section: &str) {
     match item {
         Item::Table(table) => {
-            let entries_kind = matches!(section, "entities" | "permissions" | "roles" | "policies");
+            let entries_kind = matches!(section, "entities" | "permissions" | "roles" | "policies" | "predicates");
             tidy_table(table, if entries_kind { "" } else { section });
             for (key, child) in table.iter_mut() {
                 match child {

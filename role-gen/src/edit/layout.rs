@@ -14,8 +14,8 @@ use toml_edit::{DocumentMut, InlineTable, Item, RawString, Table, Value};
 
 /// The top-level sections in the order of the SPEC: the canonical layout, and where a section
 /// that does not exist yet is created.
-pub const SECTIONS: [&str; 9] =
-    ["project", "output", "entities", "permissions", "roles", "legacy", "policies", "reserved", "tests"];
+pub const SECTIONS: [&str; 10] =
+    ["project", "output", "entities", "permissions", "roles", "legacy", "policies", "predicates", "reserved", "tests"];
 
 /// The text of a table's prefix; a table without one prints a blank line (toml_edit's default
 /// for every table but the first).

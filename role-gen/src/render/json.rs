@@ -16,6 +16,8 @@ pub struct Document<'m> {
     pub roles: Vec<RoleDoc<'m>>,
     pub legacy_levels: Vec<&'m str>,
     pub policies: Vec<PolicyDoc<'m>>,
+    /// Every custom predicate: the declared ones, then those only used, in order of first use.
+    pub predicates: Vec<PredicateDoc<'m>>,
     pub reserved: ReservedDoc<'m>,
 }
 
@@ -69,10 +71,20 @@ pub struct PolicyDoc<'m> {
     pub rules: Vec<RuleDoc<'m>>,
 }
 
-/// A rule: its `kind` (the roles.toml key) and the one field that kind uses.
+/// A custom predicate: its description (`null` when not declared) and the policies asking.
+#[derive(Debug, Serialize)]
+pub struct PredicateDoc<'m> {
+    pub name: &'m str,
+    pub description: Option<&'m str>,
+    pub policies: Vec<&'m str>,
+}
+
+/// A rule: its `kind` (the roles.toml key), the one field that kind uses, and its `name` as
+/// decisions report it (`deny_if_legacy [guest]`).
 #[derive(Debug, Serialize)]
 pub struct RuleDoc<'m> {
     pub kind: &'static str,
+    pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub levels: Option<Vec<&'m str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -116,6 +128,7 @@ impl<'m> Document<'m> {
             roles: model.roles.iter().map(|r| role(model, r)).collect(),
             legacy_levels: model.legacy_levels.iter().map(|l| l.name.as_str()).collect(),
             policies: model.policies.iter().map(|p| policy(model, p)).collect(),
+            predicates: predicates(model),
             reserved: ReservedDoc {
                 permission_ids: &model.reserved.permission_ids,
                 permission_names: &model.reserved.permission_names,
@@ -171,9 +184,33 @@ fn policy<'m>(model: &'m Model, p: &'m crate::model::Policy) -> PolicyDoc<'m> {
     }
 }
 
+fn predicates(model: &Model) -> Vec<PredicateDoc<'_>> {
+    let mut names: Vec<&str> = model.predicates.iter().map(|p| p.name.as_str()).collect();
+    for used in model.used_predicates() {
+        if !names.contains(&used) {
+            names.push(used);
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| PredicateDoc {
+            name,
+            description: model.predicate_description(name),
+            policies: model.predicate_uses(name).into_iter().map(|(p, _)| model.policies[p].name.as_str()).collect(),
+        })
+        .collect()
+}
+
 fn rule<'m>(model: &'m Model, kind: &'m RuleKind) -> RuleDoc<'m> {
     let level = |l: usize| model.legacy_levels[l].name.as_str();
-    let mut doc = RuleDoc { kind: kind.key(), levels: None, level: None, permissions: None, predicate: None };
+    let mut doc = RuleDoc {
+        kind: kind.key(),
+        name: model.rule_name(kind),
+        levels: None,
+        level: None,
+        permissions: None,
+        predicate: None,
+    };
     match kind {
         RuleKind::DenyIfLegacy(ls) => doc.levels = Some(ls.iter().map(|&l| level(l)).collect()),
         RuleKind::AllowIfLegacyAtLeast(l) => doc.level = Some(level(*l)),

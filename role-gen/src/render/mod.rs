@@ -23,6 +23,16 @@ pub const BUILTIN_TEMPLATES: [(&str, &str); 5] = [
     ("rust_prost", include_str!("../../templates/rust_prost.hbs")),
 ];
 
+/// The template of `role-gen scaffold policies`.
+pub const SCAFFOLD_POLICIES_TEMPLATE: &str = include_str!("../../templates/scaffold_policies.hbs");
+
+/// A starting implementation of the generated `PolicyFacts` trait, every method documented
+/// (`role-gen scaffold policies`); `Ok(None)` when the model has no policy, hence no trait.
+pub fn scaffold_policies(model: &Model) -> Result<Option<String>, String> {
+    let Some(view) = views::ScaffoldView::new(model) else { return Ok(None) };
+    registry()?.render_template(SCAFFOLD_POLICIES_TEMPLATE, &view).map(Some).map_err(|e| e.to_string())
+}
+
 /// Compiled templates: the built-ins plus the project's custom ones.
 #[derive(Debug)]
 pub struct Templates {

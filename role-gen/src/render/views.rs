@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::escape;
-use crate::model::{Model, RuleKind};
+use crate::model::{Model, Policy, RuleKind};
 use crate::names;
 
 fn header(model: &Model) -> String {
@@ -47,6 +47,9 @@ pub struct RustView {
     all_legacy: String,
     permission_count: usize,
     role_count: usize,
+    policies: Vec<RustPolicy>,
+    all_policies: String,
+    facts: Option<RustFacts>,
 }
 
 #[derive(Serialize, Default)]
@@ -144,8 +147,16 @@ impl RustView {
         if !legacy.is_empty() {
             name_impls.push(RustNames::new("LegacyRole", "legacy level", &legacy));
         }
+        let policies: Vec<RustPolicy> = model.policies.iter().map(|p| RustPolicy::new(model, p)).collect();
+        let policy_items: Vec<RustItem> = model.policies.iter().map(|p| item(&p.name, &p.description)).collect();
+        if !policy_items.is_empty() {
+            name_impls.push(RustNames::new("Policy", "policy", &policy_items));
+        }
         let all = |items: &[RustItem]| joined(items, |i| format!("Self::{}", i.variant));
         RustView {
+            all_policies: all(&policy_items),
+            facts: (!policies.is_empty()).then(|| RustFacts::new(model)),
+            policies,
             all_entities: all(&entities),
             all_permissions: all(&permissions),
             all_roles: all(&roles),
@@ -165,6 +176,181 @@ impl RustView {
     }
 }
 
+/// A policy as the Rust evaluator spells it.
+#[derive(Serialize)]
+struct RustPolicy {
+    variant: String,
+    name: String,
+    description: String,
+    entity: String,
+    /// `evaluate_<name>`: the public evaluator of this policy.
+    evaluate_fn: String,
+    /// `rules_<name>`: the rules, generic over whether permission rules run.
+    rules_fn: String,
+    rule_names: String,
+    /// Rules that can fire (one with an empty list never does and emits no code).
+    rules: Vec<RustRule>,
+}
+
+#[derive(Serialize)]
+struct RustRule {
+    index: usize,
+    allow: bool,
+    condition: String,
+    name: String,
+}
+
+impl RustPolicy {
+    fn new(model: &Model, policy: &Policy) -> Self {
+        let rules = policy
+            .rules
+            .iter()
+            .enumerate()
+            .filter_map(|(index, rule)| {
+                Some(RustRule {
+                    index,
+                    allow: rule.kind.allows(),
+                    condition: rust_condition(model, &rule.kind)?,
+                    name: escape::rust_str(&model.rule_name(&rule.kind)),
+                })
+            })
+            .collect();
+        RustPolicy {
+            variant: names::rust_variant(&policy.name),
+            name: policy.name.clone(),
+            description: escape::rust_str(&policy.description),
+            entity: format!("EntityType::{}", names::rust_variant(&model.entities[policy.entity].name)),
+            evaluate_fn: format!("evaluate_{}", policy.name),
+            rules_fn: format!("rules_{}", policy.name),
+            rule_names: joined(&policy.rules, |r| format!("\"{}\"", escape::rust_str(&model.rule_name(&r.kind)))),
+            rules,
+        }
+    }
+}
+
+/// The Rust condition under which a rule fires; `None` for a rule that never can (an empty list).
+fn rust_condition(model: &Model, kind: &RuleKind) -> Option<String> {
+    let level = |l: usize| format!("LegacyRole::{}", names::rust_variant(&model.legacy_levels[l].name));
+    let legacy = "PolicyFacts::legacy_level(facts)";
+    let some = "::core::option::Option::Some";
+    Some(match kind {
+        RuleKind::DenyIfLegacy(levels) if levels.is_empty() => return None,
+        RuleKind::DenyIfLegacy(levels) => {
+            format!(
+                "::core::matches!({legacy}, {some}({}))",
+                levels.iter().map(|&l| level(l)).collect::<Vec<_>>().join(" | ")
+            )
+        }
+        RuleKind::AllowIfLegacyAtLeast(l) => {
+            format!("::core::matches!({legacy}, {some}(level) if level >= {})", level(*l))
+        }
+        RuleKind::AllowIfPermission(ps) if ps.is_empty() => return None,
+        RuleKind::AllowIfPermission(ps) => {
+            let asks = ps.iter().map(|&p| {
+                format!(
+                    "PolicyFacts::has_permission(facts, Permission::{})",
+                    names::rust_variant(&model.permissions[p].name)
+                )
+            });
+            format!("WITH_PERMISSIONS && ({})", asks.collect::<Vec<_>>().join(" || "))
+        }
+        RuleKind::AllowIf(q) | RuleKind::DenyIf(q) => format!("PolicyFacts::{}(facts)", names::rust_fn(q)),
+    })
+}
+
+/// The `PolicyFacts` trait: what the policies need, one method per custom predicate.
+#[derive(Serialize)]
+struct RustFacts {
+    legacy: bool,
+    permissions: bool,
+    predicates: Vec<RustPredicate>,
+}
+
+#[derive(Serialize)]
+struct RustPredicate {
+    name: String,
+    method: String,
+    /// Doc lines, each the inside of a Rust string literal (`#[doc = "…"]`).
+    doc: Vec<String>,
+    /// The same lines, each safe after `///`.
+    comment: Vec<String>,
+}
+
+impl RustFacts {
+    fn new(model: &Model) -> Self {
+        RustFacts {
+            legacy: model.policies.iter().any(Policy::uses_legacy),
+            permissions: model.policies.iter().any(Policy::uses_permissions),
+            predicates: model
+                .used_predicates()
+                .into_iter()
+                .map(|q| RustPredicate {
+                    name: q.to_string(),
+                    method: names::rust_fn(q),
+                    doc: predicate_doc(model, q).iter().map(|l| escape::rust_str(l)).collect(),
+                    comment: comment_block(&predicate_doc(model, q)),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `role-gen scaffold policies`: a starting implementation of the `PolicyFacts` trait.
+#[derive(Serialize)]
+pub struct ScaffoldView {
+    project: String,
+    source: String,
+    imports: String,
+    facts: RustFacts,
+}
+
+impl ScaffoldView {
+    /// The view; `None` when there are no policies (and so no trait).
+    pub fn new(model: &Model) -> Option<Self> {
+        if model.policies.is_empty() {
+            return None;
+        }
+        let facts = RustFacts::new(model);
+        let mut imports = Vec::new();
+        if facts.legacy {
+            imports.push("LegacyRole");
+        }
+        if facts.permissions {
+            imports.extend(["Permission", "PermissionSet"]);
+        }
+        imports.push("PolicyFacts");
+        Some(ScaffoldView {
+            project: escape::comment_lines(&model.project.name).join(" "),
+            source: escape::comment_lines(&model.source_name).join(" "),
+            imports: imports.join(", "),
+            facts,
+        })
+    }
+}
+
+/// Lines made safe for a comment each, blank lines kept.
+fn comment_block(lines: &[String]) -> Vec<String> {
+    lines.iter().flat_map(|l| if l.is_empty() { vec![String::new()] } else { escape::comment_lines(l) }).collect()
+}
+
+/// A predicate's documentation: its description (or a note that it has none), then the
+/// rules asking about it.
+pub fn predicate_doc(model: &Model, name: &str) -> Vec<String> {
+    let mut lines: Vec<String> = match model.predicate_description(name) {
+        Some(d) => d.lines().map(str::to_string).collect(),
+        None => vec![format!("The custom predicate `{name}` (describe it under `[predicates.{name}]` in roles.toml).")],
+    };
+    lines.push(String::new());
+    lines.push("Asked by:".to_string());
+    for (p, rules) in model.predicate_uses(name) {
+        let policy = &model.policies[p];
+        for r in rules {
+            lines.push(format!("- `{}`, rule {} (`{}`)", policy.name, r + 1, model.rule_name(&policy.rules[r].kind)));
+        }
+    }
+    lines
+}
+
 fn sorted(list: &[usize]) -> Vec<usize> {
     let mut v = list.to_vec();
     v.sort_unstable();
@@ -182,6 +368,8 @@ pub struct TsView {
     roles: Vec<TsItem>,
     legacy: Vec<TsItem>,
     legacy_levels: String,
+    policies: Vec<TsPolicy>,
+    facts: Option<TsFacts>,
 }
 
 #[derive(Serialize, Default)]
@@ -234,6 +422,110 @@ impl TsView {
                 .collect(),
             legacy: model.legacy_levels.iter().map(|l| item(&l.name, "")).collect(),
             legacy_levels: quoted_names(model.legacy_levels.iter().map(|l| l.name.as_str())),
+            policies: model.policies.iter().map(|p| TsPolicy::new(model, p)).collect(),
+            facts: (!model.policies.is_empty()).then(|| TsFacts::new(model)),
+        }
+    }
+}
+
+/// A policy as the TypeScript evaluator spells it.
+#[derive(Serialize)]
+struct TsPolicy {
+    key: String,
+    name: String,
+    doc: Vec<String>,
+    entity: String,
+    rule_names: String,
+    /// The custom predicates it asks about (its facts are `Facts` plus these).
+    predicates: Vec<TsPredicate>,
+    /// `facts`, or `_facts` when no rule reads them (`noUnusedParameters`).
+    facts_param: &'static str,
+    /// `withPermissions`, or `_withPermissions` when it has no permission rule.
+    permissions_param: &'static str,
+    rules: Vec<TsRule>,
+}
+
+#[derive(Serialize)]
+struct TsPredicate {
+    name: String,
+    doc: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct TsRule {
+    index: usize,
+    allow: bool,
+    condition: String,
+    name: String,
+}
+
+impl TsPolicy {
+    fn new(model: &Model, policy: &Policy) -> Self {
+        let rules: Vec<TsRule> = policy
+            .rules
+            .iter()
+            .enumerate()
+            .filter_map(|(index, rule)| {
+                Some(TsRule {
+                    index,
+                    allow: rule.kind.allows(),
+                    condition: ts_condition(model, &rule.kind)?,
+                    name: escape::ts_str(&model.rule_name(&rule.kind)),
+                })
+            })
+            .collect();
+        let predicates = policy
+            .predicates()
+            .into_iter()
+            .map(|q| TsPredicate { name: q.to_string(), doc: comment_block(&predicate_doc(model, q)) })
+            .collect();
+        let asks_permissions = rules.iter().any(|r| r.condition.starts_with("withPermissions"));
+        TsPolicy {
+            key: names::screaming(&policy.name),
+            name: policy.name.clone(),
+            doc: escape::comment_lines(&policy.description),
+            entity: model.entities[policy.entity].name.clone(),
+            rule_names: joined(&policy.rules, |r| format!("\"{}\"", escape::ts_str(&model.rule_name(&r.kind)))),
+            predicates,
+            facts_param: if rules.is_empty() { "_facts" } else { "facts" },
+            permissions_param: if asks_permissions { "withPermissions" } else { "_withPermissions" },
+            rules,
+        }
+    }
+}
+
+/// The TypeScript condition under which a rule fires; `None` for a rule that never can.
+fn ts_condition(model: &Model, kind: &RuleKind) -> Option<String> {
+    let levels = |ls: &[usize]| quoted_names(ls.iter().map(|&l| model.legacy_levels[l].name.as_str()));
+    Some(match kind {
+        RuleKind::DenyIfLegacy(ls) if ls.is_empty() => return None,
+        RuleKind::DenyIfLegacy(ls) => format!("legacyIn(facts.legacy, [{}])", levels(ls)),
+        RuleKind::AllowIfLegacyAtLeast(l) => {
+            let at_least: Vec<usize> = (*l..model.legacy_levels.len()).collect();
+            format!("legacyIn(facts.legacy, [{}])", levels(&at_least))
+        }
+        RuleKind::AllowIfPermission(ps) if ps.is_empty() => return None,
+        RuleKind::AllowIfPermission(ps) => {
+            let asks: Vec<String> =
+                ps.iter().map(|&p| format!("facts.hasPermission(\"{}\")", model.permissions[p].name)).collect();
+            format!("withPermissions && ({})", asks.join(" || "))
+        }
+        RuleKind::AllowIf(q) | RuleKind::DenyIf(q) => format!("facts.predicates[\"{q}\"] === true"),
+    })
+}
+
+/// What every policy reads, in TypeScript: which of the shared facts exist.
+#[derive(Serialize)]
+struct TsFacts {
+    legacy: bool,
+    permissions: bool,
+}
+
+impl TsFacts {
+    fn new(model: &Model) -> Self {
+        TsFacts {
+            legacy: model.policies.iter().any(Policy::uses_legacy),
+            permissions: model.policies.iter().any(Policy::uses_permissions),
         }
     }
 }
@@ -245,6 +537,8 @@ pub struct ProtoView {
     header: String,
     package: String,
     enums: Vec<ProtoEnum>,
+    /// Whether there are policies (then the `Policy` enum and the policy check are emitted).
+    policies: bool,
 }
 
 #[derive(Serialize)]
@@ -328,7 +622,28 @@ impl ProtoView {
                     .collect(),
             },
         ];
-        ProtoView { header: header(model), package: model.project.proto_package.clone(), enums }
+        let mut enums = enums;
+        if !model.policies.is_empty() {
+            enums.push(ProtoEnum {
+                name: "Policy",
+                doc: "A policy: ordered rules deciding one action on one entity type. Numbers are 1-based file order.",
+                prefix: "POLICY",
+                reserved_ids: String::new(),
+                reserved_names: String::new(),
+                values: model
+                    .policies
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| value("POLICY", &p.name, i + 1, &p.description, false))
+                    .collect(),
+            });
+        }
+        ProtoView {
+            header: header(model),
+            package: model.project.proto_package.clone(),
+            enums,
+            policies: !model.policies.is_empty(),
+        }
     }
 }
 
@@ -352,6 +667,14 @@ pub struct MarkdownView {
     edges: Vec<MdEdge>,
     legacy: String,
     policies: Vec<MdPolicy>,
+    predicates: Vec<MdPredicate>,
+}
+
+#[derive(Serialize)]
+struct MdPredicate {
+    name: String,
+    description: String,
+    policies: String,
 }
 
 #[derive(Serialize, Default)]
@@ -471,6 +794,7 @@ impl MarkdownView {
             edges: Vec::new(),
             legacy: code_list(model.legacy_levels.iter().map(|l| l.name.as_str())),
             policies: model.policies.iter().map(|p| md_policy(model, p)).collect(),
+            predicates: md_predicates(model),
         };
         if model.legacy_levels.is_empty() {
             view.legacy.clear();
@@ -534,6 +858,18 @@ impl MarkdownView {
             .map(|r| MdNode { id: format!("r{}", r.id), label: escape::mermaid_label(&r.name) })
             .collect();
     }
+}
+
+fn md_predicates(model: &Model) -> Vec<MdPredicate> {
+    model
+        .used_predicates()
+        .into_iter()
+        .map(|q| MdPredicate {
+            name: q.to_string(),
+            description: model.predicate_description(q).map_or("—".into(), escape::markdown_cell),
+            policies: code_list(model.predicate_uses(q).into_iter().map(|(p, _)| model.policies[p].name.as_str())),
+        })
+        .collect()
 }
 
 fn md_policy(model: &Model, p: &crate::model::Policy) -> MdPolicy {
