@@ -948,6 +948,9 @@ impl ProstView {
         if !model.legacy_levels.is_empty() {
             enums.push(by_position("LegacyRole", "legacy level", false));
         }
+        if !model.policies.is_empty() {
+            enums.push(by_position("Policy", "policy", false));
+        }
         ProstView { package: model.project.proto_package.clone(), enums }
     }
 }

@@ -1,12 +1,17 @@
-//! A small Slack-like service: every action names the permission it requires, and the compiler
-//! checks each name against `../roles.toml`.
+//! A small Slack-like service: every action names the permission it requires (checked by the
+//! compiler against `../roles.toml`) and the policy that guards it (generated from the same
+//! file), as the seed article's `ChannelCanActorArchivePolicy` does.
 
 /// Generated from `../roles.toml` by build.rs.
 pub mod roles {
     include!(concat!(env!("OUT_DIR"), "/roles.rs"));
 }
 
-use roles::{Permission, PermissionSet, RequiresPermission, Role};
+use std::cell::Cell;
+
+use roles::{
+    Decision, LegacyRole, Permission, PermissionSet, Policy, PolicyFacts, RequiresPermission, Role, RolloutMode,
+};
 
 /// What a user can do to a channel. `exhaustive`: adding a channel permission to roles.toml
 /// fails this crate's build until an action requires it.
@@ -21,6 +26,17 @@ pub enum ChannelAction {
     MakePrivate,
 }
 
+impl ChannelAction {
+    /// The policy that guards the action.
+    pub fn policy(&self) -> Policy {
+        match self {
+            ChannelAction::Archive => Policy::ChannelArchive,
+            ChannelAction::Rename { .. } => Policy::ChannelRename,
+            ChannelAction::MakePrivate => Policy::ChannelConvertToPrivate,
+        }
+    }
+}
+
 /// What a user can do to a workspace.
 #[derive(Debug, Clone, PartialEq, Eq, role_macros::RequiresPermission)]
 #[roles(file = "../roles.toml", entity = "workspace")]
@@ -31,8 +47,49 @@ pub enum WorkspaceAction {
     Remove(String),
 }
 
-/// Whether holding `roles` allows `action` (the granular-role rule of a policy: legacy
-/// levels and custom predicates come with the generated policies).
+/// The facts about one actor and one channel, as the application would load them.
+#[derive(Debug, Clone, Default)]
+pub struct ChannelContext {
+    pub legacy: Option<LegacyRole>,
+    /// Roles assigned to the actor on this channel or an entity containing it.
+    pub roles: Vec<Role>,
+    pub created_channel: bool,
+    pub channel_is_general: bool,
+    pub members_can_invite: bool,
+}
+
+impl PolicyFacts for ChannelContext {
+    fn legacy_level(&self) -> Option<LegacyRole> {
+        self.legacy
+    }
+    fn has_permission(&self, permission: Permission) -> bool {
+        PermissionSet::of_roles(&self.roles).contains(permission)
+    }
+    fn actor_created_channel(&self) -> bool {
+        self.created_channel
+    }
+    fn channel_is_general(&self) -> bool {
+        self.channel_is_general
+    }
+    fn members_can_invite(&self) -> bool {
+        self.members_can_invite
+    }
+}
+
+/// Decides `action` for the actor in `context`: the action's policy, rolled out as `mode` says;
+/// dark-mode disagreements are counted in `disagreements` (a metric, in a real service).
+pub fn authorize(
+    action: &ChannelAction,
+    context: &ChannelContext,
+    mode: RolloutMode,
+    disagreements: &Cell<u32>,
+) -> Decision {
+    let count = |_: Decision, _: Decision| disagreements.set(disagreements.get() + 1);
+    action.policy().evaluate_rollout(mode, context, &count)
+}
+
+/// Whether holding `roles` grants the permission `action` requires (no legacy rule, no
+/// predicate: the granular half of a policy).
 pub fn allowed(roles: &[Role], action: &impl RequiresPermission) -> bool {
     PermissionSet::of_roles(roles).contains(action.required_permission())
 }
@@ -61,11 +118,50 @@ mod tests {
     use super::*;
     use prost::Message as _;
 
+    fn member_with(roles: &[Role]) -> ChannelContext {
+        ChannelContext { legacy: Some(LegacyRole::Member), roles: roles.to_vec(), ..ChannelContext::default() }
+    }
+
+    fn decide(action: &ChannelAction, context: &ChannelContext) -> Decision {
+        authorize(action, context, RolloutMode::Light, &Cell::new(0))
+    }
+
     #[test]
     fn actions_require_their_permissions() {
         assert_eq!(ChannelAction::Archive.required_permission(), Permission::ArchiveChannel);
         assert_eq!(ChannelAction::Rename { name: "x".into() }.required_permission(), Permission::RenameChannel);
         assert_eq!(WorkspaceAction::Invite("u".into()).required_permission(), Permission::AddUserToWorkspace);
+    }
+
+    #[test]
+    fn archiving_behaves_as_the_seed_article_tells() {
+        let guest =
+            ChannelContext { legacy: Some(LegacyRole::Guest), roles: vec![Role::ChannelsAdmin], ..Default::default() };
+        let decision = decide(&ChannelAction::Archive, &guest);
+        assert!(!decision.allow, "a guest is denied even when granted the permission");
+        assert_eq!(decision.rule_name, "deny_if_legacy [guest]");
+
+        let admin = ChannelContext { legacy: Some(LegacyRole::Admin), ..Default::default() };
+        assert!(decide(&ChannelAction::Archive, &admin).allow, "a legacy admin needs no role");
+
+        let bob = member_with(&[Role::ChannelsAdmin]);
+        let decision = decide(&ChannelAction::Archive, &bob);
+        assert!(decision.allow, "a member holding channels_admin is allowed");
+        assert_eq!(decision.rule, Some(2));
+
+        assert!(!decide(&ChannelAction::Archive, &member_with(&[])).allow, "a plain member is denied");
+    }
+
+    #[test]
+    fn dark_rollout_keeps_legacy_answers_and_counts_disagreements() {
+        let bob = member_with(&[Role::ChannelsAdmin]);
+        let disagreements = Cell::new(0);
+        let dark = authorize(&ChannelAction::Archive, &bob, RolloutMode::Dark, &disagreements);
+        assert!(!dark.allow, "in dark mode the legacy rules still decide");
+        assert_eq!(disagreements.get(), 1, "the full policy would have allowed: one disagreement");
+        let light = authorize(&ChannelAction::Archive, &bob, RolloutMode::Light, &disagreements);
+        assert!(light.allow, "in light mode the full policy decides");
+        assert_eq!(disagreements.get(), 1);
     }
 
     #[test]
@@ -115,8 +211,11 @@ mod tests {
         for &r in Role::ALL {
             assert_eq!(Role::try_from(roles::proto::Role::from(r) as i32), Ok(r));
         }
-        for &l in roles::LegacyRole::ALL {
-            assert_eq!(roles::LegacyRole::try_from(roles::proto::LegacyRole::from(l)), Ok(l));
+        for &l in LegacyRole::ALL {
+            assert_eq!(LegacyRole::try_from(roles::proto::LegacyRole::from(l)), Ok(l));
+        }
+        for &p in Policy::ALL {
+            assert_eq!(Policy::try_from(roles::proto::Policy::from(p)), Ok(p));
         }
         assert!(Permission::try_from(0).is_err(), "UNSPECIFIED is no permission");
     }
