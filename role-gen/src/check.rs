@@ -595,14 +595,22 @@ fn granted_permissions_are_reachable(model: &Model, diags: &mut Vec<Diagnostic>)
     if model.entities.is_empty() {
         return;
     }
+    // One pass over every role's grants (not every permission × every role): a permission is
+    // reachable once some granting role may be assigned above one of its entities.
+    let mut reachable = PermSet::with_capacity(model.permissions.len());
+    for role in &model.roles {
+        for p in role.effective.iter() {
+            let entities = &model.permissions[p].entities;
+            if !reachable.contains(p)
+                && role.assignable_on.iter().any(|&a| entities.iter().any(|&e| model.is_within(e, a)))
+            {
+                reachable.insert(p);
+            }
+        }
+    }
     let granted = granted_anywhere(model);
     for (i, perm) in model.permissions.iter().enumerate().filter(|(i, _)| granted.contains(*i)) {
-        let reachable = model
-            .roles
-            .iter()
-            .filter(|r| r.effective.contains(i))
-            .any(|r| r.assignable_on.iter().any(|&a| perm.entities.iter().any(|&e| model.is_within(e, a))));
-        if !reachable {
+        if !reachable.contains(i) {
             diags.push(
                 Diagnostic::new(
                     Code::UnreachablePermission,

@@ -280,10 +280,7 @@ impl PermSet {
 
     /// The permission indices, ascending (that is, by id).
     pub fn iter(&self) -> impl Iterator<Item = PermIdx> + '_ {
-        self.words
-            .iter()
-            .enumerate()
-            .flat_map(|(i, &w)| (0..64).filter(move |b| w & (1 << b) != 0).map(move |b| i * 64 + b))
+        self.words.iter().enumerate().flat_map(|(i, &w)| SetBits(w).map(move |b| i * 64 + b))
     }
 
     /// How many it holds.
@@ -299,6 +296,22 @@ impl PermSet {
     /// The raw words, least significant bit = lowest permission index.
     pub fn words(&self) -> &[u64] {
         &self.words
+    }
+}
+
+/// The positions of a word's set bits, lowest first (one step per set bit, not per bit).
+struct SetBits(u64);
+
+impl Iterator for SetBits {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        if self.0 == 0 {
+            return None;
+        }
+        let bit = self.0.trailing_zeros() as usize;
+        self.0 &= self.0 - 1;
+        Some(bit)
     }
 }
 

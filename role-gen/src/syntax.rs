@@ -218,11 +218,14 @@ impl Cx<'_> {
         self.diags.push(d);
     }
 
-    /// Opens a table, reporting every key it does not know.
+    /// Opens a table, reporting every key it does not know (in file order).
     fn fields<'t, 'i>(&mut self, table: &'t DeTable<'i>, header: Span, what: &str, known: &[&str]) -> Fields<'t, 'i> {
-        for (key, _) in in_file_order(table) {
-            if !known.contains(&key.get_ref().as_ref()) {
-                self.unknown_key(key, what, known);
+        // Most tables hold only known keys: sort (and allocate) only when some are not.
+        if table.keys().any(|key| !known.contains(&key.get_ref().as_ref())) {
+            for (key, _) in in_file_order(table) {
+                if !known.contains(&key.get_ref().as_ref()) {
+                    self.unknown_key(key, what, known);
+                }
             }
         }
         Fields { table, header }
