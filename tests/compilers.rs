@@ -1196,23 +1196,9 @@ fn compare_proto(roles_toml: &Path, model: &Model, package: &str, file: &Value) 
             .collect();
         m.check(&format!("message {message}: (field, number, label, type)"), found, expected);
     }
-    let service = file["service"]
-        .as_array()
-        .and_then(|s| s.iter().find(|s| s["name"].as_str() == Some("PermissionService")))
-        .map(|s| {
-            s["method"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|rpc| {
-                    let s = |k: &str| rpc[k].as_str().unwrap_or_default().to_string();
-                    (s("name"), s("inputType"), s("outputType"))
-                })
-                .collect::<Vec<_>>()
-        });
     m.check(
         "service PermissionService",
-        service,
+        service_methods(file, "PermissionService"),
         Some(vec![("CheckPermissions".to_string(), t("CheckPermissionsRequest"), t("CheckPermissionsResponse"))]),
     );
     compare_proto_policies(&mut m, model, file, &t);
@@ -1288,23 +1274,9 @@ fn compare_proto_policies(m: &mut Mismatches, model: &Model, file: &Value, t: &d
         fields("CheckPolicyResponse"),
         vec![field("decision", 1, "TYPE_MESSAGE", t("PolicyDecision"), false)],
     );
-    let service = file["service"]
-        .as_array()
-        .and_then(|s| s.iter().find(|s| s["name"].as_str() == Some("PolicyService")))
-        .map(|s| {
-            s["method"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|rpc| {
-                    let s = |k: &str| rpc[k].as_str().unwrap_or_default().to_string();
-                    (s("name"), s("inputType"), s("outputType"))
-                })
-                .collect::<Vec<_>>()
-        });
     m.check(
         "service PolicyService",
-        service,
+        service_methods(file, "PolicyService"),
         Some(vec![("CheckPolicy".to_string(), t("CheckPolicyRequest"), t("CheckPolicyResponse"))]),
     );
 }
@@ -1751,4 +1723,14 @@ if (unknown.allow !== false || unknown.rule !== null) {{
 console.log(JSON.stringify({{ lines, problems, policies: Object.values(Policy) }}));
 "#
     )
+}
+
+/// A service's methods in a buf JSON image: (name, input type, output type) each.
+fn service_methods(file: &Value, name: &str) -> Option<Vec<(String, String, String)>> {
+    let service = file["service"].as_array()?.iter().find(|s| s["name"].as_str() == Some(name))?;
+    let methods = service["method"].as_array().into_iter().flatten().map(|rpc| {
+        let s = |k: &str| rpc[k].as_str().unwrap_or_default().to_string();
+        (s("name"), s("inputType"), s("outputType"))
+    });
+    Some(methods.collect())
 }

@@ -159,6 +159,13 @@ impl Diagnostics {
         Diagnostics { source, items: Vec::new() }
     }
 
+    /// `items` for `source`, in report order.
+    pub(crate) fn collected(source: SourceFile, items: Vec<Diagnostic>) -> Self {
+        let mut diagnostics = Diagnostics { source, items };
+        diagnostics.sort();
+        diagnostics
+    }
+
     /// Adds one.
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.items.push(diagnostic);

@@ -209,13 +209,9 @@ pub struct Definition {
 /// good diffs. Warnings are dropped: they describe one version, not the change.
 pub fn load(path: impl Into<PathBuf>, bytes: &[u8]) -> Result<Definition, Diagnostics> {
     let source = crate::decode(SourceFile::new(path, ""), bytes)?;
-    let mut found = Vec::new();
-    let file = crate::syntax::parse(&source.text, &mut found);
-    crate::check::syntax_rules(&file, &mut found);
-    let model = crate::lower::lower(&file, &source.file_name(), &mut found);
-    let mut diagnostics = Diagnostics::new(source.clone());
-    found.into_iter().filter(|d| d.severity() == Severity::Error).for_each(|d| diagnostics.push(d));
-    diagnostics.sort();
+    let (model, mut found) = crate::analyze(&source);
+    found.retain(|d| d.severity() == Severity::Error);
+    let diagnostics = Diagnostics::collected(source.clone(), found);
     match model {
         Some(model) if !diagnostics.has_errors() => Ok(Definition { model, source }),
         _ => Err(diagnostics),

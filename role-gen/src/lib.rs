@@ -133,19 +133,12 @@ impl Project {
     /// Validates a source: parse, check, lower, load templates, then warnings. Every error of
     /// the file is collected before giving up.
     pub fn from_source(source: SourceFile) -> Result<Project, Diagnostics> {
-        let mut found = Vec::new();
-        let file = syntax::parse(&source.text, &mut found);
-        check::syntax_rules(&file, &mut found);
-        let model = lower::lower(&file, &source.file_name(), &mut found);
+        // Templates are read (and their errors added) only when rendering is compiled in.
+        #[cfg_attr(not(feature = "render"), allow(unused_mut))]
+        let (model, mut found) = analyze(&source);
         #[cfg(feature = "render")]
         let templates = model.as_ref().map(|m| render::Templates::load(m, source.dir(), &mut found));
-        if let Some(model) = &model {
-            check::warnings(model, &mut found);
-            policy_check::run(model, &mut found);
-        }
-        let mut diagnostics = Diagnostics::new(source);
-        found.into_iter().for_each(|d| diagnostics.push(d));
-        diagnostics.sort();
+        let diagnostics = Diagnostics::collected(source, found);
         if diagnostics.has_errors() {
             return Err(diagnostics);
         }
@@ -217,12 +210,24 @@ impl Project {
         if !custom {
             model_view.to_mut().output.custom.clear();
         }
-        self.templates.render(&model_view, targets).map_err(|errors| {
-            let mut d = Diagnostics::new(self.source().clone());
-            errors.into_iter().for_each(|e| d.push(e));
-            d
-        })
+        self.templates
+            .render(&model_view, targets)
+            .map_err(|errors| Diagnostics::collected(self.source().clone(), errors))
     }
+}
+
+/// The stages every validation shares: parse, the rules on the file as written, lowering, and
+/// the rules on the model (warnings and policy checks). The model is `None` after any error.
+pub(crate) fn analyze(source: &SourceFile) -> (Option<Model>, Vec<Diagnostic>) {
+    let mut found = Vec::new();
+    let file = syntax::parse(&source.text, &mut found);
+    check::syntax_rules(&file, &mut found);
+    let model = lower::lower(&file, &source.file_name(), &mut found);
+    if let Some(model) = &model {
+        check::warnings(model, &mut found);
+        policy_check::run(model, &mut found);
+    }
+    (model, found)
 }
 
 /// The text of `bytes`, or a `toml-syntax` error at the first byte that is not UTF-8.

@@ -24,11 +24,7 @@ struct Errors(Option<syn::Error>);
 
 impl Errors {
     fn push(&mut self, span: Span, message: impl std::fmt::Display) {
-        let e = syn::Error::new(span, message);
-        match &mut self.0 {
-            Some(all) => all.combine(e),
-            None => self.0 = Some(e),
-        }
+        self.push_error(syn::Error::new(span, message));
     }
 
     fn push_error(&mut self, e: syn::Error) {
