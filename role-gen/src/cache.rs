@@ -19,9 +19,10 @@ static PARSES: AtomicUsize = AtomicUsize::new(0);
 /// The project at `path`, validated once per distinct content. Diagnostics name the file
 /// `shown` (as the user wrote it: no absolute path in compiler output).
 pub fn load(path: &Path, shown: &Path) -> Loaded {
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::read_source(path) {
         Ok(bytes) => bytes,
-        Err(source) => return Arc::new(Err(Error::Io { path: shown.to_path_buf(), source })),
+        Err(Error::Io { source, .. }) => return Arc::new(Err(Error::Io { path: shown.to_path_buf(), source })),
+        Err(e) => return Arc::new(Err(e)),
     };
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     if let Ok(map) = cache.lock() {

@@ -3,8 +3,7 @@
 //! Errors on the file as written (names, ids, reserved, paths) run on the syntax tree, before
 //! lowering; cycles run on the resolved graph; warnings run on the finished model.
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::{Component, Path};
+use std::collections::HashMap;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Model, PermSet, Target};
@@ -13,8 +12,12 @@ use crate::source::Span;
 use crate::suggest::did_you_mean;
 use crate::syntax::{File, Sp};
 
+mod paths;
+
+pub use paths::{normalize, output_path_problem};
+
 /// Every check on the file as written.
-pub fn syntax_rules(file: &File, diags: &mut Vec<Diagnostic>) {
+pub fn syntax_rules(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>) {
     names_are_snake_case(file, diags);
     proto_package_is_versioned(file, diags);
     legacy_levels_are_unique(file, diags);
@@ -23,7 +26,7 @@ pub fn syntax_rules(file: &File, diags: &mut Vec<Diagnostic>) {
     reserved_stays_reserved(file, diags);
     identifiers_do_not_collide(file, diags);
     targets_are_known(file, diags);
-    paths_stay_inside(file, diags);
+    paths::stay_inside(file, source_name, diags);
 }
 
 fn defined_names(file: &File) -> Vec<(&'static str, &Sp<String>)> {
@@ -273,100 +276,6 @@ fn targets_are_known(file: &File, diags: &mut Vec<Diagnostic>) {
             );
         }
     }
-}
-
-// Rule: `output.dir`, custom templates and custom paths are relative and never leave their
-// folder; no two outputs share a path.
-fn paths_stay_inside(file: &File, diags: &mut Vec<Diagnostic>) {
-    let Some(output) = &file.output else { return };
-    if let Some(dir) = &output.dir {
-        check_relative(dir, "`output.dir`", true, diags);
-    }
-    let builtin = builtin_paths(file);
-    let mut taken: BTreeMap<String, Option<Span>> = builtin.into_iter().map(|p| (p, None)).collect();
-    for custom in &output.custom {
-        if let Some(t) = &custom.template {
-            check_relative(t, "a custom template", false, diags);
-        }
-        let Some(path) = &custom.path else { continue };
-        if !check_relative(path, "a custom output path", false, diags) {
-            continue;
-        }
-        let normal = normalize(path.get_ref());
-        if let Some(first) = taken.insert(normal.clone(), Some(path.span())) {
-            let whose = if first.is_some() { "another custom output" } else { "a built-in target" };
-            diags.push(
-                Diagnostic::new(
-                    Code::PathConflict,
-                    path.span(),
-                    format!("output path `{normal}` is already written by {whose}"),
-                )
-                .label("taken")
-                .help("give each output its own path"),
-            );
-        }
-    }
-}
-
-fn builtin_paths(file: &File) -> Vec<String> {
-    let package =
-        file.project.as_ref().and_then(|p| p.proto_package.as_ref().map(|s| s.get_ref().clone())).unwrap_or_default();
-    Target::ALL.iter().map(|t| crate::outputs::builtin_path(*t, &package)).collect()
-}
-
-/// Reports a path that is absolute or climbs out of its folder; returns whether it is fine.
-fn check_relative(path: &Sp<String>, what: &str, may_be_empty: bool, diags: &mut Vec<Diagnostic>) -> bool {
-    let text = path.get_ref();
-    let problem = if text.contains('\\') {
-        Some("use `/` to separate folders")
-    } else if Path::new(text).is_absolute() || text.starts_with('/') {
-        Some("absolute paths are not allowed; write it relative to roles.toml's folder")
-    } else if escapes(text) {
-        Some("`..` may not climb out of the folder")
-    } else if !may_be_empty && normalize(text).is_empty() {
-        Some("name a file")
-    } else {
-        None
-    };
-    if let Some(help) = problem {
-        diags.push(
-            Diagnostic::new(Code::PathEscape, path.span(), format!("{what} `{text}` leaves its folder"))
-                .label("not a path inside the project")
-                .help(help),
-        );
-    }
-    problem.is_none()
-}
-
-fn escapes(path: &str) -> bool {
-    let mut depth = 0i32;
-    for c in Path::new(path).components() {
-        match c {
-            Component::ParentDir => depth -= 1,
-            Component::Normal(_) => depth += 1,
-            Component::CurDir => {}
-            Component::RootDir | Component::Prefix(_) => return true,
-        }
-        if depth < 0 {
-            return true;
-        }
-    }
-    false
-}
-
-/// `./a/../b//c` -> `b/c`.
-pub fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
 }
 
 /// Include cycles and entity cycles: `edges[i]` lists (target, span of the reference).
@@ -639,13 +548,5 @@ mod tests {
         for bad in ["slack", "Slack.Roles.v1", "slack.roles", "a.v0", "a..v1", "v1", "a.v1x"] {
             assert!(!is_versioned_package(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn escaping_paths() {
-        assert!(escapes("../x"));
-        assert!(escapes("a/../../x"));
-        assert!(!escapes("a/../x"));
-        assert_eq!(normalize("./a/../b//c"), "b/c");
     }
 }

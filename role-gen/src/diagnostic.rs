@@ -5,6 +5,7 @@
 
 use std::fmt::{self, Write as _};
 
+use crate::escape::shown;
 use crate::source::{SourceFile, Span};
 
 macro_rules! codes {
@@ -100,6 +101,12 @@ impl Diagnostic {
     /// A diagnostic with `code` at `span`.
     pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
         Diagnostic { code, message: message.into(), span: Some(span), label: None, help: None }
+    }
+
+    /// Moves it to `span`.
+    pub fn with_span(mut self, span: Span) -> Self {
+        self.span = Some(span);
+        self
     }
 
     /// Sets the note under the marked span.
@@ -207,6 +214,11 @@ impl Diagnostics {
         self.items.dedup();
     }
 
+    /// The file's path, escaped for a terminal (a path is user text too).
+    pub fn shown_path(&self) -> String {
+        shown(&self.source.path.to_string_lossy())
+    }
+
     /// Where a diagnostic points: 1-based (line, column).
     pub fn position(&self, diagnostic: &Diagnostic) -> (usize, usize) {
         diagnostic.span.as_ref().map_or((1, 1), |s| self.source.line_col(s.start))
@@ -228,15 +240,16 @@ impl Diagnostics {
             Severity::Warning => ("warning", "1;33"),
         };
         let head = format!("{kind}[{}]", d.code);
-        let _ = writeln!(out, "{}{}", paint.wrap(kind_color, &head), paint.wrap("1", &format!(": {}", d.message)));
+        let _ =
+            writeln!(out, "{}{}", paint.wrap(kind_color, &head), paint.wrap("1", &format!(": {}", shown(&d.message))));
         let (line, col) = self.position(d);
         let gutter = " ".repeat(line.to_string().len());
-        let _ = writeln!(out, "{gutter}{} {}:{line}:{col}", paint.wrap("1;34", "-->"), self.source.path.display());
+        let _ = writeln!(out, "{gutter}{} {}:{line}:{col}", paint.wrap("1;34", "-->"), self.shown_path());
         if let Some(span) = &d.span {
             self.render_snippet(out, d, span, line, &gutter, paint, kind_color);
         }
         if let Some(help) = &d.help {
-            let _ = writeln!(out, "{gutter} {} {}", paint.wrap("1;34", "= help:"), sanitize(help));
+            let _ = writeln!(out, "{gutter} {} {}", paint.wrap("1;34", "= help:"), shown(help));
         }
         out.push('\n');
     }
@@ -256,13 +269,12 @@ impl Diagnostics {
         let line_start = self.source.text[..span.start.min(self.source.text.len())].rfind('\n').map_or(0, |i| i + 1);
         let start = span.start.saturating_sub(line_start).min(text.len());
         let end = span.end.saturating_sub(line_start).clamp(start, text.len());
-        let (before, marked) =
-            (sanitize(&text[..floor(text, start)]), sanitize(&text[floor(text, start)..floor(text, end)]));
+        let (before, marked) = (shown(&text[..floor(text, start)]), shown(&text[floor(text, start)..floor(text, end)]));
         let bar = paint.wrap("1;34", "|");
         let _ = writeln!(out, "{gutter} {bar}");
-        let _ = writeln!(out, "{} {bar} {}", paint.wrap("1;34", &line.to_string()), sanitize(text));
+        let _ = writeln!(out, "{} {bar} {}", paint.wrap("1;34", &line.to_string()), shown(text));
         let carets = "^".repeat(marked.chars().count().max(1));
-        let label = d.label.as_deref().map(|l| format!(" {}", sanitize(l))).unwrap_or_default();
+        let label = d.label.as_deref().map(|l| format!(" {}", shown(l))).unwrap_or_default();
         let _ = writeln!(
             out,
             "{gutter} {bar} {}{}",
@@ -300,12 +312,13 @@ impl Diagnostics {
         for d in &self.items {
             let (line, col) = self.position(d);
             let kind = if d.severity() == Severity::Error { "error" } else { "warning" };
-            let mut message = d.message.clone();
+            // Escaped for the log first (ESC, bidi), then for the workflow command (CR, LF, %).
+            let mut message = shown(&d.message);
             if let Some(help) = &d.help {
                 message.push_str("\nhelp: ");
-                message.push_str(help);
+                message.push_str(&shown(help));
             }
-            let file = github_property(&self.source.path.to_string_lossy());
+            let file = github_property(&shown(&self.source.path.to_string_lossy()));
             let _ =
                 writeln!(out, "::{kind} file={file},line={line},col={col},title={}::{}", d.code, github_data(&message));
         }
@@ -344,22 +357,6 @@ fn floor(s: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
-}
-
-/// Makes text safe to print on a terminal: control, bidi and invisible characters are shown as
-/// `\u{…}` escapes (a diagnostic must never reorder or hide what it quotes).
-pub fn sanitize(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\t' => out.push(' '),
-            c if crate::escape::is_invisible(c) => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A JSON string literal.

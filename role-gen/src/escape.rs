@@ -19,6 +19,47 @@ pub fn is_invisible(c: char) -> bool {
             | '\u{e0000}'..='\u{e007f}')
 }
 
+/// User text made safe for a terminal or a CI log: every character [`is_invisible`] holds
+/// (controls, ESC, BEL, CR, LF, bidi controls, line separators) is shown as a `\u{…}` escape and
+/// a tab as a space, so quoted text can never start a line, move the cursor, forge a GitHub
+/// workflow command or read differently from what it is. Every piece of user text in human and
+/// GitHub output goes through this one function.
+pub fn shown(text: &str) -> String {
+    Shown(text).to_string()
+}
+
+/// [`shown`] line by line, keeping the line breaks: for a block role-gen lays out itself (a diff)
+/// whose lines hold user text.
+pub fn shown_lines(text: &str) -> String {
+    text.split_inclusive('\n')
+        .map(|line| match line.strip_suffix('\n') {
+            Some(line) => format!("{}\n", Shown(line)),
+            None => shown(line),
+        })
+        .collect()
+}
+
+/// [`shown`] as a `Display` value, for `format!` without an intermediate `String`.
+#[derive(Debug, Clone, Copy)]
+pub struct Shown<'a>(pub &'a str);
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut rest = self.0;
+        while let Some(at) = rest.find(|c: char| c == '\t' || is_invisible(c)) {
+            f.write_str(&rest[..at])?;
+            let c = rest[at..].chars().next().unwrap_or(' ');
+            if c == '\t' {
+                f.write_str(" ")?
+            } else {
+                write!(f, "\\u{{{:x}}}", c as u32)?
+            }
+            rest = &rest[at + c.len_utf8()..];
+        }
+        f.write_str(rest)
+    }
+}
+
 /// The inside of a double-quoted string literal: quotes, backslashes and the common controls
 /// get their short escapes; other invisible characters go through `unicode`.
 fn quoted(s: &str, unicode: fn(&mut String, char)) -> String {
@@ -69,7 +110,14 @@ fn comment_line(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out.replace("*/", "*\\/").replace("/*", "/\\*")
+    let mut out = out.replace("*/", "*\\/").replace("/*", "/\\*");
+    // A line ending in a backslash continues onto the next one in C, C++ and Go (even with
+    // spaces between): the generated code on the next line would become part of the comment.
+    if out.trim_end().ends_with('\\') {
+        let end = out.trim_end().len();
+        out.replace_range(end - 1..end, "\\u{5c}");
+    }
+    out
 }
 
 /// A description as the lines of a comment: one entry per source line, each escaped and
@@ -137,6 +185,19 @@ mod tests {
     #[test]
     fn comments_cannot_be_closed_early() {
         assert_eq!(comment_lines("a */ b\nc /* d"), vec!["a *\\/ b", "c /\\* d"]);
+    }
+
+    #[test]
+    fn comment_lines_never_end_in_a_line_continuation() {
+        assert_eq!(comment_lines("path C:\\\nnext"), vec!["path C:\\u{5c}", "next"]);
+        assert_eq!(comment_lines("a\\ "), vec!["a\\u{5c}"]);
+    }
+
+    #[test]
+    fn shown_text_cannot_break_lines_or_steer_a_terminal() {
+        let hostile = "a\n::error file=x::y\u{1b}[2J\u{7}\r\u{202e}\u{2028}\tz";
+        assert_eq!(shown(hostile), "a\\u{a}::error file=x::y\\u{1b}[2J\\u{7}\\u{d}\\u{202e}\\u{2028} z");
+        assert_eq!(shown("plain é"), "plain é");
     }
 
     #[test]

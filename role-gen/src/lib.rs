@@ -33,10 +33,11 @@
 //!     eprintln!("{warning}");
 //! }
 //! # #[cfg(feature = "render")]
-//! project.generate()?.write_to(&project.output_dir())?;
+//! project.generate()?.write_to(&project.output_boundary()?, role_gen::Leftovers::Remove)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod boundary;
 #[cfg(feature = "render")]
 mod builder;
 pub mod cache;
@@ -49,6 +50,7 @@ pub mod diff;
 pub mod edit;
 pub mod escape;
 mod lower;
+pub mod manifest;
 pub mod model;
 pub mod names;
 pub mod outputs;
@@ -66,7 +68,7 @@ use std::path::{Path, PathBuf};
 pub use builder::{Builder, Compiled};
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Severity};
 pub use model::{Model, Target};
-pub use outputs::{Drift, Outputs, WriteStatus};
+pub use outputs::{Drift, Leftovers, Outputs, WriteError, WriteStatus};
 pub use source::SourceFile;
 
 /// Why a roles.toml could not be loaded.
@@ -82,6 +84,33 @@ pub enum Error {
     /// The file was read and is invalid.
     #[error("{0}")]
     Invalid(Diagnostics),
+    /// The path may not be read: a link out of its folder, not a regular file, too large.
+    #[error("{0}")]
+    Refused(boundary::PathError),
+}
+
+/// The most bytes of a roles.toml role-gen reads (the 10,000-permission example is 2 MiB).
+pub const SOURCE_LIMIT: u64 = 64 << 20;
+
+/// The bytes of the roles.toml at `path`: a regular file, or a link that stays inside the folder
+/// the link is in, at most [`SOURCE_LIMIT`] bytes. A roles.toml committed as a link to
+/// `/proc/self/environ` would otherwise be quoted in diagnostics.
+pub fn read_source(path: &Path) -> Result<Vec<u8>, Error> {
+    let io = |source| Error::Io { path: path.to_path_buf(), source };
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let real = boundary::Boundary::new(dir).and_then(|b| b.input(&name)).map_err(refused_or_io(path))?;
+    match boundary::read_file(&real, &path.to_string_lossy(), SOURCE_LIMIT).map_err(refused_or_io(path))? {
+        Some(bytes) => Ok(bytes),
+        None => Err(io(std::io::Error::from(std::io::ErrorKind::NotFound))),
+    }
+}
+
+fn refused_or_io(path: &Path) -> impl FnOnce(boundary::PathError) -> Error + '_ {
+    move |e| match e {
+        boundary::PathError::Io { source, .. } => Error::Io { path: path.to_path_buf(), source },
+        other => Error::Refused(other),
+    }
 }
 
 /// Debug shows the rendered diagnostics, so `compile().expect(…)` in a build script prints
@@ -111,7 +140,7 @@ impl Project {
     /// Reads and validates the roles.toml at `path`.
     pub fn load(path: impl AsRef<Path>) -> Result<Project, Error> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        let bytes = read_source(path)?;
         Ok(Project::from_bytes(path, &bytes)?)
     }
 
@@ -174,9 +203,16 @@ impl Project {
         self.diagnostics.source()
     }
 
-    /// `output.dir`, resolved against roles.toml's folder.
+    /// `output.dir`, resolved against roles.toml's folder (as written, for messages).
     pub fn output_dir(&self) -> PathBuf {
-        self.source().dir().join(&self.model.output.dir)
+        let dir = self.source().dir().join(&self.model.output.dir);
+        if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir }
+    }
+
+    /// `output.dir` as a boundary: resolved inside roles.toml's folder, links included, or a
+    /// `path-escape` error.
+    pub fn output_boundary(&self) -> Result<boundary::Boundary, boundary::PathError> {
+        boundary::Boundary::new(self.source().dir())?.folder(&self.model.output.dir)
     }
 
     /// Every file `generate` reads: roles.toml and the custom templates.
@@ -221,7 +257,7 @@ impl Project {
 pub(crate) fn analyze(source: &SourceFile) -> (Option<Model>, Vec<Diagnostic>) {
     let mut found = Vec::new();
     let file = syntax::parse(&source.text, &mut found);
-    check::syntax_rules(&file, &mut found);
+    check::syntax_rules(&file, &source.file_name(), &mut found);
     let model = lower::lower(&file, &source.file_name(), &mut found);
     if let Some(model) = &model {
         check::warnings(model, &mut found);

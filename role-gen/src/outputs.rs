@@ -1,14 +1,17 @@
 //! Stage 5: [`Outputs`], a map of path to text; and the one place files are written.
 //!
-//! Generation is pure and returns `Outputs`. Writing goes through [`write_if_changed`]: an
-//! unchanged file is not touched (its mtime stays, so build systems stay quiet); a changed one is
-//! written to a temporary file beside it and renamed over it, so no reader ever sees half a file.
+//! Generation is pure and returns `Outputs`. Writing goes through [`Outputs::write_to`] (or
+//! [`write_if_changed`] for one file): an unchanged file is not touched (its mtime stays, so
+//! build systems stay quiet); a changed one is written to a temporary file beside it and renamed
+//! over it, so no reader ever sees half a file. Every path is resolved inside a [`Boundary`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
+use crate::boundary::{self, Boundary, PathError};
+use crate::manifest;
 use crate::model::Target;
 
 /// The marker every generated file carries in its first lines.
@@ -41,22 +44,82 @@ pub enum WriteStatus {
     Removed,
 }
 
-/// How a generated file on disk differs from what generation gives now.
+/// How a generated file on disk differs from what generation gives now. Only a file that
+/// carries role-gen's marker has its text kept (to show a diff): `check` never prints a file
+/// role-gen did not generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Drift {
-    Missing { path: String, expected: String },
-    Stale { path: String, expected: String, actual: String },
-    Unexpected { path: String, actual: String },
+    Missing {
+        path: String,
+        expected: String,
+    },
+    Stale {
+        path: String,
+        expected: String,
+        actual: String,
+    },
+    /// At an output's path, a file role-gen did not generate (no marker).
+    Foreign {
+        path: String,
+    },
+    /// A file role-gen generated earlier (listed in its manifest) that no output produces.
+    Unexpected {
+        path: String,
+    },
 }
 
 impl Drift {
     /// The relative path it concerns.
     pub fn path(&self) -> &str {
         match self {
-            Drift::Missing { path, .. } | Drift::Stale { path, .. } | Drift::Unexpected { path, .. } => path,
+            Drift::Missing { path, .. }
+            | Drift::Stale { path, .. }
+            | Drift::Foreign { path }
+            | Drift::Unexpected { path } => path,
         }
     }
 }
+
+/// Why writing stopped, and what had changed on disk by then.
+#[derive(Debug)]
+pub struct WriteError {
+    /// The files already created, updated or removed (empty: nothing changed).
+    pub changed: Vec<String>,
+    pub error: PathError,
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.error)?;
+        match self.changed.as_slice() {
+            [] => write!(f, "; no file was changed"),
+            changed => {
+                let list: Vec<String> = changed.iter().map(|p| format!("`{}`", crate::escape::shown(p))).collect();
+                write!(f, "; already changed: {} (the others are as they were)", list.join(", "))
+            }
+        }
+    }
+}
+
+impl std::error::Error for WriteError {}
+
+impl From<PathError> for WriteError {
+    fn from(error: PathError) -> Self {
+        WriteError { changed: Vec::new(), error }
+    }
+}
+
+/// Which files a write may remove.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leftovers {
+    /// Every output was generated: remove what the manifest lists and none produces now.
+    Remove,
+    /// Only some outputs were generated (`--target`): remove nothing, add to the manifest.
+    Keep,
+}
+
+/// The most role-gen reads of a file it compares with an output.
+const READ_LIMIT: u64 = 256 << 20;
 
 impl Outputs {
     /// Adds a file.
@@ -89,99 +152,171 @@ impl Outputs {
         self.files.retain(|p, _| keep(p));
     }
 
-    /// Writes every file under `dir`, skipping unchanged ones, and removes files role-gen
-    /// generated there before that no output produces any more.
-    pub fn write_to(&self, dir: &Path) -> io::Result<Vec<(String, WriteStatus)>> {
+    /// Writes every file inside `dir`, skipping unchanged ones, and records them in the manifest;
+    /// with [`Leftovers::Remove`], also removes the files the manifest lists that no output
+    /// produces any more. Every changed file is first written to a temporary beside it and only
+    /// then are they all renamed into place, so a failure (a full disk) changes nothing, or
+    /// says which files it did change.
+    pub fn write_to(&self, dir: &Boundary, leftovers: Leftovers) -> Result<Vec<(String, WriteStatus)>, WriteError> {
+        let listed = manifest::read(dir)?;
+        let mut plan = Vec::new();
         let mut report = Vec::new();
-        for (path, text) in &self.files {
-            report.push((path.clone(), write_if_changed(&dir.join(path), text.as_bytes())?));
+        for (rel, text) in &self.files {
+            let path = dir.output(rel)?;
+            let status = status_of(&path, rel, text.as_bytes())?;
+            report.push((rel.clone(), status));
+            if status != WriteStatus::Unchanged {
+                plan.push((rel.clone(), path, text.as_bytes()));
+            }
         }
-        for path in self.leftovers(dir)? {
-            fs::remove_file(dir.join(&path))?;
-            report.push((path, WriteStatus::Removed));
+        let removed = match leftovers {
+            Leftovers::Remove => self.leftovers(dir, &listed),
+            Leftovers::Keep => Vec::new(),
+        };
+        let kept = listed.iter().filter(|p| leftovers == Leftovers::Keep && !self.files.contains_key(*p));
+        let mut all: Vec<&str> = self.files.keys().map(String::as_str).chain(kept.map(String::as_str)).collect();
+        all.sort_unstable();
+        let manifest_text = manifest::render(all.into_iter());
+        let manifest_path = dir.output(manifest::MANIFEST)?;
+        if status_of(&manifest_path, manifest::MANIFEST, manifest_text.as_bytes())? != WriteStatus::Unchanged {
+            plan.push((manifest::MANIFEST.to_string(), manifest_path, manifest_text.as_bytes()));
+        }
+        let mut changed = commit(stage(&plan)?)?;
+        changed.retain(|p| p != manifest::MANIFEST);
+        for rel in &removed {
+            let path = dir.output(rel).map_err(|error| WriteError { changed: changed.clone(), error })?;
+            fs::remove_file(&path).map_err(|source| WriteError {
+                changed: changed.clone(),
+                error: PathError::Io { path: rel.clone(), source },
+            })?;
+            changed.push(rel.clone());
+            report.push((rel.clone(), WriteStatus::Removed));
         }
         Ok(report)
     }
 
-    /// Compares with what is under `dir`: missing, stale and unexpected generated files.
-    pub fn compare_with(&self, dir: &Path) -> io::Result<Vec<Drift>> {
+    /// Compares with what is inside `dir`: missing, stale, foreign and unexpected files. Reads
+    /// no file through a link (that is a [`PathError`]).
+    pub fn compare_with(&self, dir: &Boundary) -> Result<Vec<Drift>, PathError> {
         let mut drift = Vec::new();
-        for (path, expected) in &self.files {
-            match fs::read(dir.join(path)) {
-                Ok(actual) if actual == expected.as_bytes() => {}
-                Ok(actual) => drift.push(Drift::Stale {
-                    path: path.clone(),
+        for (rel, expected) in &self.files {
+            let path = dir.output(rel)?;
+            match boundary::read_file(&path, rel, READ_LIMIT)? {
+                Some(actual) if actual == expected.as_bytes() => {}
+                Some(actual) if carries_marker(&actual) => drift.push(Drift::Stale {
+                    path: rel.clone(),
                     expected: expected.clone(),
                     actual: String::from_utf8_lossy(&actual).into_owned(),
                 }),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                    drift.push(Drift::Missing { path: path.clone(), expected: expected.clone() })
-                }
-                Err(e) => return Err(e),
+                Some(_) => drift.push(Drift::Foreign { path: rel.clone() }),
+                None => drift.push(Drift::Missing { path: rel.clone(), expected: expected.clone() }),
             }
         }
-        for path in self.leftovers(dir)? {
-            let actual = fs::read_to_string(dir.join(&path)).unwrap_or_default();
-            drift.push(Drift::Unexpected { path, actual });
+        let listed = manifest::read(dir)?;
+        for rel in self.leftovers(dir, &listed) {
+            drift.push(Drift::Unexpected { path: rel });
+        }
+        let expected = manifest::render(self.files.keys().map(String::as_str));
+        let path = dir.output(manifest::MANIFEST)?;
+        match boundary::read_file(&path, manifest::MANIFEST, READ_LIMIT)? {
+            Some(actual) if actual == expected.as_bytes() => {}
+            Some(actual) => drift.push(Drift::Stale {
+                path: manifest::MANIFEST.into(),
+                expected,
+                actual: String::from_utf8_lossy(&actual).into_owned(),
+            }),
+            None => drift.push(Drift::Missing { path: manifest::MANIFEST.into(), expected }),
         }
         Ok(drift)
     }
 
-    /// Files under `dir` that carry role-gen's marker but are not among the outputs.
-    fn leftovers(&self, dir: &Path) -> io::Result<Vec<String>> {
-        let mut found = Vec::new();
-        collect_generated(dir, dir, &mut found)?;
-        found.retain(|p| !self.files.contains_key(p));
-        found.sort();
-        Ok(found)
+    /// Files the manifest lists that no output produces and that may be removed.
+    fn leftovers(&self, dir: &Boundary, listed: &BTreeSet<String>) -> Vec<String> {
+        listed.iter().filter(|p| !self.files.contains_key(*p) && manifest::removable(dir, p)).cloned().collect()
     }
 }
 
-fn collect_generated(root: &Path, dir: &Path, found: &mut Vec<String>) -> io::Result<()> {
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e),
-    };
-    for entry in entries {
-        let entry = entry?;
-        let path = entry.path();
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            collect_generated(root, &path, found)?;
-        } else if kind.is_file() && carries_marker(&path) {
-            if let Ok(rel) = path.strip_prefix(root) {
-                found.push(rel.to_string_lossy().replace('\\', "/"));
+/// What writing `contents` at `path` would do.
+fn status_of(path: &Path, rel: &str, contents: &[u8]) -> Result<WriteStatus, PathError> {
+    Ok(match boundary::read_file(path, rel, READ_LIMIT)? {
+        Some(old) if old == contents => WriteStatus::Unchanged,
+        Some(_) => WriteStatus::Updated,
+        None => WriteStatus::Created,
+    })
+}
+
+fn carries_marker(text: &[u8]) -> bool {
+    String::from_utf8_lossy(&text[..text.len().min(512)]).contains(GENERATED_MARKER)
+}
+
+/// A file written in full beside its destination, waiting to be renamed over it.
+struct Staged {
+    rel: String,
+    tmp: PathBuf,
+    path: PathBuf,
+}
+
+/// Writes every planned file to a temporary beside it; on any failure removes them all.
+fn stage(plan: &[(String, PathBuf, &[u8])]) -> Result<Vec<Staged>, WriteError> {
+    let mut staged = Vec::new();
+    for (rel, path, contents) in plan {
+        match write_temp(path, contents) {
+            Ok(tmp) => staged.push(Staged { rel: rel.clone(), tmp, path: path.clone() }),
+            Err(source) => {
+                discard(&staged);
+                return Err(WriteError { changed: Vec::new(), error: PathError::Io { path: rel.clone(), source } });
             }
         }
     }
-    Ok(())
+    Ok(staged)
 }
 
-fn carries_marker(path: &Path) -> bool {
-    use std::io::Read as _;
-    let mut head = [0u8; 512];
-    let Ok(mut file) = fs::File::open(path) else { return false };
-    let n = file.read(&mut head).unwrap_or(0);
-    let head = String::from_utf8_lossy(&head[..n]);
-    head.contains(GENERATED_MARKER)
+/// Renames every staged file into place; on a failure, says which were.
+fn commit(staged: Vec<Staged>) -> Result<Vec<String>, WriteError> {
+    let mut changed = Vec::new();
+    for (i, file) in staged.iter().enumerate() {
+        if let Err(source) = fs::rename(&file.tmp, &file.path) {
+            discard(&staged[i..]);
+            return Err(WriteError { changed, error: PathError::Io { path: file.rel.clone(), source } });
+        }
+        changed.push(file.rel.clone());
+    }
+    Ok(changed)
+}
+
+fn discard(staged: &[Staged]) {
+    for file in staged {
+        let _ = fs::remove_file(&file.tmp);
+    }
 }
 
 /// Writes `contents` to `path` unless it already holds exactly that; atomically (a temporary file
 /// in the same folder, then a rename). Creates missing parent folders.
 pub fn write_if_changed(path: &Path, contents: &[u8]) -> io::Result<WriteStatus> {
-    let status = match fs::read(path) {
-        Ok(old) if old == contents => return Ok(WriteStatus::Unchanged),
-        Ok(_) => WriteStatus::Updated,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => WriteStatus::Created,
-        Err(e) => return Err(e),
-    };
-    write_atomically(path, contents)?;
+    let shown = path.to_string_lossy();
+    let status = status_of(path, &shown, contents).map_err(|e| match e {
+        PathError::Io { source, .. } => source,
+        other => io::Error::other(other.to_string()),
+    })?;
+    if status != WriteStatus::Unchanged {
+        write_atomically(path, contents)?;
+    }
     Ok(status)
 }
 
 /// Writes `contents` to a temporary file beside `path` and renames it over `path`.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let tmp = write_temp(path, contents)?;
+    let result = fs::rename(&tmp, path);
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Writes `contents` in full (synced) to a new temporary file beside `path`, creating missing
+/// folders; returns the temporary's path. `create_new` never opens an existing file or link.
+fn write_temp(path: &Path, contents: &[u8]) -> io::Result<PathBuf> {
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -189,14 +324,14 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
     fs::create_dir_all(&parent)?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let (tmp, mut file) = create_temp(&parent, &name)?;
-    let result = file.write_all(contents).and_then(|()| file.sync_all()).and_then(|()| {
-        drop(file);
-        fs::rename(&tmp, path)
-    });
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+    match file.write_all(contents).and_then(|()| file.sync_all()) {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            drop(file);
+            let _ = fs::remove_file(&tmp);
+            Err(e)
+        }
     }
-    result
 }
 
 fn create_temp(dir: &Path, name: &str) -> io::Result<(PathBuf, fs::File)> {

@@ -10,9 +10,11 @@ use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
+use super::output::{err, errln, out, outln};
 use super::{Cli, Command, FailOn, Failure, Format, Style, find_roles_file};
-use crate::diagnostic::{Diagnostics, github_data, github_property, json_string, sanitize};
+use crate::diagnostic::{Diagnostics, github_data, github_property, json_string};
 use crate::diff::{Class, Definition, Finding, Grant, Report};
+use crate::escape::shown;
 use crate::source::Span;
 
 /// Runs `diff`.
@@ -33,9 +35,9 @@ pub fn run(cli: &Cli, style: Style) -> Result<(), Failure> {
         quiet: style.quiet,
     };
     match format {
-        Format::Human => print!("{}", view.human(style.color && std::io::stdout().is_terminal())),
-        Format::Json => println!("{}", view.json()),
-        Format::Github => print!("{}", view.github()),
+        Format::Human => out!("{}", view.human(style.color && std::io::stdout().is_terminal())),
+        Format::Json => outln!("{}", view.json()),
+        Format::Github => out!("{}", view.github()),
     }
     view.verdict(*format)
 }
@@ -158,7 +160,7 @@ fn load_both(inputs: &Inputs, format: Format, style: Style) -> Result<(Option<De
         Old::Git { shown, bytes } => Some(crate::diff::load(shown.as_str(), bytes)),
         Old::Missing { shown } => {
             if !style.quiet {
-                eprintln!("note: `{shown}` does not exist; everything in {} is new", inputs.new.display());
+                errln!("note: `{shown}` does not exist; everything in {} is new", inputs.new.display());
             }
             None
         }
@@ -180,11 +182,11 @@ fn load_both(inputs: &Inputs, format: Format, style: Style) -> Result<(Option<De
 fn report_invalid(side: &str, d: &Diagnostics, format: Format, style: Style) {
     if format == Format::Github && side == "new" {
         // The new file is the pull request's: its errors belong on its lines.
-        print!("{}", d.to_github());
+        out!("{}", d.to_github());
     }
-    eprint!("{}", d.render_human(style.color));
+    err!("{}", d.render_human(style.color));
     let errors = d.errors().count();
-    eprintln!(
+    errln!(
         "error: the {side} version `{}` is invalid ({errors} error{}); diff compares two valid files",
         d.source().path.display(),
         if errors == 1 { "" } else { "s" }
@@ -233,11 +235,11 @@ impl<'a> View<'a> {
             reasons.push(format!("access changed ({}) and `--fail-on access` is set", self.access_counts()));
         }
         if !reasons.is_empty() {
-            eprintln!("error: {}", reasons.join("; "));
+            errln!("error: {}", reasons.join("; "));
             return Err(Failure::Checked);
         }
         if format == Format::Human && !self.quiet {
-            println!("{}", self.success_summary());
+            outln!("{}", self.success_summary());
         }
         Ok(())
     }
@@ -311,12 +313,12 @@ impl<'a> View<'a> {
         }
         let _ = writeln!(out, "{}", paint.wrap("1", &format!("{title} ({})", found.len())));
         for f in found {
-            let _ = writeln!(out, "  {}: {}", paint.wrap(code_style, f.change.as_str()), sanitize(&f.message));
+            let _ = writeln!(out, "  {}: {}", paint.wrap(code_style, f.change.as_str()), shown(&f.message));
             if let Some(span) = &f.span {
                 let _ = writeln!(out, "    {} {}", paint.wrap("1;34", "-->"), self.location(span));
             }
             if let Some(help) = &f.help {
-                let _ = writeln!(out, "    {} {}", paint.wrap("1;34", "help:"), sanitize(help));
+                let _ = writeln!(out, "    {} {}", paint.wrap("1;34", "help:"), shown(help));
             }
         }
         out.push('\n');
@@ -346,7 +348,7 @@ impl<'a> View<'a> {
             }
         }
         for f in &access.other {
-            let _ = writeln!(out, "  {}: {}", paint.wrap("1;33", f.change.as_str()), sanitize(&f.message));
+            let _ = writeln!(out, "  {}: {}", paint.wrap("1;33", f.change.as_str()), shown(&f.message));
             if let Some(span) = &f.span {
                 let _ = writeln!(out, "    {} {}", paint.wrap("1;34", "-->"), self.location(span));
             }
@@ -431,8 +433,8 @@ fn json_grant(g: &Grant) -> String {
 /// hide or reorder it is escaped; the line break before `help:` is ours.
 fn with_help(f: &Finding) -> String {
     match &f.help {
-        Some(help) => format!("{}\nhelp: {}", sanitize(&f.message), sanitize(help)),
-        None => sanitize(&f.message),
+        Some(help) => format!("{}\nhelp: {}", shown(&f.message), shown(help)),
+        None => shown(&f.message),
     }
 }
 

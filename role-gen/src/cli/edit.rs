@@ -4,8 +4,10 @@
 use std::io::{BufRead as _, Write as _};
 use std::path::Path;
 
-use super::{AddCommand, Cli, Command, Failure, ItemKind, Style, can_prompt, find_roles_file};
+use super::output::{err, errln, out, outln};
+use super::{AddCommand, Cli, Command, Failure, ItemKind, Style, can_prompt, find_roles_file, shown_path};
 use crate::edit::{self, Edit, EditError, Kind, NewEntity, NewPermission, NewRole, Outcome};
+use crate::escape::{shown, shown_lines};
 
 /// Runs one editing command against roles.toml.
 pub fn run(cli: &Cli, style: Style) -> Result<(), Failure> {
@@ -73,7 +75,7 @@ fn given_or_asked(value: &Option<String>, argument: &str, what: &str) -> Result<
             "missing {argument} ({what}); stdin is not a terminal, so role-gen does not ask for it"
         )));
     }
-    eprint!("{what}: ");
+    err!("{what}: ");
     std::io::stderr().flush()?;
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
@@ -87,20 +89,20 @@ fn given_or_asked(value: &Option<String>, argument: &str, what: &str) -> Result<
 /// Prints why an edit was not made; the file is untouched.
 fn report_error(path: &Path, error: &EditError, style: Style) -> Failure {
     match error {
-        EditError::Refused(refusal) => eprintln!("error: {refusal}"),
+        EditError::Refused(refusal) => errln!("error: {}", shown_lines(&refusal.to_string())),
         EditError::Invalid { diagnostics, already_invalid } => {
-            eprint!("{}", diagnostics.render_human(style.color));
+            err!("{}", diagnostics.render_human(style.color));
             let errors = diagnostics.errors().count();
             let plural = if errors == 1 { "" } else { "s" };
             if *already_invalid {
-                eprintln!(
+                errln!(
                     "error: {} is invalid ({errors} error{plural}) and this edit does not fix it; it was not changed",
-                    path.display()
+                    shown_path(path)
                 );
             } else {
-                eprintln!(
+                errln!(
                     "error: the edit would make {} invalid ({errors} error{plural}); it was not changed",
-                    path.display()
+                    shown_path(path)
                 );
             }
         }
@@ -113,16 +115,16 @@ fn report(cli: &Cli, request: &Edit, outcome: &Outcome, style: Style) {
     if style.quiet {
         return;
     }
-    println!("{}", outcome.summary);
+    outln!("{}", shown(&outcome.summary));
     for note in &outcome.notes {
-        println!("  {note}");
+        outln!("  {}", shown(note));
     }
     if let Some(warnings) = &outcome.new_warnings {
-        eprint!("{}", warnings.render_human(style.color));
+        err!("{}", warnings.render_human(style.color));
     }
     if outcome.changed && *request != Edit::Format {
-        let file = cli.file.as_ref().map(|f| format!(" -f {}", f.display())).unwrap_or_default();
-        println!("next: `role-gen generate{file}` refreshes the generated files");
+        let file = cli.file.as_ref().map(|f| format!(" -f {}", shown_path(f))).unwrap_or_default();
+        outln!("next: `role-gen generate{file}` refreshes the generated files");
     }
 }
 
@@ -130,14 +132,15 @@ fn report(cli: &Cli, request: &Edit, outcome: &Outcome, style: Style) {
 fn fmt_check(path: &Path, outcome: &Outcome, style: Style) -> Result<(), Failure> {
     if !outcome.changed {
         if !style.quiet {
-            println!("{}", outcome.summary);
+            outln!("{}", shown(&outcome.summary));
         }
         return Ok(());
     }
     let old = std::fs::read_to_string(path).unwrap_or_default();
-    let shown = path.display().to_string();
+    let name = shown_path(path);
     let diff = similar::TextDiff::from_lines(old.as_str(), outcome.text.as_str());
-    print!("{}", diff.unified_diff().context_radius(2).header(&shown, &format!("{shown} (formatted)")));
-    eprintln!("error: {shown} is not formatted; `role-gen fmt` would change it as shown");
+    let diff = diff.unified_diff().context_radius(2).header(&name, &format!("{name} (formatted)")).to_string();
+    out!("{}", shown_lines(&diff));
+    errln!("error: {name} is not formatted; `role-gen fmt` would change it as shown");
     Err(Failure::Checked)
 }

@@ -6,6 +6,8 @@
 mod commands;
 mod diff;
 mod edit;
+mod generate;
+pub(crate) mod output;
 mod query;
 mod scaffold;
 mod testing;
@@ -365,13 +367,21 @@ pub fn can_prompt() -> bool {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let style = Style::detect(cli.quiet);
-    match commands::run(&cli, style) {
+    let code = match commands::run(&cli, style) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Checked) => ExitCode::from(1),
         Err(Failure::Usage(message)) => {
-            eprintln!("error: {message}");
+            output::errln!("error: {}", crate::escape::shown(&message));
             ExitCode::from(2)
         }
+    };
+    output::flush();
+    match output::lost() {
+        Some(e) => {
+            output::errln!("error: cannot write the output: {}", crate::escape::shown(&e));
+            ExitCode::from(2)
+        }
+        None => code,
     }
 }
 
@@ -390,6 +400,23 @@ pub fn find_roles_file(explicit: Option<&Path>) -> Result<PathBuf, Failure> {
     Err(Failure::Usage(
         "no roles.toml in this folder or any parent; create one with `role-gen init`, or pass `-f PATH`".into(),
     ))
+}
+
+/// A path the repository may not make role-gen use: `path-escape`, exit 1; a file system
+/// error: exit 2.
+pub(crate) fn path_refused(error: crate::boundary::PathError) -> Failure {
+    if error.is_io() {
+        return Failure::Usage(error.to_string());
+    }
+    output::errln!("error[path-escape]: {error}");
+    output::errln!("  = help: generated files stay inside roles.toml's folder; remove the link or choose another path");
+    output::errln!("error: nothing was written or read through it");
+    Failure::Checked
+}
+
+/// A path as shown in messages: escaped like all user text (a file name may hold anything).
+pub fn shown_path(path: &Path) -> String {
+    crate::escape::shown(&path.to_string_lossy())
 }
 
 /// Shows paths relative to the current folder when they lie below it (shorter diagnostics, and

@@ -1,9 +1,11 @@
 //! `explain`, `who-can` and `matrix`: questions answered from the model.
 
 use super::commands::load;
+use super::output::{errln, out};
 use super::{Cli, Command, Failure, MatrixFormat, QueryFormat, Style, find_roles_file};
 use crate::Model;
 use crate::diagnostic::json_string;
+use crate::escape::{shown, shown_lines};
 use crate::suggest::did_you_mean;
 
 /// Runs `explain`, `who-can` or `matrix`.
@@ -16,14 +18,14 @@ pub fn run(cli: &Cli, style: Style) -> Result<(), Failure> {
         Command::Matrix { format } => matrix(model, *format),
         _ => return Ok(()),
     };
-    print!("{text}");
+    out!("{text}");
     Ok(())
 }
 
 /// An unknown name: a refusal (exit 1) with a did-you-mean.
 fn unknown<'a>(kind: &str, name: &str, known: impl Iterator<Item = &'a str>) -> Failure {
     let help = did_you_mean(name, known).map(|h| format!("\n  help: {h}")).unwrap_or_default();
-    eprintln!("error: unknown {kind} `{name}`{help}");
+    errln!("error: unknown {kind} `{}`{}", shown(name), shown_lines(&help));
     Failure::Checked
 }
 

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use super::commands::load;
+use super::output::{errln, out, outln};
 use super::{Cli, Command, Failure, Style, find_roles_file};
 
 /// What `scaffold` writes.
@@ -21,27 +22,24 @@ pub fn run(cli: &Cli, style: Style) -> Result<(), Failure> {
     let text = match crate::render::scaffold_policies(project.model()) {
         Ok(Some(text)) => text,
         Ok(None) => {
-            eprintln!(
-                "error: `{}` has no policies, so roles.rs has no `PolicyFacts` trait to implement",
-                path.display()
-            );
+            errln!("error: `{}` has no policies, so roles.rs has no `PolicyFacts` trait to implement", path.display());
             return Err(Failure::Checked);
         }
         Err(e) => return Err(Failure::Usage(format!("cannot render the scaffold: {e}"))),
     };
     if out.as_os_str() == "-" {
-        print!("{text}");
+        out!("{text}");
         return Ok(());
     }
     write_new(out, &text)?;
-    println!("wrote {}; next: answer each predicate left as a `todo` with the application's facts", out.display());
+    outln!("wrote {}; next: answer each predicate left as a `todo` with the application's facts", out.display());
     Ok(())
 }
 
 /// Writes `text` to a new file; exit 1 when the file exists (it is the user's now).
 fn write_new(path: &Path, text: &str) -> Result<(), Failure> {
     if path.exists() {
-        eprintln!("error: `{}` already exists; role-gen scaffold never overwrites a file", path.display());
+        errln!("error: `{}` already exists; role-gen scaffold never overwrites a file", path.display());
         return Err(Failure::Checked);
     }
     let cannot = |e: std::io::Error| Failure::Usage(format!("cannot write `{}`: {e}", path.display()));

@@ -1,8 +1,10 @@
 //! `test`: runs the `[[tests]]` of roles.toml; a failure is reported at its `[[tests]]` line.
 
 use super::commands::load;
+use super::output::outln;
 use super::{Cli, Command, Failure, Style, TestFormat, find_roles_file};
 use crate::diagnostic::json_string;
+use crate::escape::shown;
 use crate::testing::{self, Outcome};
 use crate::{Model, Project};
 
@@ -13,7 +15,7 @@ pub fn run(cli: &Cli, style: Style) -> Result<(), Failure> {
     let outcomes = testing::run(project.model());
     match format {
         TestFormat::Human => print_human(&project, &outcomes, style),
-        TestFormat::Json => println!("{}", to_json(&project, &outcomes)),
+        TestFormat::Json => outln!("{}", to_json(&project, &outcomes)),
     }
     if outcomes.iter().all(Outcome::passed) { Ok(()) } else { Err(Failure::Checked) }
 }
@@ -24,27 +26,27 @@ fn location(project: &Project, model: &Model, outcome: &Outcome) -> (usize, usiz
 
 fn print_human(project: &Project, outcomes: &[Outcome], style: Style) {
     let model = project.model();
-    let file = project.source().path.display();
+    let file = project.diagnostics().shown_path();
     for outcome in outcomes {
         let (line, column) = location(project, model, outcome);
-        let what = testing::describe(model, &model.tests[outcome.test]);
+        let what = shown(&testing::describe(model, &model.tests[outcome.test]));
         if outcome.passed() {
             if !style.quiet {
-                println!("test {file}:{line}:{column} {what} ... ok");
+                outln!("test {file}:{line}:{column} {what} ... ok");
             }
             continue;
         }
         let failed = if style.color { "\x1b[1;31mFAILED\x1b[0m" } else { "FAILED" };
-        println!("test {file}:{line}:{column} {what} ... {failed}");
+        outln!("test {file}:{line}:{column} {what} ... {failed}");
         for failure in &outcome.failures {
-            println!("    {failure}");
+            outln!("    {}", shown(failure));
         }
     }
     let failed = outcomes.iter().filter(|o| !o.passed()).count();
     if outcomes.is_empty() {
-        println!("no [[tests]] in {file}");
+        outln!("no [[tests]] in {file}");
     } else if !style.quiet || failed > 0 {
-        println!("{} tests in {file}: {} passed, {failed} failed", outcomes.len(), outcomes.len() - failed);
+        outln!("{} tests in {file}: {} passed, {failed} failed", outcomes.len(), outcomes.len() - failed);
     }
 }
 

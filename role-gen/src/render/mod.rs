@@ -3,6 +3,7 @@
 
 mod helpers;
 pub mod json;
+mod limits;
 mod views;
 
 use std::path::Path;
@@ -10,7 +11,9 @@ use std::path::Path;
 use handlebars::Handlebars;
 use serde::Serialize;
 
+use crate::boundary::{Boundary, PathError, read_file};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::escape::shown;
 use crate::model::{Model, Target};
 use crate::outputs::{Outputs, builtin_path};
 
@@ -72,25 +75,31 @@ impl Templates {
         });
         let mut read = Vec::new();
         for custom in &model.output.custom {
-            let path = base.join(&custom.template);
-            let error = |message: String| Diagnostic::new(Code::TemplateError, custom.template_span.clone(), message);
-            match std::fs::read_to_string(&path) {
-                Ok(text) => {
-                    if let Err(e) = registry.register_template_string(&custom_key(&custom.path), text) {
-                        diags.push(
-                            error(format!("template `{}` does not compile: {}", custom.template, template_error(&e)))
-                                .label("this template")
-                                .help("fix the template; role-gen uses handlebars syntax"),
-                        );
-                    }
+            let text = match read_template(base, &custom.template) {
+                Ok((path, text)) => {
+                    read.push(path);
+                    text
                 }
-                Err(e) => diags.push(
-                    error(format!("cannot read template `{}`: {e}", custom.template))
-                        .label("this file")
-                        .help("the path is relative to roles.toml's folder"),
-                ),
+                Err(d) => {
+                    diags.push(d.with_span(custom.template_span.clone()));
+                    continue;
+                }
+            };
+            let key = custom_key(&custom.path);
+            let compiled = limits::check_text(&text)
+                .and_then(|()| registry.register_template_string(&key, text).map_err(|e| template_error(&e)))
+                .and_then(|()| limits::check(registry.get_templates(), &key));
+            if let Err(reason) = compiled {
+                diags.push(
+                    Diagnostic::new(
+                        Code::TemplateError,
+                        custom.template_span.clone(),
+                        format!("template `{}` does not compile: {}", shown(&custom.template), reason),
+                    )
+                    .label("this template")
+                    .help("fix the template; role-gen uses handlebars syntax, without recursive partials"),
+                );
             }
-            read.push(path);
         }
         Templates { registry, read }
     }
@@ -117,13 +126,13 @@ impl Templates {
             }
         }
         for custom in &model.output.custom {
-            match self.registry.render(&custom_key(&custom.path), &document) {
+            match self.render_custom(&custom_key(&custom.path), &document) {
                 Ok(text) => outputs.insert(custom.path.clone(), text),
                 Err(e) => errors.push(
                     Diagnostic::new(
                         Code::TemplateError,
                         custom.template_span.clone(),
-                        format!("template `{}` failed to render: {}", custom.template, one_line(&e.to_string())),
+                        format!("template `{}` failed to render: {}", shown(&custom.template), one_line(&e)),
                     )
                     .label("this template")
                     .help("custom templates see the JSON document of `role-gen generate --target json`"),
@@ -131,6 +140,22 @@ impl Templates {
             }
         }
         if errors.is_empty() { Ok(outputs) } else { Err(errors) }
+    }
+
+    /// Renders one custom template into a buffer that stops at its size bound, on a thread of
+    /// its own with a known stack (the template's depth is bounded by [`limits`]).
+    fn render_custom(&self, key: &str, document: &json::Document<'_>) -> Result<String, String> {
+        std::thread::scope(|scope| {
+            let worker = std::thread::Builder::new().stack_size(64 << 20).spawn_scoped(scope, || {
+                let mut out = limits::Capped::default();
+                self.registry.render_to_write(key, document, &mut out).map_err(|e| e.to_string())?;
+                String::from_utf8(out.bytes).map_err(|e| e.to_string())
+            });
+            match worker {
+                Ok(handle) => handle.join().unwrap_or_else(|_| Err("the renderer panicked".into())),
+                Err(e) => Err(format!("cannot start a renderer: {e}")),
+            }
+        })
     }
 
     /// Targets are independent: a worker per core takes the next target until none is left
@@ -184,6 +209,35 @@ impl Templates {
 
     fn builtin(&self, name: &str, view: &impl Serialize) -> Result<String, String> {
         self.registry.render(name, view).map_err(|e| e.to_string())
+    }
+}
+
+/// A template's text, read through roles.toml folder's boundary: a link out of it is a
+/// `path-escape`, anything else unreadable a `template-error` (the caller adds the span).
+fn read_template(base: &Path, template: &str) -> Result<(std::path::PathBuf, String), Diagnostic> {
+    const LIMIT: u64 = 4 << 20;
+    let fail = |e: PathError| {
+        let code = if matches!(e, PathError::Escape { .. } | PathError::Link { .. }) {
+            Code::PathEscape
+        } else {
+            Code::TemplateError
+        };
+        Diagnostic::new(code, 0..0, format!("cannot read template: {e}"))
+            .label("this file")
+            .help("a template is a file inside roles.toml's folder, relative to it")
+    };
+    let path = Boundary::new(base).and_then(|b| b.input(template)).map_err(fail)?;
+    match read_file(&path, template, LIMIT).map_err(fail)? {
+        Some(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok((path, text)),
+            Err(_) => {
+                Err(Diagnostic::new(Code::TemplateError, 0..0, format!("template `{}` is not UTF-8", shown(template))))
+            }
+        },
+        None => Err(fail(PathError::Io {
+            path: template.to_string(),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        })),
     }
 }
 
