@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::escape::shown;
 use crate::model::Target;
 use crate::outputs::write_if_changed;
 use crate::{Error, Project};
@@ -192,7 +193,9 @@ impl Builder {
         }
         for warning in project.diagnostics().warnings() {
             let (line, column) = project.diagnostics().position(warning);
-            println!("cargo:warning={}:{line}:{column}: {} [{}]", file.display(), warning.message, warning.code);
+            // Escaped: a newline in a name would start a `cargo:` directive of its own.
+            let (file, message) = (shown(&file.to_string_lossy()), shown(&warning.message));
+            println!("cargo:warning={file}:{line}:{column}: {message} [{}]", warning.code);
         }
         if let Some(serde) = self.rust_serde {
             project.set_rust_serde(serde);

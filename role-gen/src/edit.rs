@@ -143,14 +143,16 @@ impl Refusal {
     }
 }
 
+/// Each part escaped on its own line: a refusal quotes names the user (or the file) gave.
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.message)?;
+        use crate::escape::Shown;
+        write!(f, "{}", Shown(&self.message))?;
         for line in &self.details {
-            write!(f, "\n  {line}")?;
+            write!(f, "\n  {}", Shown(line))?;
         }
         if let Some(help) = &self.help {
-            write!(f, "\n  = help: {help}")?;
+            write!(f, "\n  = help: {}", Shown(help))?;
         }
         Ok(())
     }

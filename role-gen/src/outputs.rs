@@ -361,4 +361,42 @@ mod tests {
         assert_eq!(fs::read_dir(dir.join("a"))?.count(), 1, "no temporary file left behind");
         fs::remove_dir_all(&dir)
     }
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("role-gen-outputs-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn a_failure_while_staging_changes_nothing() -> io::Result<()> {
+        let dir = scratch("stage");
+        fs::create_dir_all(&dir)?;
+        fs::write(dir.join("a.txt"), "old")?;
+        // No one may create a folder in /proc, not even root: the second file cannot be staged.
+        let plan = vec![
+            ("a.txt".to_string(), dir.join("a.txt"), &b"new"[..]),
+            ("b.txt".to_string(), PathBuf::from("/proc/role-gen-cannot/b.txt"), &b"new"[..]),
+        ];
+        let err = stage(&plan).err().expect("staging fails");
+        assert!(err.changed.is_empty() && err.to_string().contains("no file was changed"), "{err}");
+        assert_eq!(fs::read(dir.join("a.txt"))?, b"old");
+        assert_eq!(fs::read_dir(&dir)?.count(), 1, "a temporary file was left behind");
+        fs::remove_dir_all(&dir)
+    }
+
+    #[test]
+    fn a_failure_while_renaming_says_what_changed() -> io::Result<()> {
+        let dir = scratch("commit");
+        fs::create_dir_all(dir.join("b.txt/full"))?;
+        let plan = vec![
+            ("a.txt".to_string(), dir.join("a.txt"), &b"new"[..]),
+            ("b.txt".to_string(), dir.join("b.txt"), &b"new"[..]),
+        ];
+        let err = commit(stage(&plan).map_err(|e| io::Error::other(e.to_string()))?).err().expect("rename fails");
+        assert_eq!(err.changed, ["a.txt"]);
+        assert!(err.to_string().contains("already changed: `a.txt`"), "{err}");
+        assert_eq!(fs::read_dir(&dir)?.count(), 2, "a temporary file was left behind");
+        fs::remove_dir_all(&dir)
+    }
 }

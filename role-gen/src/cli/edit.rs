@@ -89,7 +89,7 @@ fn given_or_asked(value: &Option<String>, argument: &str, what: &str) -> Result<
 /// Prints why an edit was not made; the file is untouched.
 fn report_error(path: &Path, error: &EditError, style: Style) -> Failure {
     match error {
-        EditError::Refused(refusal) => errln!("error: {}", shown_lines(&refusal.to_string())),
+        EditError::Refused(refusal) => errln!("error: {refusal}"),
         EditError::Invalid { diagnostics, already_invalid } => {
             err!("{}", diagnostics.render_human(style.color));
             let errors = diagnostics.errors().count();
