@@ -71,6 +71,7 @@ fn load_error(roles: &RolesAttr, e: &Error) -> syn::Error {
         Error::Invalid(diagnostics) => {
             format!("roles.toml is invalid:\n{}", diagnostics.render_human(false).trim_end())
         }
+        Error::Refused(reason) => format!("error[path-escape]: {reason}"),
     };
     syn::Error::new(roles.file.1, message)
 }
