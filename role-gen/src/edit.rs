@@ -9,7 +9,9 @@
 //! An edit is pure: [`apply`] takes the file's bytes and returns the new text, validated with
 //! [`Project::from_bytes`], or says why not ([`EditError`]). Nothing is written until the caller
 //! calls [`save`], which writes atomically and only when the text changed, so a refused or
-//! empty edit leaves the file (and its mtime) exactly as it was.
+//! empty edit leaves the file (and its mtime) exactly as it was. A caller that writes takes
+//! [`lock`] first and holds it from reading the bytes to [`save`]: two edits at one moment then
+//! run one after the other, and neither is lost.
 
 mod array;
 mod entries;
@@ -18,6 +20,7 @@ mod layout;
 mod refs;
 
 use std::fmt;
+use std::io;
 use std::ops::Range;
 use std::path::Path;
 
@@ -28,7 +31,7 @@ use entries::{entry, entry_item_mut, key_order, names, str_list};
 
 use crate::names::{is_valid_name, name_problem};
 use crate::suggest::did_you_mean;
-use crate::{Diagnostics, Project, outputs};
+use crate::{Diagnostics, Project, lock, outputs};
 
 /// The largest id a permission or role may have.
 pub const MAX_ID: i64 = 65535;
@@ -181,10 +184,16 @@ pub fn apply(path: &Path, bytes: &[u8], edit: &Edit) -> Result<Outcome, EditErro
     editor.finish(change)
 }
 
+/// Takes the lock every writing edit holds from reading roles.toml to [`save`]: an exclusive
+/// lock on the file (see [`lock::exclusive`]).
+pub fn lock(path: &Path) -> io::Result<lock::Guard> {
+    lock::exclusive(path)
+}
+
 /// Writes an outcome's text over `path`, atomically, and only when it changed. A symlinked
 /// roles.toml is written through (the link stays a link), and the file keeps its permissions:
 /// the atomic rename would otherwise replace both with a fresh regular file.
-pub fn save(path: &Path, outcome: &Outcome) -> std::io::Result<()> {
+pub fn save(path: &Path, outcome: &Outcome) -> io::Result<()> {
     if !outcome.changed {
         return Ok(());
     }

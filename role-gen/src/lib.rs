@@ -48,6 +48,7 @@ pub mod diff;
 #[cfg(feature = "cli")]
 pub mod edit;
 pub mod escape;
+pub mod lock;
 mod lower;
 pub mod model;
 pub mod names;
