@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 
 use assert_cmd::cargo::CommandCargoExt as _;
+use predicates::prelude::*;
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -97,4 +98,88 @@ fn two_adds_at_the_same_moment_get_distinct_ids_and_both_land() {
         assert!(said_b.contains(&format!("(id {idb})")), "round {round}: {said_b}");
     }
     role_gen(dir).arg("validate").assert().success();
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    fs::metadata(path).expect("stat").permissions().mode() & 0o7777
+}
+
+#[cfg(unix)]
+fn chmod(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt as _;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_edit_keeps_the_files_mode() {
+    let (tmp, path) = slack();
+    chmod(&path, 0o640);
+    role_gen(tmp.path()).args(["grant", "role_viewer", "archive_channel"]).assert().success();
+    assert_eq!(mode(&path), 0o640);
+    chmod(&path, 0o600);
+    role_gen(tmp.path()).args(["add", "permission", "export_data", "--description", "Export"]).assert().success();
+    assert_eq!(mode(&path), 0o600);
+}
+
+/// As root, hand the file to another user and group, edit it, and expect it to stay theirs.
+/// (As anyone else the file cannot be given away, and the edit must keep the owner it has.)
+#[cfg(unix)]
+#[test]
+fn an_edit_keeps_the_files_owner_and_group() {
+    use std::os::unix::fs::MetadataExt as _;
+    let (tmp, path) = slack();
+    let me = fs::metadata(&path).expect("stat");
+    let owner = if me.uid() == 0 {
+        std::os::unix::fs::chown(&path, Some(4321), Some(4322)).expect("chown");
+        (4321, 4322)
+    } else {
+        (me.uid(), me.gid())
+    };
+    role_gen(tmp.path()).args(["grant", "role_viewer", "archive_channel"]).assert().success();
+    let after = fs::metadata(&path).expect("stat");
+    assert_eq!((after.uid(), after.gid()), owner);
+    assert!(fs::read_to_string(&path).expect("read").contains("archive_channel"));
+}
+
+#[test]
+fn an_edit_keeps_a_byte_order_mark_and_is_applied() {
+    const BOM: &str = "\u{feff}";
+    let (plain, plain_path) = slack();
+    let (tmp, path) = slack();
+    fs::write(&path, format!("{BOM}{}", fs::read_to_string(&path).expect("read"))).expect("write");
+    for dir in [plain.path(), tmp.path()] {
+        role_gen(dir).args(["add", "permission", "export_data", "--description", "Export"]).assert().success();
+    }
+    // The very edit of the file without a BOM, behind the BOM: applied, and nothing else changed.
+    let edited = fs::read_to_string(&plain_path).expect("read");
+    assert!(edited.contains("[permissions.export_data]"));
+    let after = fs::read_to_string(&path).expect("read");
+    assert!(after.starts_with(BOM), "the BOM was dropped");
+    assert!(after == format!("{BOM}{edited}"), "the edit behind the BOM differs from the edit without one");
+    assert!(load(&path).model().permission("export_data").is_some());
+    role_gen(tmp.path()).args(["fmt", "--check"]).assert().success();
+}
+
+/// A file nobody may write is refused with a usage error (exit 2), byte for byte untouched,
+/// whoever runs the edit: root could open it, but the mode says it is not to be edited.
+#[cfg(unix)]
+#[test]
+fn a_read_only_file_is_refused_and_left_as_it_is() {
+    let (tmp, path) = slack();
+    let before = fs::read(&path).expect("read");
+    chmod(&path, 0o444);
+    role_gen(tmp.path())
+        .args(["grant", "role_viewer", "archive_channel"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot edit `").and(predicate::str::contains("read-only")));
+    role_gen(tmp.path()).args(["add", "permission", "export_data", "--description", "Export"]).assert().code(2);
+    assert_eq!(fs::read(&path).expect("read"), before);
+    assert_eq!(mode(&path), 0o444);
+    // Reading commands and `fmt --check` still work on it.
+    role_gen(tmp.path()).args(["fmt", "--check"]).assert().success();
+    role_gen(tmp.path()).arg("validate").assert().success();
 }
