@@ -9,15 +9,19 @@
 //! An edit is pure: [`apply`] takes the file's bytes and returns the new text, validated with
 //! [`Project::from_bytes`], or says why not ([`EditError`]). Nothing is written until the caller
 //! calls [`save`], which writes atomically and only when the text changed, so a refused or
-//! empty edit leaves the file (and its mtime) exactly as it was.
+//! empty edit leaves the file (and its mtime) exactly as it was. A caller that writes takes
+//! [`lock`] first and holds it from reading the bytes to [`save`]: two edits at one moment then
+//! run one after the other, and neither is lost.
 
 mod array;
 mod entries;
 mod format;
 mod layout;
 mod refs;
+mod replace;
 
 use std::fmt;
+use std::io;
 use std::ops::Range;
 use std::path::Path;
 
@@ -28,7 +32,11 @@ use entries::{entry, entry_item_mut, key_order, names, str_list};
 
 use crate::names::{is_valid_name, name_problem};
 use crate::suggest::did_you_mean;
-use crate::{Diagnostics, Project, outputs};
+use crate::{Diagnostics, Project, lock};
+
+/// The UTF-8 byte order mark some Windows editors put first. toml_edit drops it on output, so an
+/// edit takes it off before parsing and puts it back on the new text.
+const BOM: &str = "\u{feff}";
 
 /// The largest id a permission or role may have.
 pub const MAX_ID: i64 = 65535;
@@ -164,6 +172,18 @@ pub fn apply(path: &Path, bytes: &[u8], edit: &Edit) -> Result<Outcome, EditErro
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Err(unparsable(path, bytes, "roles.toml is not UTF-8"));
     };
+    match text.strip_prefix(BOM) {
+        Some(rest) => apply_text(path, rest, edit).map(|mut outcome| {
+            outcome.text.insert_str(0, BOM);
+            outcome
+        }),
+        None => apply_text(path, text, edit),
+    }
+}
+
+/// [`apply`] on the text after any byte order mark.
+fn apply_text(path: &Path, text: &str, edit: &Edit) -> Result<Outcome, EditError> {
+    let bytes = text.as_bytes();
     let mut editor = Editor::open(path, text)?;
     if *edit == Edit::Format && editor.before.is_none() {
         // Formatting an invalid file could hide its errors' lines; fix them first.
@@ -183,20 +203,36 @@ pub fn apply(path: &Path, bytes: &[u8], edit: &Edit) -> Result<Outcome, EditErro
     editor.finish(change)
 }
 
+/// Takes the lock every writing edit holds from reading roles.toml to [`save`]: an exclusive
+/// lock on the file (see [`lock::exclusive`]), which opens it for writing and so fails with
+/// `PermissionDenied` for a user who may not write it.
+///
+/// The rule for read-only files: a file whose permission bits let nobody write it (no `w` for
+/// user, group or others; on Windows, the read-only attribute) is refused too, even for root,
+/// who could open it anyway. Somebody made it read-only on purpose, and an edit would replace it
+/// with a file of the same mode behind their back.
+pub fn lock(path: &Path) -> io::Result<lock::Guard> {
+    let guard = lock::exclusive(path)?;
+    if guard.file().metadata()?.permissions().readonly() {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            "it is read-only (nobody has write permission); make it writable to edit it",
+        ));
+    }
+    Ok(guard)
+}
+
 /// Writes an outcome's text over `path`, atomically, and only when it changed. A symlinked
-/// roles.toml is written through (the link stays a link), and the file keeps its permissions:
-/// the atomic rename would otherwise replace both with a fresh regular file.
-pub fn save(path: &Path, outcome: &Outcome) -> std::io::Result<()> {
+/// roles.toml is written through (the link stays a link), and the file keeps its permission
+/// bits and (on unix) its owner and group: the atomic rename would otherwise replace all of
+/// them with a fresh file's.
+pub fn save(path: &Path, outcome: &Outcome) -> io::Result<()> {
     if !outcome.changed {
         return Ok(());
     }
     let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let permissions = std::fs::metadata(&target).map(|m| m.permissions()).ok();
-    outputs::write_atomically(&target, outcome.text.as_bytes())?;
-    match permissions {
-        Some(permissions) => std::fs::set_permissions(&target, permissions),
-        None => Ok(()),
-    }
+    let was = std::fs::metadata(&target)?;
+    replace::replace(&target, outcome.text.as_bytes(), &was)
 }
 
 /// The error for a file that cannot be edited at all: validation's own diagnostics when it has

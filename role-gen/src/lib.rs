@@ -49,6 +49,7 @@ pub mod diff;
 #[cfg(feature = "cli")]
 pub mod edit;
 pub mod escape;
+pub mod lock;
 mod lower;
 pub mod manifest;
 pub mod model;

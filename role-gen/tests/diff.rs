@@ -371,6 +371,34 @@ fn an_unknown_revision_exits_2() {
     assert!(!repo.path().join("sub/x").exists());
 }
 
+/// Revisions that git resolves with a prefix or to several objects (`^HEAD` is "not HEAD",
+/// `HEAD^!` and `A..B` are ranges) name no single commit: read as one, the file "did not
+/// exist" and a breaking change passed. They are refused, and HEAD itself still fails.
+#[test]
+fn a_revision_that_is_not_one_commit_is_refused() {
+    let repo = repository();
+    let sub = repo.path().join("sub");
+    git(repo.path(), &["commit", "-q", "--allow-empty", "-m", "second"]);
+    fs::write(sub.join("roles.toml"), without_delete("")).expect("write");
+    role_gen(&sub)
+        .args(["diff", "--against", "^HEAD"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with("error: `^HEAD` does not name one commit (git resolves it to `^"));
+    for rev in ["HEAD^!", "HEAD~1..HEAD", "HEAD...HEAD~1"] {
+        role_gen(&sub)
+            .args(["diff", "--against", rev])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!("`{rev}`")));
+    }
+    role_gen(&sub)
+        .args(["diff", "--against", "HEAD"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("permission-removed-unreserved: permission `delete`"));
+}
+
 #[test]
 fn against_outside_a_repository_exits_2() {
     let tmp = pair(BASE, BASE);

@@ -114,12 +114,18 @@ fn from_git(file: &Path, rev: &str) -> Result<(Old, String), Failure> {
     let prefix = git_ok(dir, &["rev-parse", "--show-prefix"])?.map_err(|stderr| {
         Failure::Usage(format!("`--against` needs a git repository, and {shown_dir} is not in one ({stderr})"))
     })?;
-    let commit = git_ok(dir, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])?
+    let resolved = git_ok(dir, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])?
         .map_err(|_| Failure::Usage(format!("unknown git revision `{rev}`")))?;
+    let commit = one_commit_id(&resolved).ok_or_else(|| {
+        Failure::Usage(format!(
+            "`{rev}` does not name one commit (git resolves it to `{}`); give a branch, tag or commit id",
+            resolved.trim()
+        ))
+    })?;
     let repo_path = format!("{}{name}", prefix.trim_end_matches(['\n', '\r']));
     let shown = format!("{rev}:{repo_path}");
     // The verified commit id, not the user's text, goes to git from here on.
-    let object = format!("{}:{repo_path}", commit.trim());
+    let object = format!("{commit}:{repo_path}");
     if !git(dir, &["cat-file", "-e", &object])?.status.success() {
         return Ok((Old::Missing { shown }, repo_path));
     }
@@ -129,6 +135,16 @@ fn from_git(file: &Path, rev: &str) -> Result<(Old, String), Failure> {
         return Err(Failure::Usage(format!("cannot read `{shown}` from git: {stderr}")));
     }
     Ok((Old::Git { shown, bytes: out.stdout }, repo_path))
+}
+
+/// The commit id when `rev-parse` printed exactly one full object id (40 hex digits, or 64 in a
+/// SHA-256 repository) and nothing else. `--verify` alone lets through revisions that resolve
+/// with a prefix: `^HEAD` ("not HEAD") prints `^<id>`, and the `^<id>:roles.toml` built from it
+/// names nothing, which read as "the file did not exist" and let a breaking change pass.
+fn one_commit_id(resolved: &str) -> Option<&str> {
+    let id = resolved.trim_end_matches(['\n', '\r']);
+    let full = matches!(id.len(), 40 | 64) && id.bytes().all(|b| b.is_ascii_hexdigit());
+    full.then_some(id)
 }
 
 /// Runs git in `dir`; only a git that cannot be started is an error here.
@@ -489,6 +505,17 @@ mod tests {
             Failure::Checked => String::new(),
         });
         assert_eq!(err, Err("`--output=/tmp/x` is not a git revision".to_string()));
+    }
+
+    #[test]
+    fn only_one_full_object_id_is_a_commit() {
+        let sha1 = "fb1ffc5472dd2b76e0cbd533278c7d5f11005372";
+        let sha256 = "a".repeat(64);
+        assert_eq!(one_commit_id(&format!("{sha1}\n")), Some(sha1));
+        assert_eq!(one_commit_id(&format!("{sha256}\n")), Some(sha256.as_str()));
+        for bad in [format!("^{sha1}\n"), format!("{sha1}\n^{sha1}\n"), sha1[..39].to_string(), String::new()] {
+            assert_eq!(one_commit_id(&bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -12,15 +12,32 @@ use crate::escape::{shown, shown_lines};
 /// Runs one editing command against roles.toml.
 pub fn run(cli: &Cli, style: Style) -> Result<(), Failure> {
     let path = find_roles_file(cli.file.as_deref())?;
-    let bytes = std::fs::read(&path).map_err(|e| Failure::Usage(format!("cannot read `{}`: {e}", path.display())))?;
+    // Asked before the file is locked: a prompt may wait on the user for as long as they like.
     let (request, check_only) = request(&cli.command)?;
-    let outcome = edit::apply(&path, &bytes, &request).map_err(|e| report_error(&path, &e, style))?;
     if check_only {
+        // `fmt --check` writes nothing, so it takes no lock and works on a read-only file.
+        let bytes = read(&path, std::fs::read(&path))?;
+        let outcome = edit::apply(&path, &bytes, &request).map_err(|e| report_error(&path, &e, style))?;
         return fmt_check(&path, &outcome, style);
     }
-    edit::save(&path, &outcome).map_err(|e| Failure::Usage(format!("cannot write `{}`: {e}", path.display())))?;
+    let outcome = edit_locked(&path, &request, style)?;
     report(cli, &request, &outcome, style);
     Ok(())
+}
+
+/// Reads, applies and writes under the edit lock, so that an edit made by another process at
+/// the same moment is applied before or after this one, never lost.
+fn edit_locked(path: &Path, request: &Edit, style: Style) -> Result<Outcome, Failure> {
+    let guard = edit::lock(path).map_err(|e| Failure::Usage(format!("cannot edit `{}`: {e}", path.display())))?;
+    let bytes = read(path, guard.read())?;
+    let outcome = edit::apply(path, &bytes, request).map_err(|e| report_error(path, &e, style))?;
+    edit::save(path, &outcome).map_err(|e| Failure::Usage(format!("cannot write `{}`: {e}", path.display())))?;
+    drop(guard);
+    Ok(outcome)
+}
+
+fn read(path: &Path, bytes: std::io::Result<Vec<u8>>) -> Result<Vec<u8>, Failure> {
+    bytes.map_err(|e| Failure::Usage(format!("cannot read `{}`: {e}", path.display())))
 }
 
 /// The edit the command line asks for, and whether it is `fmt --check`.
