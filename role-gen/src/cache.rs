@@ -25,12 +25,11 @@ pub fn load(path: &Path, shown: &Path) -> Loaded {
         Err(e) => return Arc::new(Err(e)),
     };
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    if let Ok(map) = cache.lock() {
-        if let Some((cached, loaded)) = map.get(path) {
-            if *cached == bytes {
-                return Arc::clone(loaded);
-            }
-        }
+    if let Ok(map) = cache.lock()
+        && let Some((cached, loaded)) = map.get(path)
+        && *cached == bytes
+    {
+        return Arc::clone(loaded);
     }
     PARSES.fetch_add(1, Ordering::Relaxed);
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();

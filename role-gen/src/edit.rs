@@ -556,17 +556,16 @@ impl<'a> Editor<'a> {
         }
         let Some(reserved) = self.doc.get_mut("reserved") else { return };
         let order = key_order("reserved");
-        if let Some(id) = id {
-            if let Some(list) = entries::array_mut(reserved, &format!("{}_ids", kind.noun()), order) {
-                if !list.iter().any(|v| v.as_integer() == Some(id)) {
-                    array::push(list, id);
-                }
-            }
+        if let Some(id) = id
+            && let Some(list) = entries::array_mut(reserved, &format!("{}_ids", kind.noun()), order)
+            && !list.iter().any(|v| v.as_integer() == Some(id))
+        {
+            array::push(list, id);
         }
-        if let Some(list) = entries::array_mut(reserved, &format!("{}_names", kind.noun()), order) {
-            if !list.iter().any(|v| v.as_str() == Some(name)) {
-                array::push(list, name);
-            }
+        if let Some(list) = entries::array_mut(reserved, &format!("{}_names", kind.noun()), order)
+            && !list.iter().any(|v| v.as_str() == Some(name))
+        {
+            array::push(list, name);
         }
     }
 

@@ -103,7 +103,8 @@ pub fn read_source(path: &Path) -> Result<Vec<u8>, Error> {
     let real = boundary::Boundary::new(dir).and_then(|b| b.input(&name)).map_err(refused_or_io(path))?;
     match boundary::read_file(&real, &path.to_string_lossy(), SOURCE_LIMIT).map_err(refused_or_io(path))? {
         Some(bytes) => Ok(bytes),
-        None => Err(io(std::io::Error::from(std::io::ErrorKind::NotFound))),
+        // The system's own wording ("No such file or directory (os error 2)"), as fs::read says it.
+        None => Err(io(std::fs::symlink_metadata(&real).err().unwrap_or_else(|| std::io::ErrorKind::NotFound.into()))),
     }
 }
 

@@ -272,11 +272,11 @@ fn perm_order_roles(
         let r = &file.roles[i];
         let (mut permissions, mut permission_spans) = (Vec::new(), Vec::new());
         for p in &r.permissions {
-            if let Some(idx) = perms.resolve(p, diags) {
-                if !permissions.contains(&idx) {
-                    permissions.push(idx);
-                    permission_spans.push(p.span());
-                }
+            if let Some(idx) = perms.resolve(p, diags)
+                && !permissions.contains(&idx)
+            {
+                permissions.push(idx);
+                permission_spans.push(p.span());
             }
         }
         let edges: Vec<(usize, Span)> =

@@ -393,7 +393,7 @@ mod tests {
             ("a.txt".to_string(), dir.join("a.txt"), &b"new"[..]),
             ("b.txt".to_string(), dir.join("b.txt"), &b"new"[..]),
         ];
-        let err = commit(stage(&plan).map_err(|e| io::Error::other(e.to_string()))?).err().expect("rename fails");
+        let err = commit(stage(&plan).map_err(|e| io::Error::other(e.to_string()))?).expect_err("rename fails");
         assert_eq!(err.changed, ["a.txt"]);
         assert!(err.to_string().contains("already changed: `a.txt`"), "{err}");
         assert_eq!(fs::read_dir(&dir)?.count(), 2, "a temporary file was left behind");

@@ -56,7 +56,7 @@ pub fn role_sets(model: &Model) -> Vec<Vec<usize>> {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            if state % 3 == 0 {
+            if state.is_multiple_of(3) {
                 set.push(r);
             }
         }

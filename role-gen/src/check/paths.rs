@@ -23,10 +23,10 @@ const VCS_FOLDERS: [&str; 3] = ["cvs", "_darcs", "_fossil_"];
 pub(super) fn stay_inside(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>) {
     let Some(output) = &file.output else { return };
     let dir = output.dir.as_ref().map_or_else(|| "gen".to_string(), |d| normalize(d.get_ref()));
-    if let Some(d) = &output.dir {
-        if check_relative(d, "`output.dir`", true, diags) {
-            check_writable(d, "`output.dir`", diags);
-        }
+    if let Some(d) = &output.dir
+        && check_relative(d, "`output.dir`", true, diags)
+    {
+        check_writable(d, "`output.dir`", diags);
     }
     let templates: Vec<String> =
         output.custom.iter().filter_map(|c| c.template.as_ref()).map(|t| normalize(t.get_ref())).collect();

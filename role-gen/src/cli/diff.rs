@@ -95,7 +95,10 @@ fn inputs(
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| Failure::Usage(format!("cannot read `{}`: {e}", path.display())))
+    crate::read_source(path).map_err(|e| match e {
+        crate::Error::Refused(reason) => super::path_refused(reason),
+        other => Failure::Usage(other.to_string()),
+    })
 }
 
 /// The version of `file` at `rev`, and `file`'s path from the repository root.

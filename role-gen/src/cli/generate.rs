@@ -24,6 +24,10 @@ fn output_folder(project: &Project, out_dir: Option<&Path>) -> Result<(Boundary,
 }
 
 pub fn generate(path: &Path, out_dir: Option<&Path>, targets: &[Target], style: Style) -> Result<(), Failure> {
+    // The edits' lock: a generate never reads roles.toml half-way through an edit, and two
+    // generates never interleave their writes and removals. A roles.toml the user cannot write
+    // cannot be edited either, so there is nothing to wait for.
+    let _lock = crate::lock::exclusive(path).ok();
     let project = load(path, style)?;
     if !project.diagnostics().is_empty() && !style.quiet {
         err!("{}", project.diagnostics().render_human(style.color));

@@ -98,11 +98,11 @@ fn rule_references(root: &Table, name: &str) -> Vec<Reference> {
 fn test_references(root: &Table, kind: Kind, name: &str) -> Vec<Reference> {
     let mut found = Vec::new();
     for (index, test) in tests(root).into_iter().enumerate() {
-        if kind == Kind::Role {
-            if let Some(role) = test.get("role").filter(|r| r.as_str() == Some(name)) {
-                let what = format!("test {} (`role`; the test is dropped with the role)", index + 1);
-                found.push(Reference { span: role.span(), what, site: Site::TestRole { index } });
-            }
+        if kind == Kind::Role
+            && let Some(role) = test.get("role").filter(|r| r.as_str() == Some(name))
+        {
+            let what = format!("test {} (`role`; the test is dropped with the role)", index + 1);
+            found.push(Reference { span: role.span(), what, site: Site::TestRole { index } });
         }
         let keys: &[&'static str] = if kind == Kind::Permission { &["allow", "deny"] } else { &["roles", "covers"] };
         for &key in keys {
