@@ -176,15 +176,65 @@ pub fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> File {
     let (doc, errors) = DeTable::parse_recoverable(text);
     if let Some(first) = errors.first() {
         // Only the first: after a syntax error the parser's later complaints are mostly echoes.
-        let span = first.span().unwrap_or(0..0);
-        diags.push(Diagnostic::new(Code::TomlSyntax, span, first.message().trim().to_string()).label("here"));
+        diags.push(syntax_error(text, first));
         return File::default();
     }
-    let mut cx = Cx { diags };
+    let mut cx = Cx { text, diags };
     cx.file(doc.get_ref())
 }
 
+/// A `toml-syntax` diagnostic at the error's place. toml gives its errors a span, but for one:
+/// a key with more dotted parts than its depth limit (`[a.a.a.….a]`), whose place is found
+/// in the text instead (else it would be reported at 1:1, far from the culprit).
+fn syntax_error(text: &str, error: &toml::de::Error) -> Diagnostic {
+    let message = error.message().trim().to_string();
+    if let Some(span) = error.span() {
+        return Diagnostic::new(Code::TomlSyntax, span, message).label("here");
+    }
+    let span = first_reported_at(text, error.message()).unwrap_or(0..0);
+    if !message.contains("recursion") {
+        return Diagnostic::new(Code::TomlSyntax, span, message).label("here");
+    }
+    Diagnostic::new(Code::TomlSyntax, span, format!("this key is nested too deeply ({message})"))
+        .label("too deep from here on")
+        .help(
+            "roles.toml needs only a few levels (like `[permissions.NAME]`); \
+             this key has more dotted parts than the TOML parser accepts",
+        )
+}
+
+/// Where an error that toml reports without a span comes from: the character that ends the
+/// shortest prefix of `text` whose parse reports the same message. A prefix lexes like the
+/// whole text up to where it is cut, so once a prefix reports the error every longer one does,
+/// and a binary search finds the place in a few dozen parses.
+fn first_reported_at(text: &str, message: &str) -> Option<Span> {
+    let reports = |end: usize| DeTable::parse_recoverable(&text[..end]).1.iter().any(|e| e.message() == message);
+    // Invariant: the prefix ending at `hi` reports the error and the one ending at `lo` does not.
+    let (mut lo, mut hi) = (0, text.len());
+    if !reports(hi) {
+        return None;
+    }
+    while let Some(mid) = boundary_between(text, lo, hi) {
+        if reports(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    let start = text[..hi].char_indices().next_back().map_or(0, |(i, _)| i);
+    Some(start..hi)
+}
+
+/// A character boundary of `text` strictly between `lo` and `hi`, near the middle.
+fn boundary_between(text: &str, lo: usize, hi: usize) -> Option<usize> {
+    let middle = lo + (hi - lo) / 2;
+    let below = (lo + 1..=middle).rev().find(|&i| text.is_char_boundary(i));
+    below.or_else(|| (middle + 1..hi).find(|&i| text.is_char_boundary(i)))
+}
+
 struct Cx<'d> {
+    /// The whole text, for values that must be quoted as written (a number too large to hold).
+    text: &'d str,
     diags: &'d mut Vec<Diagnostic>,
 }
 
@@ -283,17 +333,32 @@ impl Cx<'_> {
         }
     }
 
-    fn integer(&mut self, value: &Sp<DeValue<'_>>) -> Option<Sp<i64>> {
+    /// An id; `owner` says whose in the message for one too large to hold ("permission `x`").
+    fn integer(&mut self, value: &Sp<DeValue<'_>>, owner: &str) -> Option<Sp<i64>> {
         match value.get_ref() {
-            // Out-of-range literals become i64::MAX so the range check reports them.
-            DeValue::Integer(i) => {
-                Some(spanned(value.span(), i64::from_str_radix(i.as_str(), i.radix()).unwrap_or(i64::MAX)))
-            }
+            DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+                Ok(n) => Some(spanned(value.span(), n)),
+                Err(_) => {
+                    self.huge_id(value, owner);
+                    None
+                }
+            },
             _ => {
                 self.wrong_type(value, "an integer");
                 None
             }
         }
+    }
+
+    /// An id beyond 64 bits, reported here with its digits as written: the range check after
+    /// this stage sees only numbers, and would print a clamped one.
+    fn huge_id(&mut self, value: &Sp<DeValue<'_>>, owner: &str) {
+        let written = self.text.get(value.span()).unwrap_or("the number").trim();
+        self.push(
+            Diagnostic::new(Code::IdOutOfRange, value.span(), format!("{owner} has id {written}, outside 1..=65535"))
+                .label("out of range")
+                .help("ids are 1..=65535; this number does not even fit in 64 bits"),
+        );
     }
 
     fn boolean(&mut self, value: &Sp<DeValue<'_>>) -> Option<Sp<bool>> {
@@ -321,9 +386,9 @@ impl Cx<'_> {
         Some(array.iter().filter_map(|v| self.string(v)).collect())
     }
 
-    fn integers(&mut self, value: &Sp<DeValue<'_>>) -> Vec<Sp<i64>> {
+    fn integers(&mut self, value: &Sp<DeValue<'_>>, owner: &str) -> Vec<Sp<i64>> {
         let Some(array) = self.array(value, "an array of integers") else { return Vec::new() };
-        array.iter().filter_map(|v| self.integer(v)).collect()
+        array.iter().filter_map(|v| self.integer(v, owner)).collect()
     }
 
     /// A required, non-empty description. Empty counts as missing (SPEC section 1).
@@ -361,7 +426,7 @@ impl Cx<'_> {
 
     fn req_id(&mut self, f: &Fields<'_, '_>, what: &str) -> Option<Sp<i64>> {
         match f.get("id") {
-            Some(v) => self.integer(v),
+            Some(v) => self.integer(v, what),
             None => {
                 self.missing(f, "id", what);
                 None
@@ -587,9 +652,12 @@ impl Cx<'_> {
     fn reserved(&mut self, table: &DeTable<'_>, header: Span) -> ReservedDef {
         let f = self.fields(table, header, "`[reserved]`", RESERVED_KEYS);
         ReservedDef {
-            permission_ids: f.get("permission_ids").map(|v| self.integers(v)).unwrap_or_default(),
+            permission_ids: f
+                .get("permission_ids")
+                .map(|v| self.integers(v, "`[reserved] permission_ids`"))
+                .unwrap_or_default(),
             permission_names: self.opt_strings(&f, "permission_names").unwrap_or_default(),
-            role_ids: f.get("role_ids").map(|v| self.integers(v)).unwrap_or_default(),
+            role_ids: f.get("role_ids").map(|v| self.integers(v, "`[reserved] role_ids`")).unwrap_or_default(),
             role_names: self.opt_strings(&f, "role_names").unwrap_or_default(),
         }
     }
@@ -645,4 +713,34 @@ impl Cx<'_> {
 fn article(type_name: &str) -> String {
     let vowel = type_name.starts_with(['a', 'e', 'i', 'o', 'u']);
     format!("{} {type_name}", if vowel { "an" } else { "a" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first_error(text: &str) -> Diagnostic {
+        let mut diags = Vec::new();
+        parse(text, &mut diags);
+        diags.into_iter().next().unwrap_or_else(|| panic!("no error for {text:?}"))
+    }
+
+    #[test]
+    fn a_too_deep_key_is_found_among_multi_byte_characters() {
+        let deep = vec!["\"ü\""; 100].join(".");
+        let text = format!("[project]\nname = \"ä€😀\"\n\n[\"é\".{deep}]\n");
+        let error = first_error(&text);
+        assert_eq!(error.code, Code::TomlSyntax);
+        // `["é"` then 79 parts `."ü"`; the dot before the 81st part is where the limit is met.
+        let at = "[project]\nname = \"ä€😀\"\n\n[\"é\"".len() + 79 * ".\"ü\"".len();
+        assert_eq!(error.span, Some(at..at + 1));
+    }
+
+    #[test]
+    fn every_id_too_large_for_64_bits_is_reported_as_written() {
+        let text = "[project]\nname = \"x\"\n[reserved]\nrole_ids = [0o7777777777777777777777777]\n";
+        let error = first_error(text);
+        assert_eq!(error.code, Code::IdOutOfRange);
+        assert_eq!(error.message, "`[reserved] role_ids` has id 0o7777777777777777777777777, outside 1..=65535");
+    }
 }

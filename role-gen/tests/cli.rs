@@ -48,8 +48,11 @@ fn every_invalid_file_fails_with_its_code_and_line_and_writes_nothing() {
     let mut checked = 0;
     let mut seen = Vec::new();
     for line in manifest.lines().filter(|l| !l.trim().is_empty()) {
-        let [file, code, line_no] = line.split('\t').collect::<Vec<_>>()[..] else {
-            panic!("bad manifest line {line:?}")
+        // file, code, line, and optionally the column (where the place within the line matters).
+        let (file, code, line_no, column) = match line.split('\t').collect::<Vec<_>>()[..] {
+            [file, code, line_no] => (file, code, line_no, None),
+            [file, code, line_no, column] => (file, code, line_no, Some(column)),
+            _ => panic!("bad manifest line {line:?}"),
         };
         seen.push(code.to_string());
         let tmp = tempfile::tempdir().expect("tempdir");
@@ -65,6 +68,9 @@ fn every_invalid_file_fails_with_its_code_and_line_and_writes_nothing() {
         assert_eq!(errors.len(), 1, "{file}: exactly one error expected, got {errors:#?}");
         assert_eq!(errors[0]["code"], code, "{file}: code");
         assert_eq!(errors[0]["line"].to_string(), line_no, "{file}: line");
+        if let Some(column) = column {
+            assert_eq!(errors[0]["column"].to_string(), column, "{file}: column");
+        }
 
         role_gen(tmp.path())
             .args(["generate", "-f", file])

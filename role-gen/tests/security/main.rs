@@ -8,3 +8,4 @@ mod crashes;
 mod edits;
 mod injection;
 mod paths;
+mod syntax;
