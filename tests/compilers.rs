@@ -1659,6 +1659,7 @@ fn policies_typescript_program(model: &role_gen::Model, rows: &[role_gen_tests::
     let table = serde_json::to_string(&serde_json::to_string(&table).unwrap_or_default()).unwrap_or_default();
     format!(
         r#"import {{
+  LEGACY_LEVELS,
   POLICY_RULES,
   Policy,
   RolloutMode,
@@ -1676,25 +1677,51 @@ const lines: string[] = [];
 const problems: string[] = [];
 const rule = (r: number | null): string => (r === null ? "-" : String(r));
 
-ROWS.forEach((row, i) => {{
-  const policy = row[0] as Policy;
-  let calls = 0;
+// Each row's facts, in one of the shapes callers pass: a plain object with every predicate, a
+// plain object with only the true ones (absent is false), or a class whose facts are getters and
+// methods on its prototype.
+type Shape = "plain" | "sparse" | "class";
+const counter = {{ calls: 0 }};
+const held = (row: Row, p: Permission): boolean => {{
+  counter.calls += 1;
+  return hasPermission(row[2] as readonly Role[], p);
+}};
+const trueOnly = (row: Row): {{ readonly [name: string]: boolean }} =>
+  Object.fromEntries(Object.entries(row[3]).filter(([, v]) => v));
+class ClassFacts {{
+  constructor(private readonly row: Row) {{}}
+  hasPermission(p: Permission): boolean {{
+    return held(this.row, p);
+  }}
+  get legacy(): string | undefined {{
+    return this.row[1] ?? undefined;
+  }}
+  get predicates(): {{ readonly [name: string]: boolean }} {{
+    return trueOnly(this.row);
+  }}
+}}
+function factsOf(row: Row, shape: Shape): PolicyFacts<Policy> {{
+  if (shape === "class") {{
+    return new ClassFacts(row) as unknown as PolicyFacts<Policy>;
+  }}
   const base = {{
-    hasPermission: (p: Permission): boolean => {{
-      calls += 1;
-      return hasPermission(row[2] as readonly Role[], p);
-    }},
-    predicates: row[3],
+    hasPermission: (p: Permission): boolean => held(row, p),
+    predicates: shape === "sparse" ? trueOnly(row) : row[3],
   }};
-  const facts = (row[1] === null ? base : {{ ...base, legacy: row[1] }}) as unknown as PolicyFacts<Policy>;
+  return (row[1] === null ? base : {{ ...base, legacy: row[1] }}) as unknown as PolicyFacts<Policy>;
+}}
+
+function evaluateRow(row: Row, i: number, shape: Shape): string {{
+  const policy = row[0] as Policy;
+  const facts = factsOf(row, shape);
   const full = evaluatePolicy(policy, facts);
   const named = full.rule === null ? "default deny" : POLICY_RULES[policy][full.rule];
   if (full.policy !== policy || full.ruleName !== named) {{
     problems.push(`${{i}}: inconsistent decision ${{JSON.stringify(full)}}`);
   }}
-  calls = 0;
+  counter.calls = 0;
   const legacy = evaluatePolicyLegacy(policy, facts);
-  const legacyCalls = calls;
+  const legacyCalls = counter.calls;
   let reported = 0;
   const observe = (l: {{ allow: boolean }}, f: {{ allow: boolean }}): void => {{
     reported += 1;
@@ -1708,11 +1735,41 @@ ROWS.forEach((row, i) => {{
   if (reported !== darkReported) {{
     problems.push(`${{i}}: light mode reported a disagreement`);
   }}
-  lines.push(
-    [i, full.allow, rule(full.rule), full.ruleName, legacy.allow, rule(legacy.rule), legacyCalls, dark.allow,
-     rule(dark.rule), darkReported === 1, light.allow, rule(light.rule)].join("\t"),
-  );
+  return [i, full.allow, rule(full.rule), full.ruleName, legacy.allow, rule(legacy.rule), legacyCalls, dark.allow,
+    rule(dark.rule), darkReported === 1, light.allow, rule(light.rule)].join("\t");
+}}
+
+ROWS.forEach((row, i) => lines.push(evaluateRow(row, i, "plain")));
+
+// Prototype pollution: whatever a hostile dependency adds to `Object.prototype` (every predicate
+// true, the highest legacy level, a `hasPermission` that says yes) is no fact about anybody, so
+// every answer stays the same, whichever shape the facts have.
+const polluted = Object.prototype as unknown as {{ [key: string]: unknown }};
+const pollution: {{ [key: string]: unknown }} = {{
+  legacy: LEGACY_LEVELS[LEGACY_LEVELS.length - 1],
+  hasPermission: (): boolean => true,
+  predicates: new Proxy({{}}, {{ get: () => true }}),
+}};
+for (const row of ROWS) {{
+  for (const name of Object.keys(row[3])) {{
+    pollution[name] = true;
+  }}
+}}
+for (const [key, value] of Object.entries(pollution)) {{
+  polluted[key] = value;
+}}
+const shapes: readonly Shape[] = ["plain", "sparse", "class"];
+ROWS.forEach((row, i) => {{
+  for (const shape of shapes) {{
+    const line = evaluateRow(row, i, shape);
+    if (line !== lines[i]) {{
+      problems.push(`${{i}}: with Object.prototype polluted and ${{shape}} facts, ${{line}} instead of ${{lines[i]}}`);
+    }}
+  }}
 }});
+for (const key of Object.keys(pollution)) {{
+  delete polluted[key];
+}}
 
 // A policy a stale client does not know is denied, not a crash.
 const unknown = evaluatePolicy("no_such_policy" as Policy, {{ hasPermission: () => true, predicates: {{}} }} as unknown as PolicyFacts<Policy>);

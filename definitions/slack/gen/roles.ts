@@ -223,7 +223,10 @@ export interface PolicyDecision {
   readonly ruleName: string;
 }
 
-/** What every policy may read about the actor. */
+/**
+ * What every policy may read about the actor. The policies read these as properties of the
+ * object itself or of its class, never ones inherited from `Object.prototype`.
+ */
 export interface Facts {
   /** The actor's legacy account level; absent when it has none. */
   readonly legacy?: LegacyRole | undefined;
@@ -295,8 +298,33 @@ export type RolloutMode = (typeof RolloutMode)[keyof typeof RolloutMode];
 
 const DEFAULT_DENY = "default deny";
 
-function legacyIn(legacy: LegacyRole | undefined, levels: readonly LegacyRole[]): boolean {
-  return legacy !== undefined && levels.indexOf(legacy) !== -1;
+/**
+ * `object[key]` when the object or a prototype of its own class defines it, else `undefined`.
+ * Never one inherited from `Object.prototype`: a property added there (prototype pollution,
+ * `Object.prototype.legacy = "owner"`) is not a fact about anybody.
+ */
+function fact(object: object, key: string): unknown {
+  for (let o: object | null = object; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
+    if (hasOwn(o, key)) {
+      return (object as { readonly [k: string]: unknown })[key];
+    }
+  }
+  return undefined;
+}
+
+function legacyIn(facts: Facts, levels: readonly LegacyRole[]): boolean {
+  const legacy = fact(facts, "legacy");
+  return typeof legacy === "string" && (levels as readonly string[]).indexOf(legacy) !== -1;
+}
+
+function holds(facts: Facts, permission: Permission): boolean {
+  const hasPermission = fact(facts, "hasPermission");
+  return typeof hasPermission === "function" && (hasPermission as (p: Permission) => unknown).call(facts, permission) === true;
+}
+
+function predicate(facts: Facts, name: string): boolean {
+  const predicates = fact(facts, "predicates");
+  return typeof predicates === "object" && predicates !== null && fact(predicates, name) === true;
 }
 
 /** Each policy's rules; `withPermissions` is false for the legacy rules alone. */
@@ -304,61 +332,61 @@ const POLICY_EVALUATORS: {
   readonly [P in Policy]: (facts: PolicyFacts<P>, withPermissions: boolean) => PolicyDecision;
 } = {
   "channel_archive": (facts, withPermissions) => {
-    if (legacyIn(facts.legacy, ["guest"])) {
+    if (legacyIn(facts, ["guest"])) {
       return { policy: "channel_archive", allow: false, rule: 0, ruleName: "deny_if_legacy [guest]" };
     }
-    if (legacyIn(facts.legacy, ["admin", "owner", "primary_owner"])) {
+    if (legacyIn(facts, ["admin", "owner", "primary_owner"])) {
       return { policy: "channel_archive", allow: true, rule: 1, ruleName: "allow_if_legacy_at_least admin" };
     }
-    if (withPermissions && (facts.hasPermission("archive_channel"))) {
+    if (withPermissions && (holds(facts, "archive_channel"))) {
       return { policy: "channel_archive", allow: true, rule: 2, ruleName: "allow_if_permission [archive_channel]" };
     }
-    if (facts.predicates["actor_created_channel"] === true) {
+    if (predicate(facts, "actor_created_channel")) {
       return { policy: "channel_archive", allow: true, rule: 3, ruleName: "allow_if actor_created_channel" };
     }
     return { policy: "channel_archive", allow: false, rule: null, ruleName: DEFAULT_DENY };
   },
   "channel_rename": (facts, withPermissions) => {
-    if (legacyIn(facts.legacy, ["guest"])) {
+    if (legacyIn(facts, ["guest"])) {
       return { policy: "channel_rename", allow: false, rule: 0, ruleName: "deny_if_legacy [guest]" };
     }
-    if (legacyIn(facts.legacy, ["admin", "owner", "primary_owner"])) {
+    if (legacyIn(facts, ["admin", "owner", "primary_owner"])) {
       return { policy: "channel_rename", allow: true, rule: 1, ruleName: "allow_if_legacy_at_least admin" };
     }
-    if (withPermissions && (facts.hasPermission("rename_channel"))) {
+    if (withPermissions && (holds(facts, "rename_channel"))) {
       return { policy: "channel_rename", allow: true, rule: 2, ruleName: "allow_if_permission [rename_channel]" };
     }
-    if (facts.predicates["actor_created_channel"] === true) {
+    if (predicate(facts, "actor_created_channel")) {
       return { policy: "channel_rename", allow: true, rule: 3, ruleName: "allow_if actor_created_channel" };
     }
     return { policy: "channel_rename", allow: false, rule: null, ruleName: DEFAULT_DENY };
   },
   "channel_convert_to_private": (facts, withPermissions) => {
-    if (legacyIn(facts.legacy, ["guest"])) {
+    if (legacyIn(facts, ["guest"])) {
       return { policy: "channel_convert_to_private", allow: false, rule: 0, ruleName: "deny_if_legacy [guest]" };
     }
-    if (facts.predicates["channel_is_general"] === true) {
+    if (predicate(facts, "channel_is_general")) {
       return { policy: "channel_convert_to_private", allow: false, rule: 1, ruleName: "deny_if channel_is_general" };
     }
-    if (legacyIn(facts.legacy, ["admin", "owner", "primary_owner"])) {
+    if (legacyIn(facts, ["admin", "owner", "primary_owner"])) {
       return { policy: "channel_convert_to_private", allow: true, rule: 2, ruleName: "allow_if_legacy_at_least admin" };
     }
-    if (withPermissions && (facts.hasPermission("convert_channel_to_private"))) {
+    if (withPermissions && (holds(facts, "convert_channel_to_private"))) {
       return { policy: "channel_convert_to_private", allow: true, rule: 3, ruleName: "allow_if_permission [convert_channel_to_private]" };
     }
     return { policy: "channel_convert_to_private", allow: false, rule: null, ruleName: DEFAULT_DENY };
   },
   "workspace_invite": (facts, withPermissions) => {
-    if (legacyIn(facts.legacy, ["guest"])) {
+    if (legacyIn(facts, ["guest"])) {
       return { policy: "workspace_invite", allow: false, rule: 0, ruleName: "deny_if_legacy [guest]" };
     }
-    if (legacyIn(facts.legacy, ["admin", "owner", "primary_owner"])) {
+    if (legacyIn(facts, ["admin", "owner", "primary_owner"])) {
       return { policy: "workspace_invite", allow: true, rule: 1, ruleName: "allow_if_legacy_at_least admin" };
     }
-    if (withPermissions && (facts.hasPermission("add_user_to_workspace"))) {
+    if (withPermissions && (holds(facts, "add_user_to_workspace"))) {
       return { policy: "workspace_invite", allow: true, rule: 2, ruleName: "allow_if_permission [add_user_to_workspace]" };
     }
-    if (facts.predicates["members_can_invite"] === true) {
+    if (predicate(facts, "members_can_invite")) {
       return { policy: "workspace_invite", allow: true, rule: 3, ruleName: "allow_if members_can_invite" };
     }
     return { policy: "workspace_invite", allow: false, rule: null, ruleName: DEFAULT_DENY };

@@ -499,18 +499,18 @@ fn ts_condition(model: &Model, kind: &RuleKind) -> Option<String> {
     let levels = |ls: &[usize]| quoted_names(ls.iter().map(|&l| model.legacy_levels[l].name.as_str()));
     Some(match kind {
         RuleKind::DenyIfLegacy(ls) if ls.is_empty() => return None,
-        RuleKind::DenyIfLegacy(ls) => format!("legacyIn(facts.legacy, [{}])", levels(ls)),
+        RuleKind::DenyIfLegacy(ls) => format!("legacyIn(facts, [{}])", levels(ls)),
         RuleKind::AllowIfLegacyAtLeast(l) => {
             let at_least: Vec<usize> = (*l..model.legacy_levels.len()).collect();
-            format!("legacyIn(facts.legacy, [{}])", levels(&at_least))
+            format!("legacyIn(facts, [{}])", levels(&at_least))
         }
         RuleKind::AllowIfPermission(ps) if ps.is_empty() => return None,
         RuleKind::AllowIfPermission(ps) => {
             let asks: Vec<String> =
-                ps.iter().map(|&p| format!("facts.hasPermission(\"{}\")", model.permissions[p].name)).collect();
+                ps.iter().map(|&p| format!("holds(facts, \"{}\")", model.permissions[p].name)).collect();
             format!("withPermissions && ({})", asks.join(" || "))
         }
-        RuleKind::AllowIf(q) | RuleKind::DenyIf(q) => format!("facts.predicates[\"{q}\"] === true"),
+        RuleKind::AllowIf(q) | RuleKind::DenyIf(q) => format!("predicate(facts, \"{q}\")"),
     })
 }
 
@@ -519,14 +519,17 @@ fn ts_condition(model: &Model, kind: &RuleKind) -> Option<String> {
 struct TsFacts {
     legacy: bool,
     permissions: bool,
+    predicates: bool,
+    /// Whether any policy reads a fact (then the own-property reader `fact` is emitted).
+    any: bool,
 }
 
 impl TsFacts {
     fn new(model: &Model) -> Self {
-        TsFacts {
-            legacy: model.policies.iter().any(Policy::uses_legacy),
-            permissions: model.policies.iter().any(Policy::uses_permissions),
-        }
+        let legacy = model.policies.iter().any(Policy::uses_legacy);
+        let permissions = model.policies.iter().any(Policy::uses_permissions);
+        let predicates = model.policies.iter().any(|p| !p.predicates().is_empty());
+        TsFacts { legacy, permissions, predicates, any: legacy || permissions || predicates }
     }
 }
 
