@@ -69,7 +69,7 @@ fn write_crate(dir: &Path) {
     let manifest = format!(
         "[package]\nname = \"shop\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[workspace]\n\n\
          [dependencies]\nrole-macros = {{ path = {:?} }}\n\n\
-         [build-dependencies]\nrole-gen = {{ path = {:?}, default-features = false, features = [\"render\"] }}\n",
+         [build-dependencies]\nrole-gen = {{ path = {:?}, default-features = false }}\n",
         ws.join("role-macros"),
         ws.join("role-gen")
     );

@@ -47,8 +47,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn per_target(project: &role_gen::Project) {
     for t in role_gen::Target::ALL {
         let start = Instant::now();
-        let o =
-            project.generate_targets(&[t], false).map(|o| o.iter().map(|(_, t)| t.len()).sum::<usize>()).unwrap_or(0);
+        let o = project
+            .generate_with(&role_gen::render::RenderOptions::only(project.model(), &[t]))
+            .map(|o| o.iter().map(|(_, t)| t.len()).sum::<usize>())
+            .unwrap_or(0);
         println!("  {:<10} {:>8.1?} {:>6} KiB", t.as_str(), start.elapsed(), o / 1024);
     }
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use crate::escape::shown;
 use crate::model::Target;
 use crate::outputs::write_if_changed;
+use crate::render::RenderOptions;
 use crate::{Error, Project};
 
 /// Generates Rust code from roles.toml in a build script, in the style of prost-build's
@@ -186,8 +187,14 @@ impl Builder {
         result
     }
 
+    /// What to render: `targets` only, with this builder's overrides.
+    fn options(&self, model: &crate::Model, targets: &[Target]) -> RenderOptions {
+        let options = RenderOptions::only(model, targets);
+        RenderOptions { rust_serde: self.rust_serde.unwrap_or(options.rust_serde), ..options }
+    }
+
     fn compile_file(&self, file: &Path) -> Result<Compiled, Error> {
-        let mut project = Project::load(file)?;
+        let project = Project::load(file)?;
         if self.deny_warnings && !project.diagnostics().is_empty() {
             return Err(Error::Invalid(project.diagnostics().clone()));
         }
@@ -197,9 +204,6 @@ impl Builder {
             let (file, message) = (shown(&file.to_string_lossy()), shown(&warning.message));
             println!("cargo:warning={file}:{line}:{column}: {message} [{}]", warning.code);
         }
-        if let Some(serde) = self.rust_serde {
-            project.set_rust_serde(serde);
-        }
         let inputs = project.inputs();
         if self.rerun_if_changed {
             for input in inputs.iter().skip(1) {
@@ -207,7 +211,7 @@ impl Builder {
             }
         }
         let out_dir = self.resolve_out_dir()?;
-        let mut outputs = project.generate_targets(&self.targets, false)?;
+        let mut outputs = project.generate_with(&self.options(project.model(), &self.targets))?;
         if self.prost {
             outputs = self.with_prost(&project, outputs, &out_dir)?;
         }
@@ -228,9 +232,9 @@ impl Builder {
         out_dir: &Path,
     ) -> Result<crate::Outputs, Error> {
         let package = &project.model().project.proto_package;
-        let proto = project.generate_targets(&[Target::Proto], false)?;
+        let proto = project.generate_with(&self.options(project.model(), &[Target::Proto]))?;
         let proto_root = out_dir.join("role-gen-proto");
-        let rel = crate::outputs::builtin_path(Target::Proto, package);
+        let rel = Target::Proto.path(package);
         let Some(text) = proto.get(&rel) else { return Ok(outputs) };
         let proto_file = proto_root.join(rel.trim_start_matches("proto/"));
         let io = |path: &Path| {

@@ -208,13 +208,15 @@ pub struct Definition {
 /// disk, and templates never change what a diff compares, so requiring them would only refuse
 /// good diffs. Warnings are dropped: they describe one version, not the change.
 pub fn load(path: impl Into<PathBuf>, bytes: &[u8]) -> Result<Definition, Diagnostics> {
-    let source = crate::decode(SourceFile::new(path, ""), bytes)?;
-    let (model, mut found) = crate::analyze(&source);
-    found.retain(|d| d.severity() == Severity::Error);
-    let diagnostics = Diagnostics::collected(source.clone(), found);
-    match model {
-        Some(model) if !diagnostics.has_errors() => Ok(Definition { model, source }),
-        _ => Err(diagnostics),
+    match crate::validate(crate::decode(SourceFile::new(path, ""), bytes)?) {
+        Ok(validated) => {
+            let source = validated.source().clone();
+            Ok(Definition { model: validated.into_parts().0, source })
+        }
+        Err(mut diagnostics) => {
+            diagnostics.retain(|d| d.severity() == Severity::Error);
+            Err(diagnostics)
+        }
     }
 }
 

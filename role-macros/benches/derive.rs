@@ -6,6 +6,8 @@
 
 #[path = "../src/attrs.rs"]
 mod attrs;
+#[path = "../src/cache.rs"]
+mod cache;
 #[path = "../src/expand.rs"]
 mod expand;
 #[path = "../../role-gen/benches/synthetic.rs"]
@@ -32,7 +34,7 @@ fn bench(c: &mut Criterion) {
         .unwrap_or_else(|e| panic!("{e}"));
 
     let input = derive_input(&file, 100, 0);
-    let before = role_gen::cache::parse_count();
+    let before = cache::parse_count();
     let start = Instant::now();
     let first = expand::derive(&input);
     println!("first expansion, parse included: {:.1?}", start.elapsed());
@@ -41,7 +43,7 @@ fn bench(c: &mut Criterion) {
     for i in 0..200 {
         let _ = expand::derive(&derive_input(&file, 5, i));
     }
-    assert_eq!(role_gen::cache::parse_count() - before, 1, "201 derives must parse roles.toml once");
+    assert_eq!(cache::parse_count() - before, 1, "201 derives must parse roles.toml once");
 
     c.bench_function("derive/100_variants_10k_permissions_cached", |b| b.iter(|| expand::derive(&input)));
     let _ = std::fs::remove_dir_all(&dir);

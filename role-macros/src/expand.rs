@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
-use role_gen::model::{Model, Permission};
-use role_gen::{Error, names, suggest};
+use role_gen_core::model::{Model, Permission};
+use role_gen_core::{Error, names, suggest};
 use syn::{Data, DeriveInput, Fields, Ident};
 
 use crate::attrs::{self, RolesAttr};
@@ -42,7 +42,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
         Err(e) => return fallback(input, &syn::parse_quote!(crate::roles), None, e),
     };
     let path = manifest_dir().join(&roles.file.0);
-    let loaded = role_gen::cache::load(&path, std::path::Path::new(&roles.file.0));
+    let loaded = crate::cache::load(&path, std::path::Path::new(&roles.file.0));
     let project = match loaded.as_ref() {
         Ok(project) => project,
         Err(e) => return fallback(input, &roles.module, Some(&path), load_error(&roles, e)),

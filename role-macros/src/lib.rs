@@ -16,10 +16,11 @@
 //! permission (with a did-you-mean), a permission not checked against the declared `entity`,
 //! with `exhaustive` every permission of that entity no variant requires, and a missing or
 //! invalid roles.toml (with the validation message). A deprecated permission warns. The macro
-//! depends on role-gen's model only, parses each roles.toml once per compiler process, and
+//! depends on `role-gen-core` alone (no template engine in a proc-macro build), parses each roles.toml once per compiler process, and
 //! tracks the file so that editing it recompiles the crates deriving from it.
 
 mod attrs;
+mod cache;
 mod expand;
 
 use proc_macro::TokenStream;

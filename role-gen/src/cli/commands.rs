@@ -123,7 +123,11 @@ fn validate(path: &Path, deny_warnings: bool, format: Format, style: Style) -> R
 /// other targets are not ours to remove).
 pub(super) fn outputs_for(project: &Project, targets: &[Target], style: Style) -> Result<(Outputs, bool), Failure> {
     let full = targets.is_empty();
-    let result = if full { project.generate() } else { project.generate_targets(targets, false) };
+    let result = if full {
+        project.generate()
+    } else {
+        project.generate_with(&crate::render::RenderOptions::only(project.model(), targets))
+    };
     match result {
         Ok(outputs) => Ok((outputs, full)),
         Err(diagnostics) => {

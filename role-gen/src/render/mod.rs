@@ -15,7 +15,7 @@ use crate::boundary::{Boundary, PathError, read_file};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::escape::shown;
 use crate::model::{Model, Target};
-use crate::outputs::{Outputs, builtin_path};
+use crate::outputs::Outputs;
 
 /// The built-in templates, embedded in the binary.
 pub const BUILTIN_TEMPLATES: [(&str, &str); 5] = [
@@ -34,6 +34,30 @@ pub const SCAFFOLD_POLICIES_TEMPLATE: &str = include_str!("../../templates/scaff
 pub fn scaffold_policies(model: &Model) -> Result<Option<String>, String> {
     let Some(view) = views::ScaffoldView::new(model) else { return Ok(None) };
     registry()?.render_template(SCAFFOLD_POLICIES_TEMPLATE, &view).map(Some).map_err(|e| e.to_string())
+}
+
+/// What one `generate` renders: which built-in targets, whether the custom templates, and the
+/// overrides a build script may set (`Builder::rust_serde`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// The built-in targets, in output order.
+    pub targets: Vec<Target>,
+    /// Whether the `[[output.custom]]` templates render too.
+    pub custom: bool,
+    /// Whether the Rust enums derive serde's traits.
+    pub rust_serde: bool,
+}
+
+impl RenderOptions {
+    /// What `[output]` asks for.
+    pub fn of(model: &Model) -> RenderOptions {
+        RenderOptions { targets: model.output.targets.clone(), custom: true, rust_serde: model.output.rust_serde }
+    }
+
+    /// Only `targets`, no custom template, the rest as `[output]` says.
+    pub fn only(model: &Model, targets: &[Target]) -> RenderOptions {
+        RenderOptions { targets: targets.to_vec(), custom: false, ..RenderOptions::of(model) }
+    }
 }
 
 /// Compiled templates: the built-ins plus the project's custom ones.
@@ -110,14 +134,14 @@ impl Templates {
     }
 
     /// Renders every enabled target and custom template.
-    pub fn render(&self, model: &Model, targets: &[Target]) -> Result<Outputs, Vec<Diagnostic>> {
+    pub fn render(&self, model: &Model, options: &RenderOptions) -> Result<Outputs, Vec<Diagnostic>> {
         let mut outputs = Outputs::default();
         let mut errors = Vec::new();
         let document = json::Document::new(model);
-        let rendered = self.render_targets(model, &document, targets);
+        let rendered = self.render_targets(model, &document, options);
         for (target, text) in rendered {
             match text {
-                Ok(text) => outputs.insert(builtin_path(target, &model.project.proto_package), text),
+                Ok(text) => outputs.insert(target.path(&model.project.proto_package), text),
                 Err(e) => errors.push(Diagnostic::new(
                     Code::TemplateError,
                     0..0,
@@ -125,7 +149,8 @@ impl Templates {
                 )),
             }
         }
-        for custom in &model.output.custom {
+        let custom = if options.custom { model.output.custom.as_slice() } else { &[] };
+        for custom in custom {
             match self.render_custom(&custom_key(&custom.path), &document) {
                 Ok(text) => outputs.insert(custom.path.clone(), text),
                 Err(e) => errors.push(
@@ -164,8 +189,9 @@ impl Templates {
         &self,
         model: &Model,
         document: &json::Document<'_>,
-        targets: &[Target],
+        options: &RenderOptions,
     ) -> Vec<(Target, Result<String, String>)> {
+        let targets = options.targets.as_slice();
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(targets.len()).max(1);
         let next = std::sync::atomic::AtomicUsize::new(0);
         let mut results: Vec<Option<Result<String, String>>> = vec![None; targets.len()];
@@ -175,7 +201,7 @@ impl Templates {
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(&target) = targets.get(i) else { return mine };
-                    mine.push((i, self.target(model, document, target)));
+                    mine.push((i, self.target(model, document, target, options)));
                 }
             };
             let handles: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
@@ -191,9 +217,15 @@ impl Templates {
             .collect()
     }
 
-    fn target(&self, model: &Model, document: &json::Document<'_>, target: Target) -> Result<String, String> {
+    fn target(
+        &self,
+        model: &Model,
+        document: &json::Document<'_>,
+        target: Target,
+        options: &RenderOptions,
+    ) -> Result<String, String> {
         match target {
-            Target::Rust => self.builtin("rust", &views::RustView::new(model)),
+            Target::Rust => self.builtin("rust", &views::RustView::new(model, options.rust_serde)),
             Target::TypeScript => self.builtin("typescript", &views::TsView::new(model)),
             Target::Proto => self.builtin("proto", &views::ProtoView::new(model)),
             Target::Markdown => self.builtin("markdown", &views::MarkdownView::new(model)),

@@ -90,7 +90,7 @@ fn entity_list(model: &Model, list: &[usize]) -> String {
 }
 
 impl RustView {
-    pub fn new(model: &Model) -> Self {
+    pub fn new(model: &Model, serde: bool) -> Self {
         let item = |name: &str, description: &str| RustItem {
             variant: names::rust_variant(name),
             name: name.to_string(),
@@ -165,7 +165,7 @@ impl RustView {
             role_count: roles.len(),
             header: header(model),
             project: escape::comment_lines(&model.project.name).join(" "),
-            serde: model.output.rust_serde,
+            serde,
             words: model.permissions.len().div_ceil(64),
             entities,
             permissions,

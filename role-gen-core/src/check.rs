@@ -381,7 +381,7 @@ fn strongly_connected(edges: &[Vec<(usize, Span)>]) -> Vec<Vec<usize>> {
 }
 
 /// The warnings of SPEC section 1, on a valid model.
-pub fn warnings(model: &Model, diags: &mut Vec<Diagnostic>) {
+pub fn model_rules(model: &Model, diags: &mut Vec<Diagnostic>) {
     every_permission_is_granted(model, diags);
     no_role_is_empty(model, diags);
     no_two_roles_are_the_same(model, diags);

@@ -82,8 +82,7 @@ pub enum Severity {
 }
 
 /// One finding, pointing into roles.toml.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     /// The stable code.
     pub code: Code,
@@ -133,6 +132,15 @@ impl Diagnostic {
     }
 }
 
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+#[cfg(feature = "miette")]
 impl miette::Diagnostic for Diagnostic {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         Some(Box::new(self.code))
@@ -167,10 +175,22 @@ impl Diagnostics {
     }
 
     /// `items` for `source`, in report order.
-    pub(crate) fn collected(source: SourceFile, items: Vec<Diagnostic>) -> Self {
+    pub fn collected(source: SourceFile, items: Vec<Diagnostic>) -> Self {
         let mut diagnostics = Diagnostics { source, items };
         diagnostics.sort();
         diagnostics
+    }
+
+    /// These and `more`, in report order (a later stage's findings joining the earlier ones).
+    pub fn extended(mut self, more: Vec<Diagnostic>) -> Self {
+        self.items.extend(more);
+        self.sort();
+        self
+    }
+
+    /// Keeps the ones `keep` says to.
+    pub fn retain(&mut self, keep: impl FnMut(&Diagnostic) -> bool) {
+        self.items.retain(keep);
     }
 
     /// Adds one.
@@ -334,6 +354,7 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
+#[cfg(feature = "miette")]
 impl miette::Diagnostic for Diagnostics {
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.source.text)
@@ -365,11 +386,11 @@ pub fn json_string(s: &str) -> String {
 }
 
 /// Escapes a workflow command's message (`%`, CR, LF).
-pub(crate) fn github_data(s: &str) -> String {
+pub fn github_data(s: &str) -> String {
     s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a workflow command's property value (also `:` and `,`).
-pub(crate) fn github_property(s: &str) -> String {
+pub fn github_property(s: &str) -> String {
     github_data(s).replace(':', "%3A").replace(',', "%2C")
 }

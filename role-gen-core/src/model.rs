@@ -66,6 +66,17 @@ impl Target {
     pub fn from_name(name: &str) -> Option<Target> {
         Target::ALL.into_iter().find(|t| t.as_str() == name)
     }
+
+    /// Where the target writes, under the output folder.
+    pub fn path(self, proto_package: &str) -> String {
+        match self {
+            Target::Rust => "roles.rs".into(),
+            Target::TypeScript => "roles.ts".into(),
+            Target::Proto => format!("proto/{}/roles.proto", proto_package.replace('.', "/")),
+            Target::Json => "roles.json".into(),
+            Target::Markdown => "ROLES.md".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -565,7 +576,7 @@ mod tests {
 
     fn slack() -> Model {
         let text = include_str!("../../definitions/slack/roles.toml");
-        match crate::Project::from_bytes("roles.toml", text.as_bytes()) {
+        match crate::validate_text("roles.toml", text) {
             Ok(project) => project.model().clone(),
             Err(d) => panic!("{d}"),
         }

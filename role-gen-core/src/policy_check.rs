@@ -277,7 +277,6 @@ fn method_collisions<'a>(names: &[&'a str]) -> Vec<(&'a str, &'a str)> {
 
 #[cfg(test)]
 mod tests {
-    use crate::Project;
     use crate::model::{Facts, Model, PermSet, Policy};
 
     /// The codes (with 1-based lines) a file with these policy rules gets.
@@ -290,7 +289,7 @@ mod tests {
              levels = [\"guest\", \"member\", \"admin\"]\n\n[policies.p]\ndescription = \"P\"\nentity = \"channel\"\n\
              rules = [\n{rules}\n]\n{extra}"
         );
-        let diagnostics = match Project::from_bytes("roles.toml", text.as_bytes()) {
+        let diagnostics = match crate::validate_text("roles.toml", &text) {
             Ok(project) => project.diagnostics().clone(),
             Err(d) => d,
         };

@@ -3,8 +3,8 @@
 //! roles.toml, its templates and whatever a branch committed under `gen/` are untrusted (role-gen
 //! runs in CI on pull requests), so a path is resolved one component at a time: a symbolic link
 //! on the way is followed only when where it leads is still inside the boundary, and the final
-//! component of a file role-gen writes or compares is never a link. Files are opened with
-//! `O_NOFOLLOW` and checked to be regular files, so a link swapped in after the check, a FIFO or
+//! component of a file role-gen writes or compares is never a link. Files are opened only
+//! when they are regular files and not links, so a link swapped in after the check, a FIFO or
 //! `/proc/self/environ` is refused rather than read.
 
 use std::fmt;
@@ -158,16 +158,13 @@ impl Boundary {
 /// Reads a regular file without following a link at its last component, at most `limit`
 /// bytes; `Ok(None)` when it does not exist. `shown` names it in errors.
 pub fn read_file(path: &Path, shown: &str, limit: u64) -> Result<Option<Vec<u8>>, PathError> {
-    let file = match open_no_follow(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) if is_link_error(&e) => return Err(PathError::Link { path: shown.to_string() }),
-        Err(e) => return Err(io_error(shown)(e)),
+    let file = match open_regular(path) {
+        Ok(Some(file)) => file,
+        Ok(None) => return Ok(None),
+        Err(Opened::Link) => return Err(PathError::Link { path: shown.to_string() }),
+        Err(Opened::NotAFile) => return Err(PathError::NotAFile { path: shown.to_string() }),
+        Err(Opened::Io(e)) => return Err(io_error(shown)(e)),
     };
-    let meta = file.metadata().map_err(io_error(shown))?;
-    if !meta.is_file() {
-        return Err(PathError::NotAFile { path: shown.to_string() });
-    }
     let mut bytes = Vec::new();
     file.take(limit + 1).read_to_end(&mut bytes).map_err(io_error(shown))?;
     if bytes.len() as u64 > limit {
@@ -176,16 +173,14 @@ pub fn read_file(path: &Path, shown: &str, limit: u64) -> Result<Option<Vec<u8>>
     Ok(Some(bytes))
 }
 
-/// The first `n` bytes of a regular file, not following a link; `Ok(None)` when missing.
+/// The first `n` bytes of a regular file, not following a link; `Ok(None)` when missing, a link
+/// or not a regular file.
 pub fn read_head(path: &Path, n: u64) -> io::Result<Option<Vec<u8>>> {
-    let file = match open_no_follow(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
+    let file = match open_regular(path) {
+        Ok(Some(file)) => file,
+        Ok(None) | Err(Opened::Link | Opened::NotAFile) => return Ok(None),
+        Err(Opened::Io(e)) => return Err(e),
     };
-    if !file.metadata()?.is_file() {
-        return Ok(None);
-    }
     let mut head = Vec::new();
     file.take(n).read_to_end(&mut head)?;
     Ok(Some(head))
@@ -196,29 +191,50 @@ pub fn exists(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok()
 }
 
-#[cfg(unix)]
-fn open_no_follow(path: &Path) -> io::Result<fs::File> {
-    use std::os::unix::fs::OpenOptionsExt as _;
-    // O_NONBLOCK: opening a FIFO must not wait for a writer that never comes.
-    fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path)
+/// Why a file was not opened.
+enum Opened {
+    Link,
+    NotAFile,
+    Io(io::Error),
 }
 
-#[cfg(not(unix))]
-fn open_no_follow(path: &Path) -> io::Result<fs::File> {
-    if fs::symlink_metadata(path)?.file_type().is_symlink() {
-        return Err(io::Error::new(io::ErrorKind::Other, "a symbolic link"));
+/// Opens `path` for reading only when it is a regular file and not a link. It is checked
+/// without following links first, so a FIFO or device is never opened (opening a FIFO would
+/// wait for a writer), then the opened file is checked to be that same file, so a link swapped
+/// in between is refused rather than read: `O_NOFOLLOW` with the standard library alone.
+fn open_regular(path: &Path) -> Result<Option<fs::File>, Opened> {
+    let before = match fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Opened::Io(e)),
+    };
+    if before.file_type().is_symlink() {
+        return Err(Opened::Link);
     }
-    fs::File::open(path)
+    if !before.is_file() {
+        return Err(Opened::NotAFile);
+    }
+    let file = match fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Opened::Io(e)),
+    };
+    let after = file.metadata().map_err(Opened::Io)?;
+    if !after.is_file() || !same_file(&before, &after) {
+        return Err(Opened::Link);
+    }
+    Ok(Some(file))
 }
 
 #[cfg(unix)]
-fn is_link_error(e: &io::Error) -> bool {
-    e.raw_os_error() == Some(libc::ELOOP)
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    (a.dev(), a.ino()) == (b.dev(), b.ino())
 }
 
 #[cfg(not(unix))]
-fn is_link_error(e: &io::Error) -> bool {
-    e.kind() == io::ErrorKind::Other
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    a.len() == b.len() && a.modified().ok() == b.modified().ok()
 }
 
 #[cfg(all(test, unix))]
