@@ -1,85 +1,14 @@
 //! Diagnostics are data: a stable code, a message, the span it points at, an optional help.
+//! The codes and their severities are in the one registry, [`crate::codes`].
 //!
 //! Every stage pushes into one [`Diagnostics`] and goes on, so a file's errors are all reported
 //! in one run. Rendering (human, JSON, GitHub annotations) is separate from collecting.
 
 use std::fmt::{self, Write as _};
 
+pub use crate::codes::{Code, Severity};
 use crate::escape::shown;
 use crate::source::{SourceFile, Span};
-
-macro_rules! codes {
-    ($($variant:ident => $code:literal, $sev:ident;)*) => {
-        /// The stable code of every diagnostic role-gen reports (SPEC section 1).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum Code { $($variant,)* }
-
-        impl Code {
-            /// The kebab-case code users see, match on, and search for.
-            pub const fn as_str(self) -> &'static str {
-                match self { $(Code::$variant => $code,)* }
-            }
-
-            /// Whether this code is an error or a warning.
-            pub const fn severity(self) -> Severity {
-                match self { $(Code::$variant => Severity::$sev,)* }
-            }
-
-            /// Every code, errors first.
-            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
-        }
-    };
-}
-
-codes! {
-    TomlSyntax => "toml-syntax", Error;
-    UnknownKey => "unknown-key", Error;
-    WrongType => "wrong-type", Error;
-    MissingKey => "missing-key", Error;
-    InvalidName => "invalid-name", Error;
-    DuplicateName => "duplicate-name", Error;
-    DuplicateId => "duplicate-id", Error;
-    IdOutOfRange => "id-out-of-range", Error;
-    ReservedId => "reserved-id", Error;
-    ReservedName => "reserved-name", Error;
-    UnknownPermission => "unknown-permission", Error;
-    UnknownRole => "unknown-role", Error;
-    UnknownEntity => "unknown-entity", Error;
-    UnknownLegacyLevel => "unknown-legacy-level", Error;
-    UnknownPolicy => "unknown-policy", Error;
-    IncludeCycle => "include-cycle", Error;
-    EntityCycle => "entity-cycle", Error;
-    IdentifierCollision => "identifier-collision", Error;
-    PathEscape => "path-escape", Error;
-    PathConflict => "path-conflict", Error;
-    ShadowedDeny => "shadowed-deny", Error;
-    TemplateError => "template-error", Error;
-    UngrantedPermission => "ungranted-permission", Warning;
-    EmptyRole => "empty-role", Warning;
-    DuplicateRole => "duplicate-role", Warning;
-    RedundantGrant => "redundant-grant", Warning;
-    DeprecatedGranted => "deprecated-granted", Warning;
-    UnreachablePermission => "unreachable-permission", Warning;
-    UnreachableRule => "unreachable-rule", Warning;
-    UnusedPredicate => "unused-predicate", Warning;
-    InapplicablePermission => "inapplicable-permission", Warning;
-}
-
-impl fmt::Display for Code {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Error or warning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
-    /// Fails validation (exit 1).
-    Error,
-    /// Reported; fails only with `--deny-warnings`.
-    Warning,
-}
 
 /// One finding, pointing into roles.toml.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -255,11 +184,11 @@ impl Diagnostics {
 
     fn render_one(&self, out: &mut String, d: &Diagnostic, color: bool) {
         let paint = Paint(color);
-        let (kind, kind_color) = match d.severity() {
-            Severity::Error => ("error", "1;31"),
-            Severity::Warning => ("warning", "1;33"),
+        let kind_color = match d.severity() {
+            Severity::Error => "1;31",
+            Severity::Warning => "1;33",
         };
-        let head = format!("{kind}[{}]", d.code);
+        let head = format!("{}[{}]", d.severity().as_str(), d.code);
         let _ =
             writeln!(out, "{}{}", paint.wrap(kind_color, &head), paint.wrap("1", &format!(": {}", shown(&d.message))));
         let (line, col) = self.position(d);
@@ -331,7 +260,7 @@ impl Diagnostics {
         let mut out = String::new();
         for d in &self.items {
             let (line, col) = self.position(d);
-            let kind = if d.severity() == Severity::Error { "error" } else { "warning" };
+            let kind = d.severity().as_str();
             // Escaped for the log first (ESC, bidi), then for the workflow command (CR, LF, %).
             let mut message = shown(&d.message);
             if let Some(help) = &d.help {

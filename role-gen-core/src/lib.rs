@@ -6,7 +6,7 @@
 //! [`model`]) -> [`check`] and [`policy_check`] (the rules, run on the model) -> [`Validated`].
 //!
 //! [`graph`] holds the graph algorithms the rules and queries share (cycles, include chains),
-//! [`diagnostic`] the one code registry and the rendering of findings, [`schema`] the one
+//! [`codes`] the one code registry, [`diagnostic`] the rendering of findings, [`schema`] the one
 //! description of the roles.toml format, and [`testing`] the `[[tests]]` runner. Rendering,
 //! writing, diffing and the CLI live in the `role-gen` crate; the `role-macros` derive depends on
 //! this crate alone, so a proc-macro build never compiles a template engine.
@@ -20,12 +20,14 @@
 
 pub mod boundary;
 pub mod check;
+pub mod codes;
 pub mod diagnostic;
 pub mod escape;
 mod lower;
 pub mod model;
 pub mod names;
 pub mod policy_check;
+pub mod schema;
 pub mod source;
 pub mod suggest;
 pub mod syntax;

@@ -1,0 +1,323 @@
+//! The one description of the roles.toml format: every table, its keys in their canonical
+//! order, whether each is required, what its value is, and a line of docs (SPEC section 1).
+//!
+//! [`crate::syntax`] reads the known keys (and their did-you-means) from here, `role-gen`'s
+//! editing commands and `fmt` read the section order and the key order, and a JSON Schema for
+//! editors can be generated from it. Before this table the format was written three times, and
+//! the copies disagreed on the order of a `[[tests]]` entry's keys; the order kept is the one
+//! `fmt` wrote (`name`, the policy keys, the role keys, then `predicates` and `expect`), which
+//! the committed roles.toml files are formatted in.
+//!
+//! The table says what the decoder accepts, not every rule: which names may be referenced and
+//! which values are in range is [`crate::check`]'s work.
+
+/// What a key's value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value {
+    String,
+    Integer,
+    Boolean,
+    /// An array of strings.
+    Strings,
+    /// An array of integers.
+    Integers,
+    /// A string, or an array of strings (`allow_if_permission`).
+    OneOrMany,
+    /// `true`, `false`, or a reason string (`deprecated`).
+    TrueOrReason,
+    /// `"allow"` or `"deny"` (`expect`).
+    Decision,
+    /// A table of booleans, keyed by name (`predicates = { actor_created_channel = true }`).
+    Flags,
+    /// One table of this shape (`[project]`).
+    Table(&'static Table),
+    /// An array of tables of this shape (`[[output.custom]]`, `[[tests]]`).
+    Tables(&'static Table),
+    /// A table of named entries of this shape (`[permissions.NAME]`).
+    Named(&'static Table),
+    /// An array of inline tables of this shape (a policy's `rules`).
+    Inline(&'static Table),
+}
+
+impl Value {
+    /// The shape of the table(s) it holds, if it holds tables.
+    pub const fn table(self) -> Option<&'static Table> {
+        match self {
+            Value::Table(t) | Value::Tables(t) | Value::Named(t) | Value::Inline(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// One key of a table.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Key {
+    pub name: &'static str,
+    pub value: Value,
+    /// Whether a table without it is a `missing-key` error.
+    pub required: bool,
+    /// What it means, in one line.
+    pub doc: &'static str,
+}
+
+/// One kind of table: the file itself, a section, an entry, an element of an array of tables.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Table {
+    /// How it is written: `[project]`, `[[output.custom]]`, `[permissions.NAME]`, ….
+    pub header: &'static str,
+    /// Its keys, in the canonical order (`fmt` sorts by it; an edit inserts by it).
+    pub keys: &'static [Key],
+    /// Whether exactly one of its keys is written (a policy rule: the key is the rule's kind).
+    pub one_of: bool,
+    /// For the entries of a section: whether they are listed by id (outputs, `fmt`) rather
+    /// than in file order.
+    pub by_id: bool,
+    /// What it is, in one line.
+    pub doc: &'static str,
+}
+
+impl Table {
+    /// The key named `name`.
+    pub fn key(&self, name: &str) -> Option<&Key> {
+        self.keys.iter().find(|k| k.name == name)
+    }
+
+    /// Whether the table knows a key named `name`.
+    pub fn knows(&self, name: &str) -> bool {
+        self.key(name).is_some()
+    }
+
+    /// The key names, in order.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.keys.iter().map(|k| k.name)
+    }
+
+    /// Where `name` sorts: its place in the order, unknown keys after every known one.
+    pub fn rank(&self, name: &str) -> usize {
+        self.keys.iter().position(|k| k.name == name).unwrap_or(self.keys.len())
+    }
+}
+
+/// A key; `required` and `doc` spelled out once per key.
+const fn key(name: &'static str, value: Value, required: bool, doc: &'static str) -> Key {
+    Key { name, value, required, doc }
+}
+
+/// A table whose keys may each be written or not.
+const fn table(header: &'static str, keys: &'static [Key], doc: &'static str) -> Table {
+    Table { header, keys, one_of: false, by_id: false, doc }
+}
+
+const REQUIRED: bool = true;
+const OPTIONAL: bool = false;
+
+/// The file: its sections, in the canonical order.
+pub static ROOT: Table = table(
+    "roles.toml",
+    &[
+        key("project", Value::Table(&PROJECT), REQUIRED, "the project the definitions are for"),
+        key("output", Value::Table(&OUTPUT), OPTIONAL, "what is generated, and where"),
+        key("entities", Value::Named(&ENTITY), OPTIONAL, "the entity types roles are assigned on"),
+        key("permissions", Value::Named(&PERMISSION), OPTIONAL, "what may be done"),
+        key("roles", Value::Named(&ROLE), OPTIONAL, "named sets of permissions, which may include other roles"),
+        key("legacy", Value::Table(&LEGACY), OPTIONAL, "the fixed account levels of an older access model"),
+        key("policies", Value::Named(&POLICY), OPTIONAL, "ordered rules deciding one action on an entity"),
+        key("predicates", Value::Named(&PREDICATE), OPTIONAL, "the custom predicates policies ask about"),
+        key("reserved", Value::Table(&RESERVED), OPTIONAL, "ids and names that may never be used again"),
+        key("tests", Value::Tables(&TEST), OPTIONAL, "what must stay true, checked by `role-gen test`"),
+    ],
+    "one roles.toml: the single source of truth",
+);
+
+pub static PROJECT: Table = table(
+    "[project]",
+    &[
+        key("name", Value::String, REQUIRED, "the project's snake_case name"),
+        key("proto_package", Value::String, OPTIONAL, "the protobuf package; default `<name>.roles.v1`"),
+    ],
+    "the project",
+);
+
+pub static OUTPUT: Table = table(
+    "[output]",
+    &[
+        key("dir", Value::String, OPTIONAL, "the output folder, relative to roles.toml's; default `gen`"),
+        key("targets", Value::Strings, OPTIONAL, "the built-in targets to generate; default every one"),
+        key("rust_serde", Value::Boolean, OPTIONAL, "whether the generated Rust derives serde traits"),
+        key("custom", Value::Tables(&CUSTOM), OPTIONAL, "outputs rendered from a team's own templates"),
+    ],
+    "what is generated, and where",
+);
+
+pub static CUSTOM: Table = table(
+    "[[output.custom]]",
+    &[
+        key("template", Value::String, REQUIRED, "a handlebars template, relative to roles.toml's folder"),
+        key("path", Value::String, REQUIRED, "where it is written, relative to the output folder"),
+    ],
+    "an output rendered from a custom template",
+);
+
+pub static ENTITY: Table = table(
+    "[entities.NAME]",
+    &[
+        key("description", Value::String, REQUIRED, "what it is; not empty"),
+        key("parent", Value::String, OPTIONAL, "the entity type it lies inside; parents form a forest"),
+    ],
+    "an entity type: protobuf number is its place in the file",
+);
+
+pub static PERMISSION: Table = Table {
+    by_id: true,
+    ..table(
+        "[permissions.NAME]",
+        &[
+            key("id", Value::Integer, REQUIRED, "1..=65535, unique among permissions, never reused"),
+            key("description", Value::String, REQUIRED, "what it allows; not empty"),
+            key("entities", Value::Strings, OPTIONAL, "the entity types it is checked against; default every one"),
+            key("group", Value::String, OPTIONAL, "a heading for the docs"),
+            key("deprecated", Value::TrueOrReason, OPTIONAL, "`true`, or the reason it is deprecated"),
+        ],
+        "a permission",
+    )
+};
+
+pub static ROLE: Table = Table {
+    by_id: true,
+    ..table(
+        "[roles.NAME]",
+        &[
+            key("id", Value::Integer, REQUIRED, "1..=65535, unique among roles, never reused"),
+            key("description", Value::String, REQUIRED, "what the role is for; not empty"),
+            key("permissions", Value::Strings, OPTIONAL, "the permissions it grants directly"),
+            key("includes", Value::Strings, OPTIONAL, "roles whose effective permissions it inherits"),
+            key("assignable_on", Value::Strings, OPTIONAL, "the entity types it may be assigned on; default all"),
+        ],
+        "a role",
+    )
+};
+
+pub static LEGACY: Table = table(
+    "[legacy]",
+    &[key("levels", Value::Strings, REQUIRED, "the level names, lowest first")],
+    "the fixed account levels, lowest first",
+);
+
+pub static POLICY: Table = table(
+    "[policies.NAME]",
+    &[
+        key("description", Value::String, OPTIONAL, "what it decides"),
+        key("entity", Value::String, REQUIRED, "the entity type it decides on"),
+        key("rules", Value::Inline(&RULE), REQUIRED, "the rules, in order: the first that fires decides"),
+    ],
+    "ordered rules deciding one action (SPEC section 5)",
+);
+
+pub static RULE: Table = Table {
+    one_of: true,
+    ..table(
+        "{ KIND = … }",
+        &[
+            key("deny_if_legacy", Value::Strings, OPTIONAL, "denies an actor at one of these legacy levels"),
+            key("allow_if_legacy_at_least", Value::String, OPTIONAL, "allows an actor at this legacy level or above"),
+            key("allow_if_permission", Value::OneOrMany, OPTIONAL, "allows an actor holding one of these permissions"),
+            key("allow_if", Value::String, OPTIONAL, "allows when this custom predicate holds"),
+            key("deny_if", Value::String, OPTIONAL, "denies when this custom predicate holds"),
+        ],
+        "one rule of a policy: exactly one kind",
+    )
+};
+
+pub static PREDICATE: Table = table(
+    "[predicates.NAME]",
+    &[key("description", Value::String, REQUIRED, "what the application's predicate means; not empty")],
+    "a custom predicate, documented",
+);
+
+pub static RESERVED: Table = table(
+    "[reserved]",
+    &[
+        key("permission_ids", Value::Integers, OPTIONAL, "ids of removed permissions"),
+        key("permission_names", Value::Strings, OPTIONAL, "names of removed permissions"),
+        key("role_ids", Value::Integers, OPTIONAL, "ids of removed roles"),
+        key("role_names", Value::Strings, OPTIONAL, "names of removed roles"),
+    ],
+    "ids and names that may never be used again",
+);
+
+pub static TEST: Table = table(
+    "[[tests]]",
+    &[
+        key("name", Value::String, OPTIONAL, "what the test is called in reports"),
+        key("policy", Value::String, OPTIONAL, "the policy a decision test asks"),
+        key("legacy", Value::String, OPTIONAL, "the actor's legacy level in a decision test"),
+        key("role", Value::String, OPTIONAL, "the role whose effective permissions are tested"),
+        key("roles", Value::Strings, OPTIONAL, "roles held together"),
+        key("allow", Value::Strings, OPTIONAL, "permissions the roles must hold"),
+        key("deny", Value::Strings, OPTIONAL, "permissions the roles must not hold"),
+        key("covers", Value::Strings, OPTIONAL, "roles whose effective permissions the role must include"),
+        key("predicates", Value::Flags, OPTIONAL, "the custom predicates of a decision test; unset ones are false"),
+        key("expect", Value::Decision, OPTIONAL, "the decision a policy test expects"),
+    ],
+    "what must stay true (SPEC section 6)",
+);
+
+/// The top-level section `name`.
+pub fn section(name: &str) -> Option<&'static Key> {
+    ROOT.keys.iter().find(|k| k.name == name)
+}
+
+/// The top-level sections, in the canonical order.
+pub fn sections() -> impl Iterator<Item = &'static Key> {
+    ROOT.keys.iter()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every_table() -> Vec<&'static Table> {
+        let mut tables = vec![&ROOT];
+        let mut i = 0;
+        while let Some(table) = tables.get(i).copied() {
+            tables.extend(table.keys.iter().filter_map(|k| k.value.table()));
+            i += 1;
+        }
+        tables
+    }
+
+    #[test]
+    fn every_table_is_reachable_documented_and_names_each_key_once() {
+        let tables = every_table();
+        assert_eq!(tables.len(), 13, "roles.toml, ten sections or entries, custom outputs, rules");
+        for table in tables {
+            assert!(!table.doc.is_empty(), "{}", table.header);
+            for (i, key) in table.keys.iter().enumerate() {
+                assert!(!key.doc.is_empty() && !key.doc.ends_with('.'), "{} {}", table.header, key.name);
+                assert_eq!(table.rank(key.name), i, "{} names `{}` twice", table.header, key.name);
+            }
+        }
+    }
+
+    #[test]
+    fn sections_are_in_the_spec_order_and_unknown_keys_sort_last() {
+        let names: Vec<&str> = sections().map(|s| s.name).collect();
+        assert_eq!(
+            names,
+            [
+                "project",
+                "output",
+                "entities",
+                "permissions",
+                "roles",
+                "legacy",
+                "policies",
+                "predicates",
+                "reserved",
+                "tests"
+            ]
+        );
+        assert_eq!(TEST.rank("nope"), TEST.keys.len());
+        assert_eq!(section("roles").and_then(|k| k.value.table()).map(|t| t.by_id), Some(true));
+    }
+}

@@ -1,0 +1,48 @@
+//! Who gains and loses what: each role's effective permissions in both versions, matched by
+//! name, each change with the include chain it comes through ([`Model::via`], as `explain` and
+//! `who-can` show it).
+
+use super::Grant;
+use crate::model::{Model, PermIdx, RoleIdx};
+use crate::source::Span;
+
+/// Effective permissions per role, matched by name (indices differ between versions): what each
+/// role holds now and did not, and the reverse. A role only in `new` gains all it holds; a role
+/// only in `old` loses all it held. Roles come in new id order, then removed roles in old id
+/// order; permissions by id.
+pub(super) fn effective(old: &Model, new: &Model) -> (Vec<Grant>, Vec<Grant>) {
+    let to_new: Vec<Option<PermIdx>> = old.permissions.iter().map(|p| new.permission(&p.name)).collect();
+    let to_old: Vec<Option<PermIdx>> = new.permissions.iter().map(|p| old.permission(&p.name)).collect();
+    let (mut granted, mut revoked) = (Vec::new(), Vec::new());
+    for (ni, role) in new.roles.iter().enumerate() {
+        let span = Some(role.span.clone());
+        let Some(oi) = old.role(&role.name) else {
+            granted.extend(grants(new, ni, role.effective.iter().collect(), &span));
+            continue;
+        };
+        let before = &old.roles[oi].effective;
+        let gained = role.effective.iter().filter(|&p| !to_old[p].is_some_and(|op| before.contains(op))).collect();
+        let lost = before.iter().filter(|&p| !to_new[p].is_some_and(|np| role.effective.contains(np))).collect();
+        granted.extend(grants(new, ni, gained, &span));
+        revoked.extend(grants(old, oi, lost, &span));
+    }
+    for (oi, role) in old.roles.iter().enumerate().filter(|(_, r)| new.role(&r.name).is_none()) {
+        revoked.extend(grants(old, oi, role.effective.iter().collect(), &None));
+    }
+    (granted, revoked)
+}
+
+/// `perms` of `role` in `model` as grants, each with its include chain. Every effective
+/// permission has one, so the empty chain is never shown.
+fn grants(model: &Model, role: RoleIdx, perms: Vec<PermIdx>, span: &Option<Span>) -> Vec<Grant> {
+    let name = &model.roles[role].name;
+    perms
+        .into_iter()
+        .map(|p| Grant {
+            role: name.clone(),
+            permission: model.permissions[p].name.clone(),
+            via: model.via(role, p).unwrap_or_default().into_iter().map(|r| model.roles[r].name.clone()).collect(),
+            span: span.clone(),
+        })
+        .collect()
+}
