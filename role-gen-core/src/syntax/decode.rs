@@ -1,0 +1,235 @@
+//! Decoding roles.toml table by table into the [`File`] tree, with the readers of `read`; the
+//! keys each table knows come from [`crate::schema`].
+
+use toml::de::{DeTable, DeValue};
+
+use super::read::{Cx, Fields, in_file_order, spanned};
+use super::{
+    CustomDef, Deprecation, EntityDef, File, LegacyDef, OutputDef, PermissionDef, PolicyDef, PredicateDef, ProjectDef,
+    ReservedDef, RoleDef, RuleDef, RuleKindDef, Sp, TestDef,
+};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::schema;
+use crate::source::Span;
+
+impl Cx<'_> {
+    pub(super) fn file(&mut self, doc: &DeTable<'_>) -> File {
+        let root = self.fields(doc, 0..0, "roles.toml", &schema::ROOT);
+        let mut file = File { project: self.project(&root), ..File::default() };
+        if let Some(v) = root.get("output") {
+            file.output = self.table(v).map(|t| self.output(t, v.span()));
+        }
+        file.entities = self.named(&root, "entities", &schema::ENTITY, |cx, name, f| cx.entity(name, f));
+        file.permissions = self.named(&root, "permissions", &schema::PERMISSION, |cx, name, f| cx.permission(name, f));
+        file.roles = self.named(&root, "roles", &schema::ROLE, |cx, name, f| cx.role(name, f));
+        file.policies = self.named(&root, "policies", &schema::POLICY, |cx, name, f| cx.policy(name, f));
+        file.predicates = self.named(&root, "predicates", &schema::PREDICATE, |cx, name, f| cx.predicate(name, f));
+        if let Some(v) = root.get("legacy") {
+            file.legacy = self.table(v).map(|t| self.legacy(t, v.span()));
+        }
+        if let Some(v) = root.get("reserved") {
+            file.reserved = self.table(v).map(|t| self.reserved(t, v.span())).unwrap_or_default();
+        }
+        if let Some(v) = root.get("tests") {
+            file.tests = self.tables_array(v, "an array of tables (`[[tests]]`)", |cx, t, span| cx.test(t, span));
+        }
+        file
+    }
+
+    fn project(&mut self, root: &Fields<'_, '_>) -> Option<ProjectDef> {
+        let Some(value) = root.get("project") else {
+            self.push(
+                Diagnostic::new(Code::MissingKey, 0..0, "roles.toml is missing the required table `[project]`")
+                    .help("start the file with `[project]` and `name = \"your_project\"`"),
+            );
+            return None;
+        };
+        let table = self.table(value)?;
+        let f = self.fields(table, value.span(), "`[project]`", &schema::PROJECT);
+        let name = self.req_string(&f, "name", "`[project]`");
+        let proto_package = self.opt_string(&f, "proto_package");
+        Some(ProjectDef { header: value.span(), name, proto_package })
+    }
+
+    fn output(&mut self, table: &DeTable<'_>, header: Span) -> OutputDef {
+        let f = self.fields(table, header, "`[output]`", &schema::OUTPUT);
+        let dir = self.opt_string(&f, "dir");
+        let targets = self.opt_strings(&f, "targets");
+        let rust_serde = f.get("rust_serde").and_then(|v| self.boolean(v)).map(Sp::into_inner);
+        let custom = match f.get("custom") {
+            Some(v) => {
+                self.tables_array(v, "an array of tables (`[[output.custom]]`)", |cx, t, span| cx.custom(t, span))
+            }
+            None => Vec::new(),
+        };
+        OutputDef { dir, targets, rust_serde, custom }
+    }
+
+    fn custom(&mut self, table: &DeTable<'_>, header: Span) -> CustomDef {
+        let f = self.fields(table, header.clone(), "`[[output.custom]]`", &schema::CUSTOM);
+        let template = self.req_string(&f, "template", "`[[output.custom]]`");
+        let path = self.req_string(&f, "path", "`[[output.custom]]`");
+        CustomDef { header, template, path }
+    }
+
+    /// `[kind.NAME]` tables of `shape`, in file order.
+    fn named<T>(
+        &mut self,
+        root: &Fields<'_, '_>,
+        kind: &str,
+        shape: &schema::Table,
+        mut each: impl FnMut(&mut Self, Sp<String>, Fields<'_, '_>) -> T,
+    ) -> Vec<T> {
+        let Some(value) = root.get(kind) else { return Vec::new() };
+        let Some(table) = self.table(value) else { return Vec::new() };
+        let mut out = Vec::new();
+        for (key, value) in in_file_order(table) {
+            let Some(inner) = self.table(value) else { continue };
+            let name = spanned(key.span(), key.get_ref().to_string());
+            let what = format!("`{kind}.{}`", key.get_ref());
+            let fields = self.fields(inner, value.span(), &what, shape);
+            out.push(each(self, name, fields));
+        }
+        out
+    }
+
+    fn tables_array<T>(
+        &mut self,
+        value: &Sp<DeValue<'_>>,
+        expected: &str,
+        mut each: impl FnMut(&mut Self, &DeTable<'_>, Span) -> T,
+    ) -> Vec<T> {
+        let Some(array) = self.array(value, expected) else { return Vec::new() };
+        array.iter().filter_map(|v| self.table(v).map(|t| each(self, t, v.span()))).collect()
+    }
+
+    fn entity(&mut self, name: Sp<String>, f: Fields<'_, '_>) -> EntityDef {
+        let what = format!("entity `{}`", name.get_ref());
+        let description = self.description(&f, &what, true);
+        let parent = self.opt_string(&f, "parent");
+        EntityDef { name, header: f.header.clone(), description, parent }
+    }
+
+    fn permission(&mut self, name: Sp<String>, f: Fields<'_, '_>) -> PermissionDef {
+        let what = format!("permission `{}`", name.get_ref());
+        let id = self.req_id(&f, &what);
+        let description = self.description(&f, &what, true);
+        let entities = self.opt_strings(&f, "entities");
+        let group = self.opt_string(&f, "group");
+        let deprecated = f.get("deprecated").map_or(Deprecation::No, |v| self.deprecation(v));
+        PermissionDef { name, header: f.header.clone(), id, description, entities, group, deprecated }
+    }
+
+    fn role(&mut self, name: Sp<String>, f: Fields<'_, '_>) -> RoleDef {
+        let what = format!("role `{}`", name.get_ref());
+        let id = self.req_id(&f, &what);
+        let description = self.description(&f, &what, true);
+        let permissions = self.opt_strings(&f, "permissions").unwrap_or_default();
+        let includes = self.opt_strings(&f, "includes").unwrap_or_default();
+        let assignable_on = self.opt_strings(&f, "assignable_on");
+        RoleDef { name, header: f.header.clone(), id, description, permissions, includes, assignable_on }
+    }
+
+    fn legacy(&mut self, table: &DeTable<'_>, header: Span) -> LegacyDef {
+        let f = self.fields(table, header, "`[legacy]`", &schema::LEGACY);
+        let levels = match f.get("levels") {
+            Some(v) => self.strings(v).unwrap_or_default(),
+            None => {
+                self.missing(&f, "levels", "`[legacy]`");
+                Vec::new()
+            }
+        };
+        LegacyDef { levels }
+    }
+
+    fn policy(&mut self, name: Sp<String>, f: Fields<'_, '_>) -> PolicyDef {
+        let what = format!("policy `{}`", name.get_ref());
+        let description = self.description(&f, &what, false);
+        let entity = self.req_string(&f, "entity", &what);
+        let rules = match f.get("rules") {
+            Some(v) => self
+                .array(v, "an array of rules")
+                .map(|a| a.iter().filter_map(|r| self.rule(r)).collect())
+                .unwrap_or_default(),
+            None => {
+                self.missing(&f, "rules", &what);
+                Vec::new()
+            }
+        };
+        PolicyDef { name, header: f.header.clone(), description, entity, rules }
+    }
+
+    fn predicate(&mut self, name: Sp<String>, f: Fields<'_, '_>) -> PredicateDef {
+        let what = format!("predicate `{}`", name.get_ref());
+        let description = self.description(&f, &what, true);
+        PredicateDef { name, header: f.header.clone(), description }
+    }
+
+    /// A rule is a table with exactly one kind key.
+    fn rule(&mut self, value: &Sp<DeValue<'_>>) -> Option<RuleDef> {
+        let table = self.table(value)?;
+        let shape = &schema::RULE;
+        self.fields(table, value.span(), "a policy rule", shape);
+        let kinds: Vec<_> = in_file_order(table).into_iter().filter(|(k, _)| shape.knows(k.get_ref())).collect();
+        let [(key, v)] = kinds.as_slice() else {
+            if kinds.is_empty() && !table.is_empty() {
+                return None; // its only keys are unknown, and were reported as such
+            }
+            let message =
+                if kinds.is_empty() { "a policy rule needs a kind" } else { "a policy rule has exactly one kind" };
+            self.push(
+                Diagnostic::new(Code::WrongType, value.span(), message)
+                    .label(format!("{} kinds here", kinds.len()))
+                    .help(format!(
+                        "write one of {}, e.g. `{{ deny_if_legacy = [\"guest\"] }}`",
+                        shape.names().collect::<Vec<_>>().join(", ")
+                    )),
+            );
+            return None;
+        };
+        let kind = match key.get_ref().as_ref() {
+            "deny_if_legacy" => RuleKindDef::DenyIfLegacy(self.strings(v)?),
+            "allow_if_legacy_at_least" => RuleKindDef::AllowIfLegacyAtLeast(self.string(v)?),
+            "allow_if_permission" => RuleKindDef::AllowIfPermission(self.one_or_many(v)?),
+            "allow_if" => RuleKindDef::AllowIf(self.string(v)?),
+            _ => RuleKindDef::DenyIf(self.string(v)?),
+        };
+        Some(RuleDef { span: value.span(), kind })
+    }
+
+    fn reserved(&mut self, table: &DeTable<'_>, header: Span) -> ReservedDef {
+        let f = self.fields(table, header, "`[reserved]`", &schema::RESERVED);
+        ReservedDef {
+            permission_ids: f
+                .get("permission_ids")
+                .map(|v| self.integers(v, "`[reserved] permission_ids`"))
+                .unwrap_or_default(),
+            permission_names: self.opt_strings(&f, "permission_names").unwrap_or_default(),
+            role_ids: f.get("role_ids").map(|v| self.integers(v, "`[reserved] role_ids`")).unwrap_or_default(),
+            role_names: self.opt_strings(&f, "role_names").unwrap_or_default(),
+        }
+    }
+
+    fn test(&mut self, table: &DeTable<'_>, header: Span) -> TestDef {
+        let f = self.fields(table, header.clone(), "`[[tests]]`", &schema::TEST);
+        let predicates = match f.get("predicates") {
+            Some(v) => self.predicates(v),
+            None => Vec::new(),
+        };
+        let expect = f.get("expect").and_then(|v| self.expectation(v));
+        TestDef {
+            header,
+            name: self.opt_string(&f, "name"),
+            role: self.opt_string(&f, "role"),
+            roles: self.opt_strings(&f, "roles"),
+            allow: self.opt_strings(&f, "allow").unwrap_or_default(),
+            deny: self.opt_strings(&f, "deny").unwrap_or_default(),
+            covers: self.opt_strings(&f, "covers").unwrap_or_default(),
+            policy: self.opt_string(&f, "policy"),
+            legacy: self.opt_string(&f, "legacy"),
+            predicates,
+            expect,
+            has_expect: f.get("expect").is_some(),
+        }
+    }
+}
