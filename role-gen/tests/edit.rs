@@ -552,6 +552,34 @@ fn every_comment_survives_a_long_sequence_of_edits() {
     role_gen(tmp.path()).args(["fmt", "--check"]).assert().success();
 }
 
+/// Each refusal carries its code from the one registry; the text shown stays as it was.
+#[test]
+fn every_refusal_carries_its_registry_code() {
+    use role_gen::edit::{self, Edit, EditError, Kind, NewPermission, Refused};
+    let path = Path::new("roles.toml");
+    let refused = |edit: Edit| match edit::apply(path, COMMENTED.as_bytes(), &edit) {
+        Err(EditError::Refused(refusal)) => Some((refusal.code, refusal.to_string())),
+        _ => None,
+    };
+    let add = |name: &str, description: &str| {
+        Edit::AddPermission(NewPermission { name: name.into(), description: description.into(), ..Default::default() })
+    };
+    let revoke =
+        |role: &str, permission: &str| Edit::Revoke { role: role.into(), permissions: vec![permission.into()] };
+    let cases = [
+        (revoke("nobody", "view_docs"), Refused::UnknownName),
+        (add("view_docs", "again"), Refused::NameTaken),
+        (add("View", "bad"), Refused::NameNotAllowed),
+        (add("fresh", " "), Refused::EmptyDescription),
+        (Edit::Remove { kind: Kind::Permission, name: "view_docs".into(), force: false }, Refused::StillReferenced),
+    ];
+    for (edit, code) in cases {
+        let (found, text) = refused(edit.clone()).unwrap_or_else(|| panic!("{edit:?} was not refused"));
+        assert_eq!(found, code, "{text}");
+        assert!(!text.contains(code.as_str()), "the code is not printed: {text}");
+    }
+}
+
 /// Random sequences of edits through the library: the file stays valid, no id is ever given to
 /// a second name, and granting then revoking a permission restores the role's access.
 mod property {

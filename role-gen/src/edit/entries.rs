@@ -1,10 +1,11 @@
 //! Reading and changing the entries of a roles.toml document: lookups by name, ids, string
-//! lists, and keys put where the SPEC's key order says.
+//! lists, and keys put where the schema's key order ([`role_gen_core::schema`]) says.
 //!
 //! Everything here works on the raw document rather than on a validated model, so that an edit
 //! can also repair a file that does not validate yet (`add permission` for a name a role
 //! already grants).
 
+use role_gen_core::schema;
 use toml_edit::{Array, DocumentMut, Item, Table, TableLike, Value};
 
 use super::array;
@@ -27,6 +28,15 @@ impl Kind {
         }
     }
 
+    /// The shape of one entry, from the schema.
+    pub fn shape(self) -> &'static schema::Table {
+        match self {
+            Kind::Entity => &schema::ENTITY,
+            Kind::Permission => &schema::PERMISSION,
+            Kind::Role => &schema::ROLE,
+        }
+    }
+
     /// The word users read.
     pub const fn noun(self) -> &'static str {
         match self {
@@ -34,25 +44,6 @@ impl Kind {
             Kind::Permission => "permission",
             Kind::Role => "role",
         }
-    }
-}
-
-/// The keys of each kind of table, in the SPEC's order (what `fmt` sorts by and where a new key
-/// is put).
-pub fn key_order(section: &str) -> &'static [&'static str] {
-    match section {
-        "project" => &["name", "proto_package"],
-        "output" => &["dir", "targets", "rust_serde", "custom"],
-        "custom" => &["template", "path"],
-        "entities" => &["description", "parent"],
-        "permissions" => &["id", "description", "entities", "group", "deprecated"],
-        "roles" => &["id", "description", "permissions", "includes", "assignable_on"],
-        "legacy" => &["levels"],
-        "policies" => &["description", "entity", "rules"],
-        "predicates" => &["description"],
-        "reserved" => &["permission_ids", "permission_names", "role_ids", "role_names"],
-        "tests" => &["name", "policy", "legacy", "role", "roles", "allow", "deny", "covers", "predicates", "expect"],
-        _ => &[],
     }
 }
 
@@ -111,18 +102,20 @@ pub fn string_array<S: AsRef<str>>(items: &[S]) -> Value {
     Value::Array(a)
 }
 
-/// The array at `key` of a table-like item, created (empty, at its place in `order`) when missing.
-pub fn array_mut<'i>(item: &'i mut Item, key: &str, order: &[&str]) -> Option<&'i mut Array> {
+/// The array at `key` of a table-like item of `shape`, created (empty, at its place in the
+/// schema's order) when missing.
+pub fn array_mut<'i>(item: &'i mut Item, key: &str, shape: &schema::Table) -> Option<&'i mut Array> {
     if item.get(key).is_none() {
-        insert_in_order(item, key, Value::Array(Array::new()), order);
+        insert_in_order(item, key, Value::Array(Array::new()), shape);
     }
     item.get_mut(key)?.as_array_mut()
 }
 
-/// Inserts `key = value` into a table or inline table, before the first existing key that comes
-/// after it in `order` (at the end when none does), leaving the other keys where they were.
-pub fn insert_in_order(item: &mut Item, key: &str, value: Value, order: &[&str]) {
-    let rank_of = |k: &str| order.iter().position(|o| *o == k).unwrap_or(order.len());
+/// Inserts `key = value` into a table or inline table of `shape`, before the first existing key
+/// that comes after it in the schema's order (at the end when none does), leaving the other keys
+/// where they were.
+pub fn insert_in_order(item: &mut Item, key: &str, value: Value, shape: &schema::Table) {
+    let rank_of = |k: &str| shape.rank(k);
     let Some(table) = item.as_table_like_mut() else { return };
     let existing: Vec<String> = table.iter().map(|(k, _)| k.to_string()).collect();
     let at = existing.iter().position(|k| rank_of(k) > rank_of(key)).unwrap_or(existing.len());
@@ -155,14 +148,27 @@ fn take_inline_closing(item: &mut Item) -> String {
     closing
 }
 
-/// Sets `key` to `value`, keeping the old value's comments and spacing; inserts it in order when
-/// missing.
-pub fn set_value(item: &mut Item, key: &str, mut value: Value, order: &[&str]) {
+/// Sets `key` to `value`, keeping the old value's comments and spacing; inserts it in the order
+/// of `shape` when missing.
+pub fn set_value(item: &mut Item, key: &str, mut value: Value, shape: &schema::Table) {
     match item.get_mut(key).and_then(Item::as_value_mut) {
         Some(old) => {
             *value.decor_mut() = old.decor().clone();
             *old = value;
         }
-        None => insert_in_order(item, key, value, order),
+        None => insert_in_order(item, key, value, shape),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_is_the_schemas_section_of_its_entries() {
+        for kind in [Kind::Entity, Kind::Permission, Kind::Role] {
+            let section = schema::section(kind.section()).map(|s| s.value);
+            assert_eq!(section, Some(schema::Value::Named(kind.shape())), "{}", kind.section());
+        }
     }
 }

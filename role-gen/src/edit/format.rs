@@ -1,7 +1,8 @@
 //! `role-gen fmt`: the canonical layout of roles.toml, comments kept.
 //!
-//! Canonical means: sections in the SPEC's order (project, output, entities, permissions by id,
-//! roles by id, legacy, policies, reserved, tests); keys of each table in the SPEC's order; one
+//! Canonical means: sections in the schema's order ([`role_gen_core::schema`]: project, output,
+//! entities, permissions by id, roles by id, legacy, policies, predicates, reserved, tests); keys
+//! of each table in the schema's order; one
 //! blank line before each table header and none inside a table; `key = value` spacing; arrays on
 //! one line when they fit in [`MAX_WIDTH`] columns, else one element per line with a trailing
 //! comma. Comments move with what they are written above or beside; the comment at the top of
@@ -11,10 +12,10 @@
 //! Formatting twice gives the same text, and never changes the meaning: [`format`]'s caller
 //! compares the parsed data before and after.
 
+use role_gen_core::schema::{self, Value as Shape};
 use toml_edit::{Array, DocumentMut, Item, Table, Value};
 
-use super::entries::key_order;
-use super::layout::{SECTIONS, for_each_table, split_prefix, table_prefix};
+use super::layout::{for_each_table, split_prefix, table_prefix};
 
 /// The widest `key = [ … ]` line kept on one line.
 pub const MAX_WIDTH: usize = 100;
@@ -22,13 +23,13 @@ pub const MAX_WIDTH: usize = 100;
 /// Rewrites the document in the canonical layout.
 pub fn format(doc: &mut DocumentMut) {
     let header = take_file_header(doc);
-    let group_headers: Vec<(&str, String)> = ENTRY_SECTIONS.iter().map(|s| (*s, take_group_header(doc, s))).collect();
+    let group_headers: Vec<(&str, String)> = entry_sections().map(|s| (s, take_group_header(doc, s))).collect();
     let mut next = 1;
     let mut keys: Vec<String> = doc.iter().map(|(k, _)| k.to_string()).collect();
-    keys.sort_by_key(|k| (section_rank(k), first_position(doc.get(k))));
+    keys.sort_by_key(|k| (schema::ROOT.rank(k), first_position(doc.get(k))));
     for key in &keys {
         if let Some(item) = doc.get_mut(key) {
-            place(item, &mut next, matches!(key.as_str(), "permissions" | "roles"));
+            place(item, &mut next, entries_by_id(key));
         }
     }
     for key in &keys {
@@ -44,8 +45,9 @@ pub fn format(doc: &mut DocumentMut) {
     doc.set_trailing(if trailing.trim().is_empty() { String::new() } else { trailing });
 }
 
-fn section_rank(key: &str) -> usize {
-    SECTIONS.iter().position(|s| *s == key).unwrap_or(SECTIONS.len())
+/// Whether the entries of section `key` are listed by id (permissions and roles).
+fn entries_by_id(key: &str) -> bool {
+    matches!(schema::section(key).map(|s| s.value), Some(Shape::Named(entry)) if entry.by_id)
 }
 
 /// The smallest position of a table at or below `item` (its place in the file).
@@ -120,7 +122,9 @@ fn put_file_header(doc: &mut DocumentMut, header: &str) {
 }
 
 /// The sections made of named entries, whose first entry may change when they are sorted.
-const ENTRY_SECTIONS: [&str; 5] = ["entities", "permissions", "roles", "policies", "predicates"];
+fn entry_sections() -> impl Iterator<Item = &'static str> {
+    schema::sections().filter(|s| matches!(s.value, Shape::Named(_))).map(|s| s.name)
+}
 
 /// The entry of `section` printed first.
 fn first_entry_mut<'d>(doc: &'d mut DocumentMut, section: &str) -> Option<&'d mut Table> {
@@ -184,32 +188,42 @@ fn place_table(table: &mut Table, next: &mut isize, children_by_id: bool) {
     }
 }
 
-/// Tidies every table of a top-level section: prefixes, key order and spacing, arrays.
+/// Tidies every table of a top-level section: prefixes, key order and spacing, arrays. Each
+/// table's keys are sorted by its shape in the schema: a section of named entries has no keys of
+/// its own, its entries the entry's; an array of tables below a section (`[[output.custom]]`)
+/// has the shape the section gives that key.
 fn tidy_section(item: &mut Item, section: &str) {
+    let shape = schema::section(section).map(|s| s.value);
     match item {
         Item::Table(table) => {
-            let entries_kind = matches!(section, "entities" | "permissions" | "roles" | "policies" | "predicates");
-            tidy_table(table, if entries_kind { "" } else { section });
+            let (own, entries) = match shape {
+                Some(Shape::Named(entry)) => (None, Some(entry)),
+                other => (other.and_then(Shape::table), None),
+            };
+            tidy_table(table, own);
             for (key, child) in table.iter_mut() {
                 match child {
-                    Item::Table(t) if entries_kind => tidy_table(t, section),
-                    Item::ArrayOfTables(a) => a.iter_mut().for_each(|t| tidy_table(t, key.get())),
+                    Item::Table(t) if entries.is_some() => tidy_table(t, entries),
+                    Item::ArrayOfTables(a) => {
+                        let nested = own.and_then(|t| t.key(key.get())).and_then(|k| k.value.table());
+                        a.iter_mut().for_each(|t| tidy_table(t, nested));
+                    }
                     _ => {}
                 }
             }
         }
-        Item::ArrayOfTables(array) => array.iter_mut().for_each(|t| tidy_table(t, section)),
+        Item::ArrayOfTables(array) => array.iter_mut().for_each(|t| tidy_table(t, shape.and_then(Shape::table))),
         _ => {}
     }
 }
 
-fn tidy_table(table: &mut Table, kind: &str) {
+/// Tidies one table; its keys sorted by `shape` (left in their order without one).
+fn tidy_table(table: &mut Table, shape: Option<&schema::Table>) {
     if is_printed(table) {
         let prefix = normalize_comments(&table_prefix(table), false);
         table.decor_mut().set_prefix(prefix);
     }
-    let order = key_order(kind);
-    let rank = |k: &str| order.iter().position(|o| *o == k).unwrap_or(order.len());
+    let rank = |k: &str| shape.map_or(0, |s| s.rank(k));
     table.sort_values_by(|a, _, b, _| rank(a.get()).cmp(&rank(b.get())));
     for (mut key, value) in table.iter_mut() {
         let Some(value) = value.as_value_mut() else { continue };

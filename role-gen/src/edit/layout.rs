@@ -10,12 +10,8 @@
 //! stays where it was. The block right above the header, with no blank line between, is
 //! *attached* and leaves with the entry.
 
+use role_gen_core::schema;
 use toml_edit::{DocumentMut, InlineTable, Item, RawString, Table, Value};
-
-/// The top-level sections in the order of the SPEC: the canonical layout, and where a section
-/// that does not exist yet is created.
-pub const SECTIONS: [&str; 10] =
-    ["project", "output", "entities", "permissions", "roles", "legacy", "policies", "predicates", "reserved", "tests"];
 
 /// The text of a table's prefix; a table without one prints a blank line (toml_edit's default
 /// for every table but the first).
@@ -72,10 +68,11 @@ fn last_position(item: &Item) -> Option<isize> {
 }
 
 /// The position a new table of `section` follows: the last table of that section, else of the
-/// nearest section before it in [`SECTIONS`] order, else the top of the file.
+/// nearest section before it in the schema's order, else the top of the file.
 fn insertion_point(doc: &DocumentMut, section: &str) -> isize {
-    let upto = SECTIONS.iter().position(|s| *s == section).map_or(SECTIONS.len(), |i| i + 1);
-    SECTIONS[..upto].iter().rev().find_map(|s| doc.get(s).and_then(last_position)).unwrap_or(0)
+    let sections = schema::ROOT.keys;
+    let upto = (schema::ROOT.rank(section) + 1).min(sections.len());
+    sections[..upto].iter().rev().find_map(|s| doc.get(s.name).and_then(last_position)).unwrap_or(0)
 }
 
 /// Frees the position after `after` by moving every later table one down; returns it.
@@ -132,9 +129,12 @@ pub fn entry_style(section: Option<&Item>) -> EntryStyle {
     }
 }
 
-/// Adds entry `name` with `fields` (in order) at the end of `section`, in the style of the
-/// entries already there.
-pub fn insert_entry(doc: &mut DocumentMut, section: &str, name: &str, fields: Vec<(&'static str, Value)>) {
+/// Adds entry `name` with `fields` at the end of `section`, in the style of the entries already
+/// there, its keys in the schema's order.
+pub fn insert_entry(doc: &mut DocumentMut, section: &str, name: &str, mut fields: Vec<(&'static str, Value)>) {
+    if let Some(shape) = schema::section(section).and_then(|s| s.value.table()) {
+        fields.sort_by_key(|(key, _)| shape.rank(key));
+    }
     let style = entry_style(doc.get(section));
     let item = match style {
         EntryStyle::Inline => {

@@ -1,0 +1,84 @@
+//! `remove` and `deprecate`: retiring an entry. A removed permission or role leaves its id
+//! and name in `[reserved]`, so that neither ever comes back with another meaning.
+
+use role_gen_core::schema;
+use toml_edit::{Item, Value};
+
+use super::editor::{Change, Editor};
+use super::entries::{self, Kind, entry, entry_item_mut};
+use super::{Refusal, Refused, array, layout, refs};
+
+impl Editor<'_> {
+    /// `remove`: refused while the file names the entry, unless `force` drops those references
+    /// too; the id and name go to `[reserved]`.
+    pub(super) fn remove(&mut self, kind: Kind, name: &str, force: bool) -> Result<Change, Refusal> {
+        self.require(kind, name)?;
+        let references = refs::find(self.spanned.as_table(), kind, name);
+        let lines: Vec<String> =
+            references.iter().map(|r| format!("{}: {}", self.at(r.span.clone()), r.what)).collect();
+        if !references.is_empty() && !force {
+            let mut refusal =
+                Refusal::new(Refused::StillReferenced, format!("{} `{name}` is still referenced", kind.noun())).help(
+                    Some(format!(
+                        "drop these references first, or run `role-gen remove {} {name} --force` to drop them too",
+                        kind.noun()
+                    )),
+                );
+            refusal.details = lines;
+            return Err(refusal);
+        }
+        refs::drop_all(&mut self.doc, name, &references);
+        let id = entry(self.doc.as_table(), kind, name).and_then(entries::id_of);
+        layout::remove_entry(&mut self.doc, kind.section(), name);
+        self.reserve(kind, id, name);
+        let id_text = id.map(|id| format!(" (id {id})")).unwrap_or_default();
+        let summary = format!("removed {} {name}{id_text}; its id and name are now reserved", kind.noun());
+        let notes = lines.into_iter().map(|l| format!("dropped the reference at {l}")).collect();
+        Ok(Change::Made { summary, notes })
+    }
+
+    /// Records a removed entry's id and name in `[reserved]`, creating the table or keys.
+    fn reserve(&mut self, kind: Kind, id: Option<i64>, name: &str) {
+        if self.doc.get("reserved").is_none() {
+            let table = layout::new_table_in(&mut self.doc, "reserved");
+            self.doc.insert("reserved", Item::Table(table));
+        }
+        let Some(reserved) = self.doc.get_mut("reserved") else { return };
+        let order = &schema::RESERVED;
+        if let Some(id) = id
+            && let Some(list) = entries::array_mut(reserved, &format!("{}_ids", kind.noun()), order)
+            && !list.iter().any(|v| v.as_integer() == Some(id))
+        {
+            array::push(list, id);
+        }
+        if let Some(list) = entries::array_mut(reserved, &format!("{}_names", kind.noun()), order)
+            && !list.iter().any(|v| v.as_str() == Some(name))
+        {
+            array::push(list, name);
+        }
+    }
+
+    /// `deprecate permission`, with a reason or `true`; nothing when it already says so.
+    pub(super) fn deprecate(&mut self, name: &str, reason: Option<&str>) -> Result<Change, Refusal> {
+        self.require(Kind::Permission, name)?;
+        let current = entry(self.doc.as_table(), Kind::Permission, name).and_then(|e| e.get("deprecated"));
+        let (was, old_reason) = match current {
+            Some(item) => (item.as_bool().unwrap_or(item.is_str()), item.as_str().map(str::to_string)),
+            None => (false, None),
+        };
+        if was && (reason.is_none() || reason == old_reason.as_deref()) {
+            let why = old_reason.map(|r| format!(" ({r})")).unwrap_or_default();
+            return Ok(Change::Nothing(format!("permission {name} is already deprecated{why}; nothing changed")));
+        }
+        let value = reason.map_or_else(|| Value::from(true), Value::from);
+        if let Some(item) = entry_item_mut(&mut self.doc, Kind::Permission, name) {
+            entries::set_value(item, "deprecated", value, Kind::Permission.shape());
+        }
+        let summary = match (was, reason) {
+            (true, Some(r)) => format!("changed why permission {name} is deprecated: {r}"),
+            (false, Some(r)) => format!("deprecated permission {name}: {r}"),
+            _ => format!("deprecated permission {name}"),
+        };
+        Ok(Change::made(summary))
+    }
+}
