@@ -103,18 +103,16 @@ const fn key(name: &'static str, value: Value, required: bool, doc: &'static str
     Key { name, value, required, doc }
 }
 
-/// A table whose keys may each be written or not.
-const fn table(header: &'static str, keys: &'static [Key], doc: &'static str) -> Table {
-    Table { header, keys, one_of: false, by_id: false, doc }
-}
-
 const REQUIRED: bool = true;
 const OPTIONAL: bool = false;
 
 /// The file: its sections, in the canonical order.
-pub static ROOT: Table = table(
-    "roles.toml",
-    &[
+pub static ROOT: Table = Table {
+    header: "roles.toml",
+    doc: "one roles.toml: the single source of truth",
+    one_of: false,
+    by_id: false,
+    keys: &[
         key("project", Value::Table(&PROJECT), REQUIRED, "the project the definitions are for"),
         key("output", Value::Table(&OUTPUT), OPTIONAL, "what is generated, and where"),
         key("entities", Value::Named(&ENTITY), OPTIONAL, "the entity types roles are assigned on"),
@@ -126,128 +124,143 @@ pub static ROOT: Table = table(
         key("reserved", Value::Table(&RESERVED), OPTIONAL, "ids and names that may never be used again"),
         key("tests", Value::Tables(&TEST), OPTIONAL, "what must stay true, checked by `role-gen test`"),
     ],
-    "one roles.toml: the single source of truth",
-);
+};
 
-pub static PROJECT: Table = table(
-    "[project]",
-    &[
+pub static PROJECT: Table = Table {
+    header: "[project]",
+    doc: "the project",
+    one_of: false,
+    by_id: false,
+    keys: &[
         key("name", Value::String, REQUIRED, "the project's snake_case name"),
         key("proto_package", Value::String, OPTIONAL, "the protobuf package; default `<name>.roles.v1`"),
     ],
-    "the project",
-);
+};
 
-pub static OUTPUT: Table = table(
-    "[output]",
-    &[
+pub static OUTPUT: Table = Table {
+    header: "[output]",
+    doc: "what is generated, and where",
+    one_of: false,
+    by_id: false,
+    keys: &[
         key("dir", Value::String, OPTIONAL, "the output folder, relative to roles.toml's; default `gen`"),
         key("targets", Value::Strings, OPTIONAL, "the built-in targets to generate; default every one"),
         key("rust_serde", Value::Boolean, OPTIONAL, "whether the generated Rust derives serde traits"),
         key("custom", Value::Tables(&CUSTOM), OPTIONAL, "outputs rendered from a team's own templates"),
     ],
-    "what is generated, and where",
-);
+};
 
-pub static CUSTOM: Table = table(
-    "[[output.custom]]",
-    &[
+pub static CUSTOM: Table = Table {
+    header: "[[output.custom]]",
+    doc: "an output rendered from a custom template",
+    one_of: false,
+    by_id: false,
+    keys: &[
         key("template", Value::String, REQUIRED, "a handlebars template, relative to roles.toml's folder"),
         key("path", Value::String, REQUIRED, "where it is written, relative to the output folder"),
     ],
-    "an output rendered from a custom template",
-);
+};
 
-pub static ENTITY: Table = table(
-    "[entities.NAME]",
-    &[
+pub static ENTITY: Table = Table {
+    header: "[entities.NAME]",
+    doc: "an entity type: protobuf number is its place in the file",
+    one_of: false,
+    by_id: false,
+    keys: &[
         key("description", Value::String, REQUIRED, "what it is; not empty"),
         key("parent", Value::String, OPTIONAL, "the entity type it lies inside; parents form a forest"),
     ],
-    "an entity type: protobuf number is its place in the file",
-);
+};
 
 pub static PERMISSION: Table = Table {
+    header: "[permissions.NAME]",
+    doc: "a permission",
+    one_of: false,
     by_id: true,
-    ..table(
-        "[permissions.NAME]",
-        &[
-            key("id", Value::Integer, REQUIRED, "1..=65535, unique among permissions, never reused"),
-            key("description", Value::String, REQUIRED, "what it allows; not empty"),
-            key("entities", Value::Strings, OPTIONAL, "the entity types it is checked against; default every one"),
-            key("group", Value::String, OPTIONAL, "a heading for the docs"),
-            key("deprecated", Value::TrueOrReason, OPTIONAL, "`true`, or the reason it is deprecated"),
-        ],
-        "a permission",
-    )
+    keys: &[
+        key("id", Value::Integer, REQUIRED, "1..=65535, unique among permissions, never reused"),
+        key("description", Value::String, REQUIRED, "what it allows; not empty"),
+        key("entities", Value::Strings, OPTIONAL, "the entity types it is checked against; default every one"),
+        key("group", Value::String, OPTIONAL, "a heading for the docs"),
+        key("deprecated", Value::TrueOrReason, OPTIONAL, "`true`, or the reason it is deprecated"),
+    ],
 };
 
 pub static ROLE: Table = Table {
+    header: "[roles.NAME]",
+    doc: "a role",
+    one_of: false,
     by_id: true,
-    ..table(
-        "[roles.NAME]",
-        &[
-            key("id", Value::Integer, REQUIRED, "1..=65535, unique among roles, never reused"),
-            key("description", Value::String, REQUIRED, "what the role is for; not empty"),
-            key("permissions", Value::Strings, OPTIONAL, "the permissions it grants directly"),
-            key("includes", Value::Strings, OPTIONAL, "roles whose effective permissions it inherits"),
-            key("assignable_on", Value::Strings, OPTIONAL, "the entity types it may be assigned on; default all"),
-        ],
-        "a role",
-    )
+    keys: &[
+        key("id", Value::Integer, REQUIRED, "1..=65535, unique among roles, never reused"),
+        key("description", Value::String, REQUIRED, "what the role is for; not empty"),
+        key("permissions", Value::Strings, OPTIONAL, "the permissions it grants directly"),
+        key("includes", Value::Strings, OPTIONAL, "roles whose effective permissions it inherits"),
+        key("assignable_on", Value::Strings, OPTIONAL, "the entity types it may be assigned on; default all"),
+    ],
 };
 
-pub static LEGACY: Table = table(
-    "[legacy]",
-    &[key("levels", Value::Strings, REQUIRED, "the level names, lowest first")],
-    "the fixed account levels, lowest first",
-);
+pub static LEGACY: Table = Table {
+    header: "[legacy]",
+    doc: "the fixed account levels, lowest first",
+    one_of: false,
+    by_id: false,
+    keys: &[key("levels", Value::Strings, REQUIRED, "the level names, lowest first")],
+};
 
-pub static POLICY: Table = table(
-    "[policies.NAME]",
-    &[
+pub static POLICY: Table = Table {
+    header: "[policies.NAME]",
+    doc: "ordered rules deciding one action (SPEC section 5)",
+    one_of: false,
+    by_id: false,
+    keys: &[
         key("description", Value::String, OPTIONAL, "what it decides"),
         key("entity", Value::String, REQUIRED, "the entity type it decides on"),
         key("rules", Value::Inline(&RULE), REQUIRED, "the rules, in order: the first that fires decides"),
     ],
-    "ordered rules deciding one action (SPEC section 5)",
-);
-
-pub static RULE: Table = Table {
-    one_of: true,
-    ..table(
-        "{ KIND = … }",
-        &[
-            key("deny_if_legacy", Value::Strings, OPTIONAL, "denies an actor at one of these legacy levels"),
-            key("allow_if_legacy_at_least", Value::String, OPTIONAL, "allows an actor at this legacy level or above"),
-            key("allow_if_permission", Value::OneOrMany, OPTIONAL, "allows an actor holding one of these permissions"),
-            key("allow_if", Value::String, OPTIONAL, "allows when this custom predicate holds"),
-            key("deny_if", Value::String, OPTIONAL, "denies when this custom predicate holds"),
-        ],
-        "one rule of a policy: exactly one kind",
-    )
 };
 
-pub static PREDICATE: Table = table(
-    "[predicates.NAME]",
-    &[key("description", Value::String, REQUIRED, "what the application's predicate means; not empty")],
-    "a custom predicate, documented",
-);
+pub static RULE: Table = Table {
+    header: "{ KIND = … }",
+    doc: "one rule of a policy: exactly one kind",
+    one_of: true,
+    by_id: false,
+    keys: &[
+        key("deny_if_legacy", Value::Strings, OPTIONAL, "denies an actor at one of these legacy levels"),
+        key("allow_if_legacy_at_least", Value::String, OPTIONAL, "allows an actor at this legacy level or above"),
+        key("allow_if_permission", Value::OneOrMany, OPTIONAL, "allows an actor holding one of these permissions"),
+        key("allow_if", Value::String, OPTIONAL, "allows when this custom predicate holds"),
+        key("deny_if", Value::String, OPTIONAL, "denies when this custom predicate holds"),
+    ],
+};
 
-pub static RESERVED: Table = table(
-    "[reserved]",
-    &[
+pub static PREDICATE: Table = Table {
+    header: "[predicates.NAME]",
+    doc: "a custom predicate, documented",
+    one_of: false,
+    by_id: false,
+    keys: &[key("description", Value::String, REQUIRED, "what the application's predicate means; not empty")],
+};
+
+pub static RESERVED: Table = Table {
+    header: "[reserved]",
+    doc: "ids and names that may never be used again",
+    one_of: false,
+    by_id: false,
+    keys: &[
         key("permission_ids", Value::Integers, OPTIONAL, "ids of removed permissions"),
         key("permission_names", Value::Strings, OPTIONAL, "names of removed permissions"),
         key("role_ids", Value::Integers, OPTIONAL, "ids of removed roles"),
         key("role_names", Value::Strings, OPTIONAL, "names of removed roles"),
     ],
-    "ids and names that may never be used again",
-);
+};
 
-pub static TEST: Table = table(
-    "[[tests]]",
-    &[
+pub static TEST: Table = Table {
+    header: "[[tests]]",
+    doc: "what must stay true (SPEC section 6)",
+    one_of: false,
+    by_id: false,
+    keys: &[
         key("name", Value::String, OPTIONAL, "what the test is called in reports"),
         key("policy", Value::String, OPTIONAL, "the policy a decision test asks"),
         key("legacy", Value::String, OPTIONAL, "the actor's legacy level in a decision test"),
@@ -259,8 +272,7 @@ pub static TEST: Table = table(
         key("predicates", Value::Flags, OPTIONAL, "the custom predicates of a decision test; unset ones are false"),
         key("expect", Value::Decision, OPTIONAL, "the decision a policy test expects"),
     ],
-    "what must stay true (SPEC section 6)",
-);
+};
 
 /// The top-level section `name`.
 pub fn section(name: &str) -> Option<&'static Key> {

@@ -88,23 +88,15 @@ const ROLE: IdKind = IdKind {
 };
 
 fn permission_side(model: &Model) -> IdSide<'_> {
-    IdSide {
-        model,
-        find: Model::permission,
-        items: model.permissions.iter().map(|p| Identified { name: &p.name, id: p.id, span: p.span.clone() }).collect(),
-        reserved_ids: &model.reserved.permission_ids,
-        reserved_names: &model.reserved.permission_names,
-    }
+    let items = model.permissions.iter().map(|p| Identified { name: &p.name, id: p.id, span: p.span.clone() });
+    let (reserved_ids, reserved_names) = (&model.reserved.permission_ids, &model.reserved.permission_names);
+    IdSide { model, find: Model::permission, items: items.collect(), reserved_ids, reserved_names }
 }
 
 fn role_side(model: &Model) -> IdSide<'_> {
-    IdSide {
-        model,
-        find: Model::role,
-        items: model.roles.iter().map(|r| Identified { name: &r.name, id: r.id, span: r.span.clone() }).collect(),
-        reserved_ids: &model.reserved.role_ids,
-        reserved_names: &model.reserved.role_names,
-    }
+    let items = model.roles.iter().map(|r| Identified { name: &r.name, id: r.id, span: r.span.clone() });
+    let (reserved_ids, reserved_names) = (&model.reserved.role_ids, &model.reserved.role_names);
+    IdSide { model, find: Model::role, items: items.collect(), reserved_ids, reserved_names }
 }
 
 /// Ids and names of one kind: changed, renamed, reused, removed (reserved or not), un-reserved,
