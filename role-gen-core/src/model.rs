@@ -2,6 +2,7 @@
 //! and the derive macro work from. Items are in output order (permissions and roles by id,
 //! entities and legacy levels in file order); references are indices into those lists.
 
+use crate::graph;
 use crate::source::Span;
 
 /// Index of an entity in [`Model::entities`].
@@ -103,6 +104,8 @@ pub struct Entity {
     pub name: String,
     pub description: String,
     pub parent: Option<EntityIdx>,
+    /// Where `parent` is written.
+    pub parent_span: Option<Span>,
     pub span: Span,
 }
 
@@ -151,6 +154,8 @@ pub struct Role {
     /// Spans of the direct grants, parallel to `permissions`.
     pub permission_spans: Vec<Span>,
     pub includes: Vec<RoleIdx>,
+    /// Where each of `includes` is written.
+    pub include_spans: Vec<Span>,
     /// The entity types it may be assigned on (every entity when the file names none).
     pub assignable_on: Vec<EntityIdx>,
     /// Direct grants plus everything included, transitively.
@@ -367,29 +372,46 @@ impl Model {
     /// The shortest include chain from `role` to a role granting `perm` directly, both ends
     /// included; ties broken by id (SPEC section 3, `explain` and `who-can`).
     pub fn via(&self, role: RoleIdx, perm: PermIdx) -> Option<Vec<RoleIdx>> {
-        let mut parent: Vec<Option<RoleIdx>> = vec![None; self.roles.len()];
-        let mut seen = vec![false; self.roles.len()];
-        let mut queue = std::collections::VecDeque::from([role]);
-        seen[role] = true;
-        while let Some(r) = queue.pop_front() {
-            if self.roles[r].permissions.contains(&perm) {
-                let mut path = vec![r];
-                while let Some(p) = parent[*path.last()?] {
-                    path.push(p);
-                }
-                path.reverse();
-                return Some(path);
+        self.chains(role).to(perm)
+    }
+
+    /// Every include chain of `role`, from one walk: ask it for many permissions at once.
+    pub fn chains(&self, role: RoleIdx) -> Chains<'_> {
+        let includes: Vec<Vec<usize>> = self.roles.iter().map(|r| r.includes.clone()).collect();
+        Chains { model: self, walk: graph::Walk::from(&includes, role) }
+    }
+
+    /// Fills in every role's effective permissions, each role after the roles it includes.
+    /// Called once the model is known to be valid (the include graph is acyclic).
+    pub(crate) fn finish(mut self) -> Model {
+        let includes: Vec<Vec<usize>> = self.roles.iter().map(|r| r.includes.clone()).collect();
+        for r in graph::post_order(&includes) {
+            let mut set = PermSet::with_capacity(self.permissions.len());
+            for &p in &self.roles[r].permissions {
+                set.insert(p);
             }
-            let mut next = self.roles[r].includes.clone();
-            next.sort_unstable();
-            for n in next {
-                if !std::mem::replace(&mut seen[n], true) {
-                    parent[n] = Some(r);
-                    queue.push_back(n);
-                }
+            for &i in &self.roles[r].includes {
+                set.union_with(&self.roles[i].effective);
             }
+            self.roles[r].effective = set;
         }
-        None
+        self
+    }
+}
+
+/// The include chains of one role (see [`Model::chains`]).
+#[derive(Debug, Clone)]
+pub struct Chains<'a> {
+    model: &'a Model,
+    walk: graph::Walk,
+}
+
+impl Chains<'_> {
+    /// The chain from the role to the first role (in walk order) that grants `perm` directly,
+    /// both ends included: the shortest, ties broken by id. `None` when the role lacks it.
+    pub fn to(&self, perm: PermIdx) -> Option<Vec<RoleIdx>> {
+        let granter = self.walk.order.iter().find(|&&r| self.model.roles[r].permissions.contains(&perm))?;
+        Some(self.walk.path_to(*granter))
     }
 }
 

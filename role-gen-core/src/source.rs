@@ -84,3 +84,18 @@ mod tests {
         assert_eq!(src.line_text(8), "b = \"é\" x");
     }
 }
+
+/// `./a/../b//c` -> `b/c`.
+pub fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
