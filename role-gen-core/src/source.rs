@@ -71,20 +71,6 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn positions_are_one_based_and_count_characters() {
-        let src = SourceFile::new("roles.toml", "a = 1\nb = \"é\" x\n");
-        assert_eq!(src.line_col(0), (1, 1));
-        assert_eq!(src.line_col(6), (2, 1));
-        assert_eq!(src.line_col(14), (2, 8));
-        assert_eq!(src.line_text(8), "b = \"é\" x");
-    }
-}
-
 /// `./a/../b//c` -> `b/c`.
 pub fn normalize(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
@@ -98,4 +84,18 @@ pub fn normalize(path: &str) -> String {
         }
     }
     parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_and_count_characters() {
+        let src = SourceFile::new("roles.toml", "a = 1\nb = \"é\" x\n");
+        assert_eq!(src.line_col(0), (1, 1));
+        assert_eq!(src.line_col(6), (2, 1));
+        assert_eq!(src.line_col(14), (2, 8));
+        assert_eq!(src.line_text(8), "b = \"é\" x");
+    }
 }
