@@ -110,6 +110,7 @@ pub fn lower(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>) -> Mod
         predicates: predicates(file),
         reserved: reserved(file),
         tests: Vec::new(),
+        lookup: Default::default(),
     };
     let policy_names = Names::new("policy", Code::UnknownPolicy, model.policies.iter().map(|p| p.name.as_str()));
     model.tests = file.tests.iter().filter_map(|t| test(t, &model, &names, &policy_names, diags)).collect();
