@@ -48,7 +48,7 @@ impl DiffArgs {
     /// access changes with `--fail-on access`).
     pub(super) fn run(&self, cx: &Context) -> Result<(), Failure> {
         let style = cx.style;
-        let inputs = inputs(cx.file.as_deref(), self.old.as_deref(), self.new.as_deref(), self.against.as_deref())?;
+        let inputs = self.inputs(cx.file.as_deref())?;
         let (old, new) = load_both(&inputs, self.format, style)?;
         let old_model = old.map_or_else(|| crate::diff::empty_like(&new.model), |d| d.model);
         let report = crate::diff::compare(&old_model, &new.model);
@@ -67,11 +67,41 @@ impl DiffArgs {
         }
         view.verdict(self.format)
     }
+
+    /// The two versions: NEW (or `-f`, or the nearest roles.toml), and OLD or `--against`.
+    fn inputs(&self, file: Option<&Path>) -> Result<Inputs, Failure> {
+        let (old, against) = (self.old.as_deref(), self.against.as_deref());
+        let new = match (self.new.as_deref(), file) {
+            (Some(_), Some(_)) => {
+                return Err(Failure::Usage("NEW and `-f` both name the new roles.toml; give one of them".into()));
+            }
+            (Some(new), None) => new.to_path_buf(),
+            (None, _) if old.is_none() && against.is_none() => {
+                return Err(Failure::Usage(
+                    "`diff` needs the old version: `role-gen diff OLD [NEW]` or `role-gen diff --against GIT_REV`"
+                        .into(),
+                ));
+            }
+            (None, file) => find_roles_file(file)?,
+        };
+        let new_bytes = read(&new)?;
+        let shown_new = new.display().to_string();
+        match (old, against) {
+            (_, Some(rev)) => {
+                let (old, repo_path) = git::from_git(&new, rev)?;
+                Ok(Inputs { old, new, new_bytes, annotate_as: repo_path })
+            }
+            (Some(old), None) => {
+                Ok(Inputs { old: Old::File(old.to_path_buf()), new, new_bytes, annotate_as: shown_new })
+            }
+            (None, None) => Err(Failure::Usage("`diff` needs OLD or `--against GIT_REV`".into())),
+        }
+    }
 }
 
 /// Where the old version comes from.
 #[derive(Debug)]
-pub(super) enum Old {
+enum Old {
     /// A file on disk.
     File(PathBuf),
     /// Read from git; `shown` is `REV:path`.
@@ -89,36 +119,6 @@ struct Inputs {
     /// The new file's path in GitHub annotations: relative to the repository root when known
     /// (`--against`), so annotations land on the pull request's lines from any folder.
     annotate_as: String,
-}
-
-fn inputs(
-    file: Option<&Path>,
-    old: Option<&Path>,
-    new: Option<&Path>,
-    against: Option<&str>,
-) -> Result<Inputs, Failure> {
-    let new = match (new, file) {
-        (Some(_), Some(_)) => {
-            return Err(Failure::Usage("NEW and `-f` both name the new roles.toml; give one of them".into()));
-        }
-        (Some(new), None) => new.to_path_buf(),
-        (None, _) if old.is_none() && against.is_none() => {
-            return Err(Failure::Usage(
-                "`diff` needs the old version: `role-gen diff OLD [NEW]` or `role-gen diff --against GIT_REV`".into(),
-            ));
-        }
-        (None, file) => find_roles_file(file)?,
-    };
-    let new_bytes = read(&new)?;
-    let shown_new = new.display().to_string();
-    match (old, against) {
-        (_, Some(rev)) => {
-            let (old, repo_path) = git::from_git(&new, rev)?;
-            Ok(Inputs { old, new, new_bytes, annotate_as: repo_path })
-        }
-        (Some(old), None) => Ok(Inputs { old: Old::File(old.to_path_buf()), new, new_bytes, annotate_as: shown_new }),
-        (None, None) => Err(Failure::Usage("`diff` needs OLD or `--against GIT_REV`".into())),
-    }
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, Failure> {
