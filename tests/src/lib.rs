@@ -504,31 +504,26 @@ impl Model {
         toml_entities.sort();
         assert_eq!(json_entities, toml_entities, "roles.json entities vs roles.toml");
 
-        let toml_permissions = table("permissions");
-        let mut expected: Vec<(u32, String, String)> = toml_permissions
-            .iter()
-            .map(|(name, p)| {
-                let description = p.get("description").and_then(toml::Value::as_str).unwrap_or("");
-                (int(p.get("id"), name), name.clone(), description.to_string())
-            })
-            .collect();
-        expected.sort();
+        // (id, name, description) of a section's entries, in id order: the order of the JSON.
+        let by_id = |section: &toml::Table| -> Vec<(u32, String, String)> {
+            let mut entries: Vec<(u32, String, String)> = section
+                .iter()
+                .map(|(name, entry)| {
+                    let description = entry.get("description").and_then(toml::Value::as_str).unwrap_or("");
+                    (int(entry.get("id"), name), name.clone(), description.to_string())
+                })
+                .collect();
+            entries.sort();
+            entries
+        };
         let found: Vec<(u32, String, String)> =
             self.permissions.iter().map(|p| (p.id, p.name.clone(), p.description.clone())).collect();
-        assert_eq!(found, expected, "roles.json permissions (id order) vs roles.toml");
+        assert_eq!(found, by_id(&table("permissions")), "roles.json permissions (id order) vs roles.toml");
 
         let toml_roles = table("roles");
-        let mut expected: Vec<(u32, String, String)> = toml_roles
-            .iter()
-            .map(|(name, r)| {
-                let description = r.get("description").and_then(toml::Value::as_str).unwrap_or("");
-                (int(r.get("id"), name), name.clone(), description.to_string())
-            })
-            .collect();
-        expected.sort();
         let found: Vec<(u32, String, String)> =
             self.roles.iter().map(|r| (r.id, r.name.clone(), r.description.clone())).collect();
-        assert_eq!(found, expected, "roles.json roles (id order) vs roles.toml");
+        assert_eq!(found, by_id(&toml_roles), "roles.json roles (id order) vs roles.toml");
 
         // Effective permissions: direct grants plus, transitively, those of included roles.
         let direct: BTreeMap<String, BTreeSet<String>> = toml_roles
