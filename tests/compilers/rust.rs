@@ -10,7 +10,9 @@ use std::path::Path;
 use std::process::Command;
 
 use role_gen_tests::programs::{self, PROBES};
-use role_gen_tests::{Mismatches, Model, RoleInfo, Scratch, checks, definition, edge, hostile, policies, read, run};
+use role_gen_tests::{
+    Mismatches, Model, RoleInfo, Scratch, checks, definition, edge, generate_into, hostile, policies, read, run, write,
+};
 
 checks! {
     slack_rust: rust(definition("slack"));
@@ -332,7 +334,7 @@ fn policies_rust(roles_toml: &Path, label: &str) {
     }
     let expected = policies::write_table(&model, dir);
     programs::install("policies.rs", dir, "policies.rs");
-    role_gen_tests::write(&dir.join("facts.rs"), &facts_invocation(&model));
+    write(&dir.join("facts.rs"), &facts_invocation(&model));
     let cfgs = [
         ("uses_legacy", model.policies.iter().any(role_gen::model::Policy::uses_legacy)),
         ("uses_permissions", model.policies.iter().any(role_gen::model::Policy::uses_permissions)),
@@ -384,11 +386,11 @@ fn scaffolds_compile() {
         let model = policies::model(&roles_toml);
         let scratch = Scratch::new("scaffold");
         let dir = scratch.path();
-        role_gen_tests::generate_into(&roles_toml, dir);
+        generate_into(&roles_toml, dir);
         let scaffold = role_gen::render::scaffold_policies(&model)
             .unwrap_or_else(|e| panic!("{}: the scaffold does not render: {e}", roles_toml.display()))
             .unwrap_or_else(|| panic!("{}: no scaffold for a definition with policies", roles_toml.display()));
-        role_gen_tests::write(&dir.join("policy_facts.rs"), &scaffold);
+        write(&dir.join("policy_facts.rs"), &scaffold);
         programs::install("roles_lib.rs", dir, "lib.rs");
         for edition in ["2021", "2024"] {
             programs::rust_library(dir, "lib.rs", "scaffold", edition, "metadata", &[("scaffold", true)]);

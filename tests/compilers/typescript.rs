@@ -9,7 +9,7 @@ use std::process::Command;
 
 use role_gen_tests::programs::{self, PROBES};
 use role_gen_tests::{
-    Mismatches, Model, Scratch, checks, definition, edge, hostile, policies, read, run, screaming, tool,
+    Mismatches, Model, Scratch, checks, copy, definition, edge, hostile, policies, read, run, screaming, tool, write,
 };
 use serde_json::Value;
 
@@ -54,7 +54,7 @@ fn typescript(roles_toml: &Path, label: &str) {
 
     // roles.ts alone, exactly as SPEC section 2 says.
     let alone = dir.join("alone");
-    role_gen_tests::write(&alone.join("roles.ts"), &roles_ts);
+    write(&alone.join("roles.ts"), &roles_ts);
     run(Command::new(&tsc).current_dir(&alone).args(["--strict", "--noEmit", "roles.ts"]));
 
     // A program that imports it, compiled to ES modules and run by node.
@@ -71,7 +71,7 @@ fn typescript_strictest(roles_toml: &Path, label: &str) {
     let tsc = tool("tsc");
     let (scratch, _model) = Scratch::with_outputs(roles_toml, label);
     let dir = scratch.path().join("strictest");
-    role_gen_tests::copy(&scratch.path().join("roles.ts"), &dir.join("roles.ts"));
+    copy(&scratch.path().join("roles.ts"), &dir.join("roles.ts"));
     programs::install("tsconfig.strictest.json", &dir, "tsconfig.json");
     programs::install("package.json", &dir, "package.json");
     run(Command::new(&tsc).current_dir(&dir).args(["-p", "tsconfig.json"]));
