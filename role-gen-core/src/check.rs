@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::graph;
 use crate::model::{Model, PermSet, Target};
 use crate::names;
 use crate::source::Span;
@@ -14,7 +15,7 @@ use crate::syntax::{File, Sp};
 
 mod paths;
 
-pub use paths::{normalize, output_path_problem};
+pub use paths::output_path_problem;
 
 /// Every check on the file as written.
 pub fn syntax_rules(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>) {
@@ -278,106 +279,38 @@ fn targets_are_known(file: &File, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Include cycles and entity cycles: `edges[i]` lists (target, span of the reference).
-/// Reports each cycle once, at the reference leaving the member that comes first in the file.
-pub fn cycles(edges: &[Vec<(usize, Span)>], names: &[&str], order: &[usize], code: Code, diags: &mut Vec<Diagnostic>) {
-    for component in strongly_connected(edges) {
-        let cyclic = component.len() > 1 || edges[component[0]].iter().any(|(t, _)| *t == component[0]);
-        if !cyclic {
-            continue;
+/// The rules on the shape of the lowered model, run whatever else failed: roles never include
+/// themselves, directly or through others, and entities form a forest.
+pub fn structure_rules(model: &Model, diags: &mut Vec<Diagnostic>) {
+    let includes: Vec<Vec<usize>> = model.roles.iter().map(|r| r.includes.clone()).collect();
+    for cycle in graph::cycles(&includes, |r| model.roles[r].span.start) {
+        let role = &model.roles[cycle[0]];
+        let at = role.includes.iter().position(|&i| Some(&i) == cycle.get(1));
+        let names: Vec<&str> = cycle.iter().map(|&r| model.roles[r].name.as_str()).collect();
+        if let Some(span) = at.and_then(|k| role.include_spans.get(k)) {
+            diags.push(cycle_error(Code::IncludeCycle, span.clone(), &names));
         }
-        let Some(&start) = component.iter().min_by_key(|&&m| order[m]) else { continue };
-        let path = cycle_path(edges, &component, start);
-        let Some((_, span)) = edges[start].iter().find(|(t, _)| Some(t) == path.get(1)) else { continue };
-        let shown: Vec<String> = path.iter().map(|&i| format!("`{}`", names[i])).collect();
-        let (what, verb) = if code == Code::IncludeCycle { ("include", "includes") } else { ("entity", "has parent") };
-        diags.push(
-            Diagnostic::new(code, span.clone(), format!("{what} cycle: {}", shown.join(&format!(" {verb} "))))
-                .label("closes the cycle")
-                .help(if code == Code::IncludeCycle {
-                    "a role cannot include itself, even through others; remove one include"
-                } else {
-                    "entities form a forest: remove one `parent`"
-                }),
-        );
+    }
+    let parents: Vec<Vec<usize>> = model.entities.iter().map(|e| e.parent.into_iter().collect()).collect();
+    for cycle in graph::cycles(&parents, |e| e) {
+        let names: Vec<&str> = cycle.iter().map(|&e| model.entities[e].name.as_str()).collect();
+        if let Some(span) = &model.entities[cycle[0]].parent_span {
+            diags.push(cycle_error(Code::EntityCycle, span.clone(), &names));
+        }
     }
 }
 
-/// The cycle from `start` back to `start` inside one component (a breadth-first search, so the
-/// shortest; neighbours in index order, so deterministic).
-fn cycle_path(edges: &[Vec<(usize, Span)>], component: &[usize], start: usize) -> Vec<usize> {
-    let mut prev: HashMap<usize, usize> = HashMap::new();
-    let mut queue = std::collections::VecDeque::from([start]);
-    while let Some(n) = queue.pop_front() {
-        let mut next: Vec<usize> = edges[n].iter().map(|(t, _)| *t).filter(|t| component.contains(t)).collect();
-        next.sort_unstable();
-        for t in next {
-            if t == start {
-                let mut path = vec![n];
-                let mut cur = n;
-                while cur != start {
-                    cur = prev[&cur];
-                    path.push(cur);
-                }
-                path.reverse();
-                path.push(start);
-                return path;
-            }
-            if let std::collections::hash_map::Entry::Vacant(e) = prev.entry(t) {
-                e.insert(n);
-                queue.push_back(t);
-            }
-        }
-    }
-    vec![start, start]
-}
-
-/// Tarjan's strongly connected components, iteratively (no recursion limit on deep includes).
-fn strongly_connected(edges: &[Vec<(usize, Span)>]) -> Vec<Vec<usize>> {
-    let n = edges.len();
-    let (mut index, mut low, mut on_stack) = (vec![usize::MAX; n], vec![0; n], vec![false; n]);
-    let (mut stack, mut out, mut counter) = (Vec::new(), Vec::new(), 0);
-    for root in 0..n {
-        if index[root] != usize::MAX {
-            continue;
-        }
-        let mut work = vec![(root, 0usize)];
-        while let Some(&mut (v, ref mut next)) = work.last_mut() {
-            if *next == 0 {
-                index[v] = counter;
-                low[v] = counter;
-                counter += 1;
-                stack.push(v);
-                on_stack[v] = true;
-            }
-            if let Some((w, _)) = edges[v].get(*next) {
-                let w = *w;
-                *next += 1;
-                if index[w] == usize::MAX {
-                    work.push((w, 0));
-                } else if on_stack[w] {
-                    low[v] = low[v].min(index[w]);
-                }
-                continue;
-            }
-            work.pop();
-            if let Some(&(parent, _)) = work.last() {
-                low[parent] = low[parent].min(low[v]);
-            }
-            if low[v] == index[v] {
-                let mut component = Vec::new();
-                while let Some(w) = stack.pop() {
-                    on_stack[w] = false;
-                    component.push(w);
-                    if w == v {
-                        break;
-                    }
-                }
-                out.push(component);
-            }
-        }
-    }
-    out
+/// A cycle, reported once at the reference leaving the member that comes first in the file.
+fn cycle_error(code: Code, span: Span, names: &[&str]) -> Diagnostic {
+    let shown: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    let (what, verb, help) = if code == Code::IncludeCycle {
+        ("include", "includes", "a role cannot include itself, even through others; remove one include")
+    } else {
+        ("entity", "has parent", "entities form a forest: remove one `parent`")
+    };
+    Diagnostic::new(code, span, format!("{what} cycle: {}", shown.join(&format!(" {verb} "))))
+        .label("closes the cycle")
+        .help(help)
 }
 
 /// The warnings of SPEC section 1, on a valid model.

@@ -1,11 +1,12 @@
-//! Escaping for every language a string lands in. Views call these; templates never escape.
+//! What makes user text safe to show: which characters are invisible, text for a terminal or a
+//! CI log ([`shown`]), and the inside of a double-quoted string literal ([`string_body`],
+//! [`ts_str`], which diagnostics' JSON needs too). How each generated language spells text
+//! (Rust strings, comments, Markdown cells) is the renderer's naming oracle, in `role-gen`.
 //!
 //! Descriptions may hold any Unicode. Printable text is kept as written, so non-English
 //! descriptions stay readable; control characters, bidi overrides and invisible characters are
 //! always written as escapes (rustc refuses raw bidi controls, and they can make code read
 //! differently from how it compiles).
-
-use std::fmt::Write as _;
 
 /// Characters that must never appear raw in generated code or on a terminal.
 pub fn is_invisible(c: char) -> bool {
@@ -60,9 +61,10 @@ impl std::fmt::Display for Shown<'_> {
     }
 }
 
-/// The inside of a double-quoted string literal: quotes, backslashes and the common controls
-/// get their short escapes; other invisible characters go through `unicode`.
-fn quoted(s: &str, unicode: fn(&mut String, char)) -> String {
+/// The inside of a double-quoted string literal of a C-family language: quotes, backslashes and
+/// the common controls get their short escapes; other invisible characters go through
+/// `unicode`, which writes the language's own escape.
+pub fn string_body(s: &str, unicode: fn(&mut String, char)) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -78,17 +80,10 @@ fn quoted(s: &str, unicode: fn(&mut String, char)) -> String {
     out
 }
 
-/// The inside of a Rust string literal (`"…"`): `\u{…}` escapes.
-pub fn rust_str(s: &str) -> String {
-    quoted(s, |out, c| {
-        let _ = write!(out, "\\u{{{:x}}}", c as u32);
-    })
-}
-
 /// The inside of a TypeScript/JavaScript or JSON string literal, double-quoted: `\uXXXX`
 /// escapes in UTF-16 units (valid in both languages).
 pub fn ts_str(s: &str) -> String {
-    quoted(s, |out, c| out.push_str(&utf16_escape(c)))
+    string_body(s, |out, c| out.push_str(&utf16_escape(c)))
 }
 
 /// `\uXXXX` (two of them for a character outside the basic plane).
@@ -97,85 +92,9 @@ pub fn utf16_escape(c: char) -> String {
     c.encode_utf16(&mut buf).iter().map(|unit| format!("\\u{unit:04x}")).collect()
 }
 
-/// Text made safe for one line of a comment in any C-like or `#` language: newlines, control
-/// and invisible characters become visible escapes, and comment terminators are broken up.
-fn comment_line(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\t' => out.push(' '),
-            c if is_invisible(c) => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    let mut out = out.replace("*/", "*\\/").replace("/*", "/\\*");
-    // A line ending in a backslash continues onto the next one in C, C++ and Go (even with
-    // spaces between): the generated code on the next line would become part of the comment.
-    if out.trim_end().ends_with('\\') {
-        let end = out.trim_end().len();
-        out.replace_range(end - 1..end, "\\u{5c}");
-    }
-    out
-}
-
-/// A description as the lines of a comment: one entry per source line, each escaped and
-/// trimmed at the end (no trailing whitespace in generated files); none for an empty text.
-pub fn comment_lines(s: &str) -> Vec<String> {
-    if s.is_empty() {
-        return Vec::new();
-    }
-    s.split('\n').map(|l| comment_line(l).trim_end().to_string()).collect()
-}
-
-/// A Markdown table cell: one line, pipes and HTML escaped.
-pub fn markdown_cell(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '|' => out.push_str("\\|"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' => out.push_str("<br>"),
-            '\r' => {}
-            c if is_invisible(c) => {
-                let _ = write!(out, "&#x{:x};", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A mermaid node label inside `["…"]`.
-pub fn mermaid_label(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("#quot;"),
-            c if c.is_ascii_alphanumeric() || c == '_' || c == ' ' => out.push(c),
-            c => {
-                let _ = write!(out, "#{};", c as u32);
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rust_strings_escape_quotes_controls_and_bidi() {
-        assert_eq!(rust_str("a\"b\\c\nd\u{0}\u{202e}é"), "a\\\"b\\\\c\\nd\\u{0}\\u{202e}é");
-    }
 
     #[test]
     fn ts_strings_escape_line_separators_as_utf16() {
@@ -183,25 +102,9 @@ mod tests {
     }
 
     #[test]
-    fn comments_cannot_be_closed_early() {
-        assert_eq!(comment_lines("a */ b\nc /* d"), vec!["a *\\/ b", "c /\\* d"]);
-    }
-
-    #[test]
-    fn comment_lines_never_end_in_a_line_continuation() {
-        assert_eq!(comment_lines("path C:\\\nnext"), vec!["path C:\\u{5c}", "next"]);
-        assert_eq!(comment_lines("a\\ "), vec!["a\\u{5c}"]);
-    }
-
-    #[test]
     fn shown_text_cannot_break_lines_or_steer_a_terminal() {
         let hostile = "a\n::error file=x::y\u{1b}[2J\u{7}\r\u{202e}\u{2028}\tz";
         assert_eq!(shown(hostile), "a\\u{a}::error file=x::y\\u{1b}[2J\\u{7}\\u{d}\\u{202e}\\u{2028} z");
         assert_eq!(shown("plain é"), "plain é");
-    }
-
-    #[test]
-    fn markdown_cells_stay_in_their_cell() {
-        assert_eq!(markdown_cell("a|b\n<i>"), "a\\|b<br>&lt;i&gt;");
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! The pipeline has one module per stage, and [`validate`] reads like it:
 //!
-//! text -> [`syntax`] (a spanned tree, no validation) -> `lower` (names resolved into the typed
-//! [`model`]) -> [`check`] and [`policy_check`] (the rules, run on the model) -> [`Validated`].
+//! text -> [`syntax`] (a spanned tree, no validation) -> `lower` (names resolved into the
+//! [`model`]) -> [`check`] and [`policy_check`] (the rules: on the tree as written, on the
+//! model's shape, then on the finished model) -> [`Validated`].
 //!
 //! [`graph`] holds the graph algorithms the rules and queries share (cycles, include chains),
 //! [`codes`] the one code registry, [`diagnostic`] the rendering of findings, [`schema`] the one
@@ -23,6 +24,7 @@ pub mod check;
 pub mod codes;
 pub mod diagnostic;
 pub mod escape;
+pub mod graph;
 mod lower;
 pub mod model;
 pub mod names;
@@ -147,14 +149,17 @@ pub fn validate(source: SourceFile) -> Result<Validated, Diagnostics> {
     let file = syntax::parse(&source.text, &mut found);
     check::syntax_rules(&file, &source.file_name(), &mut found);
     let model = lower::lower(&file, &source.file_name(), &mut found);
-    if let Some(model) = &model {
-        check::model_rules(model, &mut found);
-        policy_check::run(model, &mut found);
+    check::structure_rules(&model, &mut found);
+    if found.iter().any(|d| d.severity() == Severity::Error) {
+        return Err(Diagnostics::collected(source, found));
     }
+    let model = model.finish();
+    check::model_rules(&model, &mut found);
+    policy_check::run(&model, &mut found);
     let diagnostics = Diagnostics::collected(source, found);
-    match model {
-        Some(model) if !diagnostics.has_errors() => Ok(Validated { model, diagnostics }),
-        _ => Err(diagnostics),
+    match diagnostics.has_errors() {
+        true => Err(diagnostics),
+        false => Ok(Validated { model, diagnostics }),
     }
 }
 

@@ -1,13 +1,14 @@
 //! Stage 2: [`syntax::File`] -> [`Model`]: names resolved to indices (unknown names reported
-//! with a did-you-mean), defaults filled in, items put in output order, cycles rejected and
-//! effective permissions computed.
+//! with a did-you-mean), defaults filled in, items put in output order. Lowering always
+//! produces a model, with what did not resolve left out, so the rules after it (cycles first)
+//! still report on a file with errors; only a model without errors is finished
+//! ([`Model::finish`]) and handed on.
 
 use std::collections::HashMap;
 
-use crate::check;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::*;
-use crate::source::Span;
+use crate::source::normalize;
 use crate::suggest::did_you_mean;
 use crate::syntax::{self, Deprecation, File, RuleKindDef, Sp};
 
@@ -67,63 +68,63 @@ fn id_of(id: &Option<Sp<i64>>) -> u32 {
     id.as_ref().and_then(|i| u32::try_from(*i.get_ref()).ok()).unwrap_or(0)
 }
 
-/// Lowers `file`; returns the model when no error was found (warnings are left to `check`).
-pub fn lower(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>) -> Option<Model> {
+/// Every name the file defines, by kind, for resolving references.
+struct Resolver<'a> {
+    entities: Names<'a>,
+    permissions: Names<'a>,
+    roles: Names<'a>,
+    levels: Names<'a>,
+    /// Every entity, for lists that default to all of them.
+    all_entities: Vec<EntityIdx>,
+}
+
+/// Lowers `file` into a model; references that do not resolve are reported and left out.
+pub fn lower(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>) -> Model {
+    let legacy_levels = legacy(file);
+    let perm_order = by_id(&file.permissions, |p| (id_of(&p.id), p.name.span().start));
+    let role_order = by_id(&file.roles, |r| (id_of(&r.id), r.name.span().start));
+    let names = Resolver {
+        entities: Names::new("entity", Code::UnknownEntity, file.entities.iter().map(|e| e.name.get_ref().as_str())),
+        permissions: Names::new(
+            "permission",
+            Code::UnknownPermission,
+            perm_order.iter().map(|&i| file.permissions[i].name.get_ref().as_str()),
+        ),
+        roles: Names::new("role", Code::UnknownRole, role_order.iter().map(|&i| file.roles[i].name.get_ref().as_str())),
+        levels: level_names(file),
+        all_entities: (0..file.entities.len()).collect(),
+    };
+    let entities = file.entities.iter().map(|e| entity(e, &names, diags)).collect();
+    let permissions = perm_order.iter().map(|&i| permission(&file.permissions[i], &names, diags)).collect();
+    let roles = role_order.iter().map(|&i| role(&file.roles[i], &names, diags)).collect();
+    let policies: Vec<Policy> = file.policies.iter().map(|p| policy(p, &names, diags)).collect();
     let mut model = Model {
         source_name: source_name.to_string(),
         project: project(file),
         output: output(file),
-        entities: Vec::new(),
-        permissions: Vec::new(),
-        roles: Vec::new(),
-        legacy_levels: legacy(file),
-        policies: Vec::new(),
+        entities,
+        permissions,
+        roles,
+        legacy_levels,
+        policies,
         predicates: predicates(file),
         reserved: reserved(file),
         tests: Vec::new(),
+        lookup: Default::default(),
     };
-    let entity_names =
-        Names::new("entity", Code::UnknownEntity, file.entities.iter().map(|e| e.name.get_ref().as_str()));
-    model.entities = entities(file, &entity_names, diags);
-    let perm_order = by_id(&file.permissions, |p| (id_of(&p.id), p.name.span().start));
-    let role_order = by_id(&file.roles, |r| (id_of(&r.id), r.name.span().start));
-    let perm_names = Names::new(
-        "permission",
-        Code::UnknownPermission,
-        perm_order.iter().map(|&i| file.permissions[i].name.get_ref().as_str()),
-    );
-    let role_names =
-        Names::new("role", Code::UnknownRole, role_order.iter().map(|&i| file.roles[i].name.get_ref().as_str()));
-    let mut level_names =
-        Names::new("legacy level", Code::UnknownLegacyLevel, model.legacy_levels.iter().map(|l| l.name.as_str()));
-    if file.legacy.is_none() {
-        level_names.fallback =
-            Some("declare the levels first: `[legacy] levels = [\"guest\", \"member\", \"admin\"]`, lowest first");
-    }
-    let all_entities: Vec<EntityIdx> = (0..model.entities.len()).collect();
-    model.permissions =
-        perm_order.iter().map(|&i| permission(&file.permissions[i], &entity_names, &all_entities, diags)).collect();
-    let include_spans: Vec<Vec<(usize, Span)>>;
-    (model.roles, include_spans) =
-        perm_order_roles(file, &role_order, &perm_names, &role_names, &entity_names, &all_entities, diags);
-    model.policies = file.policies.iter().map(|p| policy(p, &entity_names, &perm_names, &level_names, diags)).collect();
     let policy_names = Names::new("policy", Code::UnknownPolicy, model.policies.iter().map(|p| p.name.as_str()));
-    model.tests = file
-        .tests
-        .iter()
-        .filter_map(|t| test(t, &model, &role_names, &perm_names, &level_names, &policy_names, diags))
-        .collect();
-    reject_cycles(file, &model, &include_spans, diags);
-    // Any error, from this stage or an earlier one, means there is no valid model.
-    if error_count(diags) > 0 {
-        return None;
-    }
-    compute_effective(&mut model);
-    Some(model)
+    model.tests = file.tests.iter().filter_map(|t| test(t, &model, &names, &policy_names, diags)).collect();
+    model
 }
 
-fn error_count(diags: &[Diagnostic]) -> usize {
-    diags.iter().filter(|d| d.severity() == crate::diagnostic::Severity::Error).count()
+fn level_names(file: &File) -> Names<'_> {
+    let levels = file.legacy.iter().flat_map(|l| &l.levels).map(|l| l.get_ref().as_str());
+    let mut names = Names::new("legacy level", Code::UnknownLegacyLevel, levels);
+    if file.legacy.is_none() {
+        names.fallback =
+            Some("declare the levels first: `[legacy] levels = [\"guest\", \"member\", \"admin\"]`, lowest first");
+    }
+    names
 }
 
 /// Indices of `items` sorted by id (ties, which are errors, by position).
@@ -164,12 +165,12 @@ fn output(file: &File) -> OutputConfig {
             Some(CustomOutput {
                 template: t.get_ref().clone(),
                 template_span: t.span(),
-                path: check::normalize(p.get_ref()),
+                path: normalize(p.get_ref()),
                 path_span: p.span(),
             })
         })
         .collect();
-    let dir = out.dir.as_ref().map_or_else(|| "gen".to_string(), |d| check::normalize(d.get_ref()));
+    let dir = out.dir.as_ref().map_or_else(|| "gen".to_string(), |d| normalize(d.get_ref()));
     OutputConfig { dir, targets, rust_serde: out.rust_serde.unwrap_or(false), custom }
 }
 
@@ -211,27 +212,23 @@ fn reserved(file: &File) -> Reserved {
     }
 }
 
-fn entities(file: &File, names: &Names<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Entity> {
-    let entity = |e: &syntax::EntityDef, diags: &mut Vec<Diagnostic>| Entity {
+fn entity(e: &syntax::EntityDef, names: &Resolver<'_>, diags: &mut Vec<Diagnostic>) -> Entity {
+    let parent = e.parent.as_ref().and_then(|p| Some((names.entities.resolve(p, diags)?, p.span())));
+    Entity {
         name: e.name.get_ref().clone(),
         description: text(&e.description),
-        parent: e.parent.as_ref().and_then(|p| names.resolve(p, diags)),
+        parent: parent.as_ref().map(|(p, _)| *p),
+        parent_span: parent.map(|(_, span)| span),
         span: e.name.span(),
-    };
-    file.entities.iter().map(|e| entity(e, diags)).collect()
+    }
 }
 
-fn permission(
-    p: &syntax::PermissionDef,
-    entities: &Names<'_>,
-    all: &[EntityIdx],
-    diags: &mut Vec<Diagnostic>,
-) -> Permission {
+fn permission(p: &syntax::PermissionDef, names: &Resolver<'_>, diags: &mut Vec<Diagnostic>) -> Permission {
     Permission {
         name: p.name.get_ref().clone(),
         id: id_of(&p.id),
         description: text(&p.description),
-        entities: applicable(p.entities.as_deref(), entities, all, diags),
+        entities: applicable(p.entities.as_deref(), names, diags),
         group: p.group.as_ref().map(|g| g.get_ref().clone()),
         deprecated: match &p.deprecated {
             Deprecation::No => Deprecated::No,
@@ -243,69 +240,52 @@ fn permission(
 }
 
 /// Entity lists default to every entity; given ones are kept in entity (file) order.
-fn applicable(
-    list: Option<&[Sp<String>]>,
-    names: &Names<'_>,
-    all: &[EntityIdx],
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<EntityIdx> {
-    let Some(list) = list else { return all.to_vec() };
-    let mut resolved = names.resolve_all(list, diags);
+fn applicable(list: Option<&[Sp<String>]>, names: &Resolver<'_>, diags: &mut Vec<Diagnostic>) -> Vec<EntityIdx> {
+    let Some(list) = list else { return names.all_entities.clone() };
+    let mut resolved = names.entities.resolve_all(list, diags);
     resolved.sort_unstable();
     resolved.dedup();
     resolved
 }
 
-#[allow(clippy::too_many_arguments)]
-fn perm_order_roles(
-    file: &File,
-    order: &[usize],
-    perms: &Names<'_>,
-    roles: &Names<'_>,
-    entities: &Names<'_>,
-    all: &[EntityIdx],
-    diags: &mut Vec<Diagnostic>,
-) -> (Vec<Role>, Vec<Vec<(usize, Span)>>) {
-    let mut out = Vec::new();
-    let mut include_edges = Vec::new();
-    for &i in order {
-        let r = &file.roles[i];
-        let (mut permissions, mut permission_spans) = (Vec::new(), Vec::new());
-        for p in &r.permissions {
-            if let Some(idx) = perms.resolve(p, diags)
-                && !permissions.contains(&idx)
-            {
-                permissions.push(idx);
-                permission_spans.push(p.span());
-            }
+/// A role, its grants without repeats; its includes keep the span of each reference (the
+/// cycle rule points at one).
+fn role(r: &syntax::RoleDef, names: &Resolver<'_>, diags: &mut Vec<Diagnostic>) -> Role {
+    let (mut permissions, mut permission_spans) = (Vec::new(), Vec::new());
+    for p in &r.permissions {
+        if let Some(idx) = names.permissions.resolve(p, diags)
+            && !permissions.contains(&idx)
+        {
+            permissions.push(idx);
+            permission_spans.push(p.span());
         }
-        let edges: Vec<(usize, Span)> =
-            r.includes.iter().filter_map(|n| Some((roles.resolve(n, diags)?, n.span()))).collect();
-        let mut includes: Vec<RoleIdx> = edges.iter().map(|(i, _)| *i).collect();
-        includes.dedup();
-        out.push(Role {
-            name: r.name.get_ref().clone(),
-            id: id_of(&r.id),
-            description: text(&r.description),
-            permissions,
-            permission_spans,
-            includes,
-            assignable_on: applicable(r.assignable_on.as_deref(), entities, all, diags),
-            effective: PermSet::default(),
-            span: r.name.span(),
-        });
-        include_edges.push(edges);
     }
-    (out, include_edges)
+    let (mut includes, mut include_spans) = (Vec::new(), Vec::new());
+    for n in &r.includes {
+        // The same role named twice in a row is one include.
+        if let Some(idx) = names.roles.resolve(n, diags)
+            && includes.last() != Some(&idx)
+        {
+            includes.push(idx);
+            include_spans.push(n.span());
+        }
+    }
+    Role {
+        name: r.name.get_ref().clone(),
+        id: id_of(&r.id),
+        description: text(&r.description),
+        permissions,
+        permission_spans,
+        includes,
+        include_spans,
+        assignable_on: applicable(r.assignable_on.as_deref(), names, diags),
+        effective: PermSet::default(),
+        span: r.name.span(),
+    }
 }
 
-fn policy(
-    p: &syntax::PolicyDef,
-    entities: &Names<'_>,
-    perms: &Names<'_>,
-    levels: &Names<'_>,
-    diags: &mut Vec<Diagnostic>,
-) -> Policy {
+fn policy(p: &syntax::PolicyDef, names: &Resolver<'_>, diags: &mut Vec<Diagnostic>) -> Policy {
+    let (entities, perms, levels) = (&names.entities, &names.permissions, &names.levels);
     let rules = p
         .rules
         .iter()
@@ -329,23 +309,21 @@ fn policy(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn test(
     t: &syntax::TestDef,
     model: &Model,
-    roles: &Names<'_>,
-    perms: &Names<'_>,
-    levels: &Names<'_>,
+    names: &Resolver<'_>,
     policies: &Names<'_>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<TestCase> {
+    let (roles, levels) = (&names.roles, &names.levels);
     let mut held: Vec<RoleIdx> =
         t.role.iter().chain(t.roles.iter().flatten()).filter_map(|r| roles.resolve(r, diags)).collect();
     held.sort_unstable();
     held.dedup();
     let name = t.name.as_ref().map(|n| n.get_ref().clone());
     let Some(policy_name) = &t.policy else {
-        return access_test(t, held, name, roles, perms, diags);
+        return access_test(t, held, name, names, diags);
     };
     for (key, list) in [("allow", &t.allow), ("deny", &t.deny), ("covers", &t.covers)] {
         if let Some(first) = list.first() {
@@ -382,10 +360,10 @@ fn access_test(
     t: &syntax::TestDef,
     held: Vec<RoleIdx>,
     name: Option<String>,
-    roles: &Names<'_>,
-    perms: &Names<'_>,
+    names: &Resolver<'_>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<TestCase> {
+    let (roles, perms) = (&names.roles, &names.permissions);
     if t.role.is_none() && t.roles.is_none() {
         diags.push(
             Diagnostic::new(Code::MissingKey, t.header.clone(), "a test is missing `roles` (or `policy`)")
@@ -453,48 +431,4 @@ fn test_predicates(t: &syntax::TestDef, policy: &Policy, diags: &mut Vec<Diagnos
         }
     }
     out
-}
-
-// Rule: roles never include themselves, directly or through others; entities form a forest.
-fn reject_cycles(file: &File, model: &Model, include_edges: &[Vec<(usize, Span)>], diags: &mut Vec<Diagnostic>) {
-    let role_names: Vec<&str> = model.roles.iter().map(|r| r.name.as_str()).collect();
-    let role_order: Vec<usize> = model.roles.iter().map(|r| r.span.start).collect();
-    check::cycles(include_edges, &role_names, &role_order, Code::IncludeCycle, diags);
-    let parent_edges: Vec<Vec<(usize, Span)>> = model
-        .entities
-        .iter()
-        .zip(&file.entities)
-        .map(|(e, def)| e.parent.into_iter().zip(def.parent.iter().map(|p| p.span())).collect())
-        .collect();
-    let entity_names: Vec<&str> = model.entities.iter().map(|e| e.name.as_str()).collect();
-    let entity_order: Vec<usize> = (0..model.entities.len()).collect();
-    check::cycles(&parent_edges, &entity_names, &entity_order, Code::EntityCycle, diags);
-}
-
-/// Effective permissions, each role after the roles it includes (the graph is acyclic here).
-fn compute_effective(model: &mut Model) {
-    let n = model.permissions.len();
-    let mut done = vec![false; model.roles.len()];
-    for root in 0..model.roles.len() {
-        let mut stack = vec![(root, false)];
-        while let Some((r, expanded)) = stack.pop() {
-            if done[r] {
-                continue;
-            }
-            if !expanded {
-                stack.push((r, true));
-                stack.extend(model.roles[r].includes.iter().filter(|&&i| !done[i]).map(|&i| (i, false)));
-                continue;
-            }
-            let mut set = PermSet::with_capacity(n);
-            for &p in &model.roles[r].permissions {
-                set.insert(p);
-            }
-            for i in model.roles[r].includes.clone() {
-                set.union_with(&model.roles[i].effective);
-            }
-            model.roles[r].effective = set;
-            done[r] = true;
-        }
-    }
 }

@@ -1,4 +1,7 @@
-//! Names: what a valid one is, and how each target spells it.
+//! Names: what a valid one is, and the spellings the checks and the derive macro rely on (Rust
+//! variants and functions, with Rust's keywords, so collisions are found before rendering).
+//! How each generated language spells everything else is the renderer's naming oracle, in
+//! `role-gen`'s `render` module.
 
 /// The longest name allowed.
 pub const MAX_NAME_LEN: usize = 64;
@@ -98,39 +101,9 @@ pub fn pascal(name: &str) -> String {
     words(name).map(capitalized).collect()
 }
 
-/// `archive_channel` -> `archiveChannel`.
-pub fn camel(name: &str) -> String {
-    let mut words = words(name);
-    let first = words.next().unwrap_or_default().to_string();
-    first + &words.map(capitalized).collect::<String>()
-}
-
 /// `archive_channel` -> `ARCHIVE_CHANNEL`.
 pub fn screaming(name: &str) -> String {
     name.to_ascii_uppercase()
-}
-
-/// `archive_channel` -> `archive-channel`.
-pub fn kebab(name: &str) -> String {
-    name.replace('_', "-")
-}
-
-/// `Archive Channel` or `archiveChannel` -> `archive_channel` (for custom templates' `snake`).
-pub fn snake(text: &str) -> String {
-    let mut out = String::new();
-    let mut prev_lower = false;
-    for c in text.chars() {
-        if c.is_uppercase() && prev_lower {
-            out.push('_');
-        }
-        if c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
-        } else if !out.ends_with('_') && !out.is_empty() {
-            out.push('_');
-        }
-        prev_lower = c.is_lowercase() || c.is_ascii_digit();
-    }
-    out.trim_end_matches('_').to_string()
 }
 
 /// The Rust variant for a name: its PascalCase, with a trailing `_` when that is a keyword
@@ -187,21 +160,15 @@ mod tests {
     fn casing() {
         assert_eq!(pascal("level_2"), "Level2");
         assert_eq!(rust_variant("self"), "Self_");
-        assert_eq!(camel("archive_channel"), "archiveChannel");
         assert_eq!(screaming("level_2"), "LEVEL_2");
-        assert_eq!(kebab("a_b"), "a-b");
-        assert_eq!(snake("ArchiveChannel"), "archive_channel");
         assert_eq!(suggest_valid("ArchiveChannel").as_deref(), Some("archive_channel"));
     }
 
     #[test]
     fn rust_functions_escape_keywords() {
-        assert_eq!(rust_fn("type"), "r#type");
-        assert_eq!(rust_fn("gen"), "r#gen");
-        assert_eq!(rust_fn("self"), "self_");
-        assert_eq!(rust_fn("super"), "super_");
-        assert_eq!(rust_fn("crate"), "crate_");
-        assert_eq!(rust_fn("union"), "union");
-        assert_eq!(rust_fn("actor_created_channel"), "actor_created_channel");
+        let cases = [("type", "r#type"), ("gen", "r#gen"), ("self", "self_"), ("super", "super_"), ("crate", "crate_")];
+        for (name, function) in cases.into_iter().chain([("union", "union"), ("actor_created", "actor_created")]) {
+            assert_eq!(rust_fn(name), function, "{name}");
+        }
     }
 }

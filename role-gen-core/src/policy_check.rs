@@ -455,7 +455,7 @@ mod tests {
             );
             let mut found = Vec::new();
             let file = crate::syntax::parse(&text, &mut found);
-            let model = crate::lower::lower(&file, "roles.toml", &mut found).expect("lowers");
+            let model = crate::lower::lower(&file, "roles.toml", &mut found).finish();
             super::run(&model, &mut found);
             let source = crate::SourceFile::new("roles.toml", text.as_str());
             let line = |d: &crate::Diagnostic| d.span.as_ref().map_or(0, |s| source.line_col(s.start).0);

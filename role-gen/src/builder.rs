@@ -1,12 +1,17 @@
-//! [`Builder`]: role-gen from a cargo build script.
+//! [`Builder`]: role-gen from a cargo build script, and [`BuildError`], why it failed.
+//!
+//! The files are written through [`Outputs::write_files`], the write path `role-gen generate`
+//! uses (all staged, then renamed into place; unchanged files untouched), minus the manifest:
+//! `OUT_DIR` is cargo's folder, not one role-gen owns.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::boundary::Boundary;
 use crate::escape::shown;
 use crate::model::Target;
-use crate::outputs::write_if_changed;
 use crate::render::RenderOptions;
-use crate::{Error, Project};
+use crate::{Diagnostics, Error, Outputs, Project, WriteError};
 
 /// Generates Rust code from roles.toml in a build script, in the style of prost-build's
 /// `Config`.
@@ -43,6 +48,72 @@ pub struct Builder {
 impl Default for Builder {
     fn default() -> Self {
         Builder::new()
+    }
+}
+
+/// Why [`Builder::compile`] failed. `Debug` shows the same text as `Display`, so
+/// `compile().expect(…)` in a build script prints the diagnostics as `role-gen validate` does.
+#[non_exhaustive]
+pub enum BuildError {
+    /// roles.toml could not be read, is invalid, or (with `deny_warnings`) has warnings; or a
+    /// template failed to render.
+    Load(Error),
+    /// Neither [`Builder::out_dir`] nor `$OUT_DIR` says where to write.
+    NoOutDir,
+    /// A generated file could not be written under `dir`.
+    Write { dir: PathBuf, error: WriteError },
+    /// protox could not compile the generated `.proto` file.
+    Proto { file: PathBuf, message: String },
+    /// prost-build could not write its Rust into `dir`.
+    Prost { dir: PathBuf, source: std::io::Error },
+    /// [`Builder::prost`] without role-gen's `prost` feature.
+    NoProstFeature,
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The texts of the I/O errors these were reported as before they had types of their own.
+        match self {
+            BuildError::Load(e) => fmt::Display::fmt(e, f),
+            BuildError::NoOutDir => {
+                f.write_str("cannot read `$OUT_DIR`: OUT_DIR is not set: call compile() from build.rs, or set out_dir()")
+            }
+            BuildError::Write { dir, error } => write!(f, "cannot write under `{}`: {error}", dir.display()),
+            BuildError::Proto { file, message } => write!(f, "cannot read `{}`: protox: {message}", file.display()),
+            BuildError::Prost { dir, source } => write!(f, "cannot read `{}`: {source}", dir.display()),
+            BuildError::NoProstFeature => f.write_str(
+                "cannot read `Cargo.toml`: Builder::prost(true) needs role-gen's `prost` feature in [build-dependencies]",
+            ),
+        }
+    }
+}
+
+impl fmt::Debug for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BuildError::Load(e) => Some(e),
+            BuildError::Write { error, .. } => Some(error),
+            BuildError::Prost { source, .. } => Some(source),
+            BuildError::NoOutDir | BuildError::Proto { .. } | BuildError::NoProstFeature => None,
+        }
+    }
+}
+
+impl From<Error> for BuildError {
+    fn from(e: Error) -> Self {
+        BuildError::Load(e)
+    }
+}
+
+impl From<Diagnostics> for BuildError {
+    fn from(d: Diagnostics) -> Self {
+        BuildError::Load(Error::Invalid(d))
     }
 }
 
@@ -161,19 +232,16 @@ impl Builder {
         }
     }
 
-    fn resolve_out_dir(&self) -> Result<PathBuf, Error> {
+    fn resolve_out_dir(&self) -> Result<PathBuf, BuildError> {
         match (&self.out_dir, std::env::var_os("OUT_DIR")) {
             (Some(dir), _) => Ok(dir.clone()),
             (None, Some(dir)) => Ok(PathBuf::from(dir)),
-            (None, None) => Err(Error::Io {
-                path: PathBuf::from("$OUT_DIR"),
-                source: std::io::Error::other("OUT_DIR is not set: call compile() from build.rs, or set out_dir()"),
-            }),
+            (None, None) => Err(BuildError::NoOutDir),
         }
     }
 
     /// Validates roles.toml, then writes the targets (unchanged files are left untouched).
-    pub fn compile(&self) -> Result<Compiled, Error> {
+    pub fn compile(&self) -> Result<Compiled, BuildError> {
         let file = self.resolve_file();
         if self.rerun_if_changed {
             // Printed first, so that fixing an invalid file reruns the build script.
@@ -193,10 +261,10 @@ impl Builder {
         RenderOptions { rust_serde: self.rust_serde.unwrap_or(options.rust_serde), ..options }
     }
 
-    fn compile_file(&self, file: &Path) -> Result<Compiled, Error> {
+    fn compile_file(&self, file: &Path) -> Result<Compiled, BuildError> {
         let project = Project::load(file)?;
         if self.deny_warnings && !project.diagnostics().is_empty() {
-            return Err(Error::Invalid(project.diagnostics().clone()));
+            return Err(project.diagnostics().clone().into());
         }
         for warning in project.diagnostics().warnings() {
             let (line, column) = project.diagnostics().position(warning);
@@ -215,50 +283,98 @@ impl Builder {
         if self.prost {
             outputs = self.with_prost(&project, outputs, &out_dir)?;
         }
-        let mut files = Vec::new();
-        for (path, text) in outputs.iter() {
-            let target = out_dir.join(path);
-            write_if_changed(&target, text.as_bytes()).map_err(|source| Error::Io { path: target.clone(), source })?;
-            files.push(target);
-        }
+        write(&outputs, &out_dir)?;
+        let files = outputs.iter().map(|(path, _)| out_dir.join(path)).collect();
         Ok(Compiled { files, inputs })
     }
 
     #[cfg(feature = "prost")]
-    fn with_prost(
-        &self,
-        project: &Project,
-        mut outputs: crate::Outputs,
-        out_dir: &Path,
-    ) -> Result<crate::Outputs, Error> {
+    fn with_prost(&self, project: &Project, mut outputs: Outputs, out_dir: &Path) -> Result<Outputs, BuildError> {
         let package = &project.model().project.proto_package;
         let proto = project.generate_with(&self.options(project.model(), &[Target::Proto]))?;
-        let proto_root = out_dir.join("role-gen-proto");
         let rel = Target::Proto.path(package);
         let Some(text) = proto.get(&rel) else { return Ok(outputs) };
-        let proto_file = proto_root.join(rel.trim_start_matches("proto/"));
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| Error::Io { path, source }
-        };
-        write_if_changed(&proto_file, text.as_bytes()).map_err(io(&proto_file))?;
-        let descriptors = protox::compile([&proto_file], [&proto_root]).map_err(|e| Error::Io {
-            path: proto_file.clone(),
-            source: std::io::Error::other(format!("protox: {e}")),
-        })?;
-        prost_build::Config::new().out_dir(out_dir).compile_fds(descriptors).map_err(io(out_dir))?;
+        // protox reads the `.proto` from disk, under a root of its own so its import path is
+        // the package's: `role-gen-proto/<package path>/roles.proto`.
+        let proto_root = out_dir.join("role-gen-proto");
+        let in_root = rel.trim_start_matches("proto/");
+        let mut input = Outputs::default();
+        input.insert(in_root, text);
+        write(&input, &proto_root)?;
+        let proto_file = proto_root.join(in_root);
+        let descriptors = protox::compile([&proto_file], [&proto_root])
+            .map_err(|e| BuildError::Proto { file: proto_file.clone(), message: e.to_string() })?;
+        prost_build::Config::new()
+            .out_dir(out_dir)
+            .compile_fds(descriptors)
+            .map_err(|source| BuildError::Prost { dir: out_dir.to_path_buf(), source })?;
         let rust = outputs.get("roles.rs").map(str::to_string).unwrap_or_default();
         outputs.insert("roles.rs", rust + &project.render_prost_conversions()?);
         Ok(outputs)
     }
 
     #[cfg(not(feature = "prost"))]
-    fn with_prost(&self, _: &Project, _: crate::Outputs, _: &Path) -> Result<crate::Outputs, Error> {
-        Err(Error::Io {
-            path: PathBuf::from("Cargo.toml"),
-            source: std::io::Error::other(
-                "Builder::prost(true) needs role-gen's `prost` feature in [build-dependencies]",
-            ),
-        })
+    fn with_prost(&self, _: &Project, _: Outputs, _: &Path) -> Result<Outputs, BuildError> {
+        Err(BuildError::NoProstFeature)
+    }
+}
+
+/// Writes `outputs` under `dir` (cargo's folder or the caller's: no manifest, nothing removed).
+fn write(outputs: &Outputs, dir: &Path) -> Result<(), BuildError> {
+    let failed = |error: WriteError| BuildError::Write { dir: dir.to_path_buf(), error };
+    let boundary = Boundary::new(dir).map_err(|e| failed(e.into()))?;
+    outputs.write_files(&boundary).map_err(failed)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minimal() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../definitions/minimal/roles.toml")
+    }
+
+    #[test]
+    fn compile_writes_the_targets_and_no_manifest() -> Result<(), Box<dyn std::error::Error>> {
+        let out = tempfile::tempdir()?;
+        let builder = Builder::new().file(minimal()).out_dir(out.path()).emit_rerun_if_changed(false);
+        let compiled = builder.clone().targets([Target::Rust, Target::Json]).compile()?;
+        assert_eq!(compiled.files, [out.path().join("roles.json"), out.path().join("roles.rs")]);
+        assert!(std::fs::read_to_string(out.path().join("roles.rs"))?.contains("@generated by role-gen"));
+        assert!(!out.path().join(crate::manifest::MANIFEST).exists(), "OUT_DIR is cargo's, not role-gen's");
+        assert_eq!(std::fs::read_dir(out.path())?.count(), 2);
+        Ok(())
+    }
+
+    #[test]
+    fn a_missing_file_is_a_load_error_with_the_validate_text() {
+        let err = Builder::new().file("/nonexistent/roles.toml").out_dir("/nonexistent").compile().err();
+        assert!(matches!(err, Some(BuildError::Load(Error::Io { .. }))), "{err:?}");
+        let shown = err.map(|e| format!("{e:?}")).unwrap_or_default();
+        assert!(shown.starts_with("cannot read `/nonexistent/roles.toml`: "), "{shown}");
+    }
+
+    #[test]
+    fn the_errors_that_are_not_io_keep_their_messages() {
+        assert_eq!(
+            BuildError::NoOutDir.to_string(),
+            "cannot read `$OUT_DIR`: OUT_DIR is not set: call compile() from build.rs, or set out_dir()"
+        );
+        let proto = BuildError::Proto { file: "a/roles.proto".into(), message: "no".into() };
+        assert_eq!(proto.to_string(), "cannot read `a/roles.proto`: protox: no");
+        assert_eq!(
+            BuildError::NoProstFeature.to_string(),
+            "cannot read `Cargo.toml`: Builder::prost(true) needs role-gen's `prost` feature in [build-dependencies]"
+        );
+    }
+
+    #[cfg(not(feature = "prost"))]
+    #[test]
+    fn prost_without_the_feature_says_so() -> std::io::Result<()> {
+        let out = tempfile::tempdir()?;
+        let builder = Builder::new().file(minimal()).out_dir(out.path()).emit_rerun_if_changed(false).prost(true);
+        assert!(matches!(builder.compile(), Err(BuildError::NoProstFeature)));
+        Ok(())
     }
 }

@@ -55,8 +55,8 @@ pub use role_gen_core::{
 
 use std::path::{Path, PathBuf};
 
-pub use builder::{Builder, Compiled};
-pub use outputs::{Drift, Leftovers, Outputs, WriteError, WriteStatus};
+pub use builder::{BuildError, Builder, Compiled};
+pub use outputs::{Drift, Leftovers, Outputs, WriteError, WriteReport, WriteStatus};
 
 /// A validated roles.toml with its custom templates read: everything `generate` needs.
 #[derive(Debug)]

@@ -1,9 +1,15 @@
 //! Stage 5: [`Outputs`], a map of path to text; and the one place files are written.
 //!
-//! Generation is pure and returns `Outputs`. Writing goes through [`Outputs::write_to`] (or
-//! [`write_if_changed`] for one file): an unchanged file is not touched (its mtime stays, so
-//! build systems stay quiet); a changed one is written to a temporary file beside it and renamed
-//! over it, so no reader ever sees half a file. Every path is resolved inside a [`Boundary`].
+//! Generation is pure and returns `Outputs`. There are two ways to write, both atomic:
+//!
+//! - write-if-changed, [`Outputs::write_to`] (the output folder, with its manifest) or
+//!   [`Outputs::write_files`] (a folder role-gen does not own, like a build script's `OUT_DIR`):
+//!   an unchanged file is not touched (its mtime stays, so build systems stay quiet); changed
+//!   ones are each written to a temporary file beside it, and only once all are written are they
+//!   renamed into place, so no reader ever sees half a file. Every path is resolved inside a
+//!   [`Boundary`].
+//! - write-new, [`write_new`], for a file the user owns from then on (`init`, `scaffold`): in
+//!   full or not at all, and never over another file.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -31,6 +37,9 @@ pub enum WriteStatus {
     /// A file role-gen generated earlier that no output produces any more.
     Removed,
 }
+
+/// What a write did to each file: the outputs in path order, then the leftovers it removed.
+pub type WriteReport = Vec<(String, WriteStatus)>;
 
 /// How a generated file on disk differs from what generation gives now. Only a file that
 /// carries role-gen's marker has its text kept (to show a diff): `check` never prints a file
@@ -145,18 +154,8 @@ impl Outputs {
     /// produces any more. Every changed file is first written to a temporary beside it and only
     /// then are they all renamed into place, so a failure (a full disk) changes nothing, or
     /// says which files it did change.
-    pub fn write_to(&self, dir: &Boundary, leftovers: Leftovers) -> Result<Vec<(String, WriteStatus)>, WriteError> {
+    pub fn write_to(&self, dir: &Boundary, leftovers: Leftovers) -> Result<WriteReport, WriteError> {
         let listed = manifest::read(dir)?;
-        let mut plan = Vec::new();
-        let mut report = Vec::new();
-        for (rel, text) in &self.files {
-            let path = dir.output(rel)?;
-            let status = status_of(&path, rel, text.as_bytes())?;
-            report.push((rel.clone(), status));
-            if status != WriteStatus::Unchanged {
-                plan.push((rel.clone(), path, text.as_bytes()));
-            }
-        }
         let removed = match leftovers {
             Leftovers::Remove => self.leftovers(dir, &listed),
             Leftovers::Keep => Vec::new(),
@@ -165,22 +164,35 @@ impl Outputs {
         let mut all: Vec<&str> = self.files.keys().map(String::as_str).chain(kept.map(String::as_str)).collect();
         all.sort_unstable();
         let manifest_text = manifest::render(all.into_iter());
-        let manifest_path = dir.output(manifest::MANIFEST)?;
-        if status_of(&manifest_path, manifest::MANIFEST, manifest_text.as_bytes())? != WriteStatus::Unchanged {
-            plan.push((manifest::MANIFEST.to_string(), manifest_path, manifest_text.as_bytes()));
-        }
-        let mut changed = commit(stage(&plan)?)?;
+        let (mut report, mut changed) = self.write_all(dir, Some(&manifest_text))?;
         changed.retain(|p| p != manifest::MANIFEST);
-        for rel in &removed {
-            let path = dir.output(rel).map_err(|error| WriteError { changed: changed.clone(), error })?;
-            fs::remove_file(&path).map_err(|source| WriteError {
-                changed: changed.clone(),
-                error: PathError::Io { path: rel.clone(), source },
-            })?;
+        for rel in removed {
+            remove(dir, &rel, &changed)?;
             changed.push(rel.clone());
-            report.push((rel.clone(), WriteStatus::Removed));
+            report.push((rel, WriteStatus::Removed));
         }
         Ok(report)
+    }
+
+    /// Writes every file inside `dir` as [`Outputs::write_to`] does (unchanged ones untouched,
+    /// changed ones all staged before any is renamed into place), but keeps no manifest and
+    /// removes nothing: for a folder role-gen does not own, such as a build script's `OUT_DIR`.
+    pub fn write_files(&self, dir: &Boundary) -> Result<WriteReport, WriteError> {
+        Ok(self.write_all(dir, None)?.0)
+    }
+
+    /// Stages every changed file, and the manifest when given, then renames them into place.
+    /// Returns each output's status and the files (manifest included) that changed on disk.
+    fn write_all(&self, dir: &Boundary, manifest: Option<&str>) -> Result<(WriteReport, Vec<String>), WriteError> {
+        let mut plan = Vec::new();
+        let mut report = Vec::new();
+        for (rel, text) in &self.files {
+            report.push((rel.clone(), planned(dir, rel, text, &mut plan)?));
+        }
+        if let Some(text) = manifest {
+            planned(dir, manifest::MANIFEST, text, &mut plan)?;
+        }
+        Ok((report, commit(stage(&plan)?)?))
     }
 
     /// Compares with what is inside `dir`: missing, stale, foreign and unexpected files. Reads
@@ -224,6 +236,31 @@ impl Outputs {
     }
 }
 
+/// A file to write: its relative path, where it goes, and its contents.
+type Planned<'t> = (String, PathBuf, &'t [u8]);
+
+/// What writing `text` at `rel` inside `dir` would do; a file that would change joins `plan`.
+fn planned<'t>(
+    dir: &Boundary,
+    rel: &str,
+    text: &'t str,
+    plan: &mut Vec<Planned<'t>>,
+) -> Result<WriteStatus, PathError> {
+    let path = dir.output(rel)?;
+    let status = status_of(&path, rel, text.as_bytes())?;
+    if status != WriteStatus::Unchanged {
+        plan.push((rel.to_string(), path, text.as_bytes()));
+    }
+    Ok(status)
+}
+
+/// Removes the leftover `rel`; on a failure, says what had `changed` before it.
+fn remove(dir: &Boundary, rel: &str, changed: &[String]) -> Result<(), WriteError> {
+    let failed = |error| WriteError { changed: changed.to_vec(), error };
+    let path = dir.output(rel).map_err(failed)?;
+    fs::remove_file(&path).map_err(|source| failed(PathError::Io { path: rel.to_string(), source }))
+}
+
 /// What writing `contents` at `path` would do.
 fn status_of(path: &Path, rel: &str, contents: &[u8]) -> Result<WriteStatus, PathError> {
     Ok(match boundary::read_file(path, rel, READ_LIMIT)? {
@@ -245,7 +282,7 @@ struct Staged {
 }
 
 /// Writes every planned file to a temporary beside it; on any failure removes them all.
-fn stage(plan: &[(String, PathBuf, &[u8])]) -> Result<Vec<Staged>, WriteError> {
+fn stage(plan: &[Planned<'_>]) -> Result<Vec<Staged>, WriteError> {
     let mut staged = Vec::new();
     for (rel, path, contents) in plan {
         match write_temp(path, contents) {
@@ -278,28 +315,23 @@ fn discard(staged: &[Staged]) {
     }
 }
 
-/// Writes `contents` to `path` unless it already holds exactly that; atomically (a temporary file
-/// in the same folder, then a rename). Creates missing parent folders.
-pub fn write_if_changed(path: &Path, contents: &[u8]) -> io::Result<WriteStatus> {
-    let shown = path.to_string_lossy();
-    let status = status_of(path, &shown, contents).map_err(|e| match e {
-        PathError::Io { source, .. } => source,
-        other => io::Error::other(other.to_string()),
-    })?;
-    if status != WriteStatus::Unchanged {
-        write_atomically(path, contents)?;
+/// Creates `path` holding `contents` unless something is there already (then `Ok(false)`, and
+/// nothing is touched): written in full to a temporary file beside it, then hard-linked into
+/// place, which fails rather than replace a file that appeared in the meantime. So the file is
+/// never half-written and never written over. Creates missing parent folders.
+pub fn write_new(path: &Path, contents: &[u8]) -> io::Result<bool> {
+    // A link counts as something there, even a dangling one: it is the user's, not ours.
+    if fs::symlink_metadata(path).is_ok() {
+        return Ok(false);
     }
-    Ok(status)
-}
-
-/// Writes `contents` to a temporary file beside `path` and renames it over `path`.
-pub fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
     let tmp = write_temp(path, contents)?;
-    let result = fs::rename(&tmp, path);
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+    let linked = fs::hard_link(&tmp, path);
+    let _ = fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e),
     }
-    result
 }
 
 /// Writes `contents` in full (synced) to a new temporary file beside `path`, creating missing
@@ -339,15 +371,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unchanged_files_are_not_rewritten() -> io::Result<()> {
-        let dir = std::env::temp_dir().join(format!("role-gen-outputs-{}", std::process::id()));
-        let path = dir.join("a/b.txt");
-        assert_eq!(write_if_changed(&path, b"x")?, WriteStatus::Created);
-        assert_eq!(write_if_changed(&path, b"x")?, WriteStatus::Unchanged);
-        assert_eq!(write_if_changed(&path, b"y")?, WriteStatus::Updated);
-        assert_eq!(fs::read(&path)?, b"y");
+    fn a_new_file_is_created_once_and_never_overwritten() -> io::Result<()> {
+        let dir = scratch("new");
+        let path = dir.join("a/roles.toml");
+        assert!(write_new(&path, b"first")?);
+        assert!(!write_new(&path, b"second")?);
+        assert_eq!(fs::read(&path)?, b"first");
         assert_eq!(fs::read_dir(dir.join("a"))?.count(), 1, "no temporary file left behind");
         fs::remove_dir_all(&dir)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dangling_link_is_not_written_through() -> io::Result<()> {
+        let dir = scratch("new-link");
+        fs::create_dir_all(&dir)?;
+        std::os::unix::fs::symlink(dir.join("elsewhere"), dir.join("roles.toml"))?;
+        assert!(!write_new(&dir.join("roles.toml"), b"x")?);
+        assert!(!dir.join("elsewhere").exists());
+        fs::remove_dir_all(&dir)
+    }
+
+    #[test]
+    fn unchanged_files_are_not_rewritten_and_no_manifest_is_kept() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = scratch("files");
+        let mut outputs = Outputs::default();
+        outputs.insert("roles.rs", "// x\n");
+        outputs.insert("proto/a/roles.proto", "// y\n");
+        let boundary = Boundary::new(&dir)?;
+        let created =
+            vec![("proto/a/roles.proto".to_string(), WriteStatus::Created), ("roles.rs".into(), WriteStatus::Created)];
+        assert_eq!(outputs.write_files(&boundary)?, created);
+        assert!(!dir.join(manifest::MANIFEST).exists());
+        let statuses: Vec<WriteStatus> = outputs.write_files(&boundary)?.into_iter().map(|(_, s)| s).collect();
+        assert_eq!(statuses, [WriteStatus::Unchanged, WriteStatus::Unchanged]);
+        outputs.insert("roles.rs", "// z\n");
+        assert_eq!(outputs.write_files(&boundary)?[1], ("roles.rs".to_string(), WriteStatus::Updated));
+        assert_eq!(fs::read(dir.join("roles.rs"))?, b"// z\n");
+        assert_eq!(fs::read_dir(&dir)?.count(), 2, "a temporary file was left behind");
+        fs::remove_dir_all(&dir)?;
+        Ok(())
     }
 
     fn scratch(name: &str) -> PathBuf {

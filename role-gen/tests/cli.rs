@@ -356,3 +356,71 @@ fn quiet_prints_only_failures() {
         .code(1)
         .stderr(predicate::str::contains("error[wrong-type]"));
 }
+
+#[test]
+fn every_command_runs_itself_and_none_succeeds_without_a_roles_toml() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let commands: [&[&str]; 16] = [
+        &["validate"],
+        &["generate"],
+        &["check"],
+        &["add", "role", "r", "--description", "R"],
+        &["grant", "r", "p"],
+        &["revoke", "r", "p"],
+        &["remove", "role", "r"],
+        &["deprecate", "permission", "p"],
+        &["explain", "r"],
+        &["who-can", "p"],
+        &["matrix"],
+        &["diff", "old.toml"],
+        &["test"],
+        &["scaffold", "policies"],
+        &["fmt"],
+        &["fmt", "--check"],
+    ];
+    for args in commands {
+        role_gen(tmp.path())
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("no roles.toml in this folder or any parent"));
+    }
+    assert_eq!(snapshot(tmp.path()), Vec::new(), "a command wrote something");
+}
+
+#[test]
+fn init_and_scaffold_create_whole_files_and_leave_nothing_else() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    role_gen(tmp.path()).args(["init", "--example", "slack", "-f", "a/b/roles.toml"]).assert().success();
+    let roles = tmp.path().join("a/b/roles.toml");
+    let slack = fs::read_to_string(workspace().join("role-gen/init/slack.toml")).expect("read");
+    assert_eq!(fs::read_to_string(&roles).expect("read"), slack);
+    role_gen(tmp.path())
+        .args(["scaffold", "policies", "-f", "a/b/roles.toml", "--out", "src/facts.rs"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("wrote src/facts.rs"));
+    let listed: Vec<PathBuf> = snapshot(tmp.path()).into_iter().map(|(p, _)| p).collect();
+    assert_eq!(listed, [roles, tmp.path().join("src/facts.rs")], "a temporary file was left behind");
+    let before = snapshot(tmp.path());
+    role_gen(tmp.path())
+        .args(["scaffold", "policies", "-f", "a/b/roles.toml", "--out", "src/facts.rs"])
+        .assert()
+        .code(1)
+        .stderr("error: `src/facts.rs` already exists; role-gen scaffold never overwrites a file\n");
+    assert_eq!(snapshot(tmp.path()), before);
+}
+
+#[cfg(unix)]
+#[test]
+fn init_never_writes_through_a_link() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::os::unix::fs::symlink(tmp.path().join("elsewhere.toml"), tmp.path().join("roles.toml")).expect("link");
+    role_gen(tmp.path())
+        .arg("init")
+        .assert()
+        .code(1)
+        .stderr("error: `roles.toml` already exists; role-gen init never overwrites a file\n");
+    assert!(!tmp.path().join("elsewhere.toml").exists(), "init wrote through a dangling link");
+}

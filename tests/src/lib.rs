@@ -3,8 +3,13 @@
 //! - [`workspace_root`], [`definitions`], [`hostile`]: where the inputs live.
 //! - [`tool`]: the pinned external compilers (`tests/tools`, installed by `scripts/test`).
 //!   A missing tool fails the test; it never skips it.
-//! - [`generate_into`]: every output of one `roles.toml`, written into a folder.
+//! - [`generate_into`]: every output of one `roles.toml`, written into a folder;
+//!   [`Scratch::with_outputs`]: the same into a fresh scratch folder, with its `roles.json` read.
+//! - [`read`], [`write`], [`copy`]: file access that fails the test with the path.
 //! - [`run`]: runs a command, failing with its stdout and stderr when it fails.
+//! - [`programs`]: the test programs of `tests/programs/`, and rustc/tsc/node to build and run them.
+//! - [`Mismatches`]: every disagreement of a target with its oracle, reported at once.
+//! - [`checks!`]: one `#[test]` per (definition, check) pair.
 //! - [`Model`]: the generated `roles.json`, read into plain structs, as the oracle the other
 //!   targets are compared against (and [`Model::check_against_source`] checks the oracle itself).
 //! - [`policies`]: the table of facts the generated policy evaluators run on, and role-gen's own
@@ -18,7 +23,33 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod mismatches;
 pub mod policies;
+pub mod programs;
+
+pub use mismatches::Mismatches;
+
+/// Declares `#[test]` functions that each run one check on one `roles.toml`, passing the test's
+/// name as the scratch folder's label, so a failure names one definition and one target:
+///
+/// ```text
+/// checks! {
+///     slack_rust: rust(definition("slack"));
+/// }
+/// // #[test] fn slack_rust() { rust(&definition("slack"), "slack_rust"); }
+/// ```
+#[macro_export]
+macro_rules! checks {
+    ($($(#[$meta:meta])* $name:ident: $check:ident($roles_toml:expr);)+) => {
+        $(
+            $(#[$meta])*
+            #[test]
+            fn $name() {
+                $check(&$roles_toml, stringify!($name));
+            }
+        )+
+    };
+}
 
 /// The workspace root (the folder holding the workspace `Cargo.toml`).
 pub fn workspace_root() -> PathBuf {
@@ -102,14 +133,28 @@ pub fn generate_into(roles_toml: &Path, dir: &Path) -> Vec<String> {
             "output path {rel_path:?} of {} is not a plain relative path",
             roles_toml.display()
         );
-        let path = dir.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
-        }
-        std::fs::write(&path, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        write(&dir.join(rel), text);
         written.push(rel_path.to_string());
     }
     written
+}
+
+/// Reads a text file, failing the test with its path.
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// Writes a file, creating its folder, failing the test with its path.
+pub fn write(path: &Path, text: &str) {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
+    }
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+}
+
+/// Copies a text file, creating the destination's folder.
+pub fn copy(from: &Path, to: &Path) {
+    write(to, &read(from));
 }
 
 /// A scratch folder for one test; deleted afterwards unless `ROLE_GEN_KEEP_TMP` is set (then
@@ -135,6 +180,15 @@ impl Scratch {
         } else {
             Self { dir: Some(dir), path }
         }
+    }
+
+    /// A new folder holding every output of `roles_toml` (see [`generate_into`]), and its
+    /// `roles.json`, read.
+    pub fn with_outputs(roles_toml: &Path, label: &str) -> (Self, Model) {
+        let scratch = Self::new(label);
+        generate_into(roles_toml, scratch.path());
+        let model = Model::read(scratch.path());
+        (scratch, model)
     }
 
     /// The folder.
@@ -450,31 +504,26 @@ impl Model {
         toml_entities.sort();
         assert_eq!(json_entities, toml_entities, "roles.json entities vs roles.toml");
 
-        let toml_permissions = table("permissions");
-        let mut expected: Vec<(u32, String, String)> = toml_permissions
-            .iter()
-            .map(|(name, p)| {
-                let description = p.get("description").and_then(toml::Value::as_str).unwrap_or("");
-                (int(p.get("id"), name), name.clone(), description.to_string())
-            })
-            .collect();
-        expected.sort();
+        // (id, name, description) of a section's entries, in id order: the order of the JSON.
+        let by_id = |section: &toml::Table| -> Vec<(u32, String, String)> {
+            let mut entries: Vec<(u32, String, String)> = section
+                .iter()
+                .map(|(name, entry)| {
+                    let description = entry.get("description").and_then(toml::Value::as_str).unwrap_or("");
+                    (int(entry.get("id"), name), name.clone(), description.to_string())
+                })
+                .collect();
+            entries.sort();
+            entries
+        };
         let found: Vec<(u32, String, String)> =
             self.permissions.iter().map(|p| (p.id, p.name.clone(), p.description.clone())).collect();
-        assert_eq!(found, expected, "roles.json permissions (id order) vs roles.toml");
+        assert_eq!(found, by_id(&table("permissions")), "roles.json permissions (id order) vs roles.toml");
 
         let toml_roles = table("roles");
-        let mut expected: Vec<(u32, String, String)> = toml_roles
-            .iter()
-            .map(|(name, r)| {
-                let description = r.get("description").and_then(toml::Value::as_str).unwrap_or("");
-                (int(r.get("id"), name), name.clone(), description.to_string())
-            })
-            .collect();
-        expected.sort();
         let found: Vec<(u32, String, String)> =
             self.roles.iter().map(|r| (r.id, r.name.clone(), r.description.clone())).collect();
-        assert_eq!(found, expected, "roles.json roles (id order) vs roles.toml");
+        assert_eq!(found, by_id(&toml_roles), "roles.json roles (id order) vs roles.toml");
 
         // Effective permissions: direct grants plus, transitively, those of included roles.
         let direct: BTreeMap<String, BTreeSet<String>> = toml_roles

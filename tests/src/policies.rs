@@ -5,8 +5,15 @@
 //! there are at most 8, else a deterministic sample: none, each role alone, all of them and 48
 //! pseudo-random sets) × every assignment of the policy's own predicates. The permissions held
 //! are the effective permissions of the row's roles.
+//!
+//! [`write_table`] writes the table for the programs (`table.tsv`) and returns the lines the
+//! model expects them to print; [`compare`] holds a program's lines against those.
+
+use std::path::Path;
 
 use role_gen::model::{DEFAULT_DENY, Decision, Facts, Model, RolloutMode};
+
+use crate::Mismatches;
 
 /// Above this many roles, role sets are sampled instead of enumerated.
 const ENUMERATE_ROLES_UP_TO: usize = 8;
@@ -132,6 +139,34 @@ pub fn expected_line(i: usize, e: &Expected) -> String {
         e.light.0,
         rule(e.light.1)
     )
+}
+
+/// Writes every row to `<dir>/table.tsv`, one [`row_line`] each, and returns the
+/// [`expected_line`]s, in the same order.
+pub fn write_table(model: &Model, dir: &Path) -> Vec<String> {
+    let rows = rows(model);
+    let table: Vec<String> = rows.iter().map(|row| row_line(model, row)).collect();
+    crate::write(&dir.join("table.tsv"), &(table.join("\n") + "\n"));
+    rows.iter().enumerate().map(|(i, row)| expected_line(i, &expected(model, row))).collect()
+}
+
+/// Compares a program's lines with the model's, and reports the program's own findings.
+pub fn compare(roles_toml: &Path, target: &str, found: &[String], expected: &[String], problems: &[String]) {
+    let mut m = Mismatches::new(target).against("role-gen's model (Policy::evaluate, evaluate_legacy, rollout)");
+    for problem in problems {
+        m.fail(problem.clone());
+    }
+    m.check("rows evaluated", found.len(), expected.len());
+    for (f, e) in found.iter().zip(expected) {
+        if f != e {
+            m.fail(format!(
+                "row {}:\n      found:    {f}\n      expected: {e}\n      (i, full allow, rule, name, legacy allow, rule, \
+                 permission calls, dark allow, rule, reported, light allow, rule)",
+                e.split('\t').next().unwrap_or_default()
+            ));
+        }
+    }
+    m.finish(roles_toml);
 }
 
 /// Loads a roles.toml into role-gen's model (panicking with the diagnostics when invalid).

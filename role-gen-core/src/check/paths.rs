@@ -11,7 +11,7 @@ use std::path::{Component, Path};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::Target;
-use crate::source::Span;
+use crate::source::{Span, normalize};
 use crate::syntax::{File, Sp};
 
 /// Version-control folders whose names do not start with a dot.
@@ -193,21 +193,6 @@ fn escapes(path: &str) -> bool {
         }
     }
     false
-}
-
-/// `./a/../b//c` -> `b/c`.
-pub fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
 }
 
 #[cfg(test)]

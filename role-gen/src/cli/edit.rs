@@ -1,27 +1,253 @@
-//! `add`, `grant`, `revoke`, `remove`, `deprecate` and `fmt`: arguments, prompts, printing and
-//! exit codes. The document work is [`crate::edit`]; this file only talks to the user.
+//! `add`, `grant`, `revoke`, `remove`, `deprecate` and `fmt`: their arguments, prompts, printing
+//! and exit codes. The document work is [`crate::edit`]; this file only talks to the user.
 
 use std::io::{BufRead as _, Write as _};
 use std::path::Path;
 
+use clap::{Args, Subcommand, ValueEnum};
+
 use super::output::{err, errln, out, outln};
-use super::{AddCommand, Cli, Command, Failure, ItemKind, Style, can_prompt, find_roles_file, shown_path};
+use super::{Context, Failure, Style, can_prompt, shown_path};
 use crate::edit::{self, Edit, EditError, Kind, NewEntity, NewPermission, NewRole, Outcome};
 use crate::escape::{shown, shown_lines};
 
-/// Runs one editing command against roles.toml.
-pub fn run(cli: &Cli, style: Style) -> Result<(), Failure> {
-    let path = find_roles_file(cli.file.as_deref())?;
-    // Asked before the file is locked: a prompt may wait on the user for as long as they like.
-    let (request, check_only) = request(&cli.command)?;
-    if check_only {
-        // `fmt --check` writes nothing, so it takes no lock and works on a read-only file.
-        let bytes = read(&path, std::fs::read(&path))?;
-        let outcome = edit::apply(&path, &bytes, &request).map_err(|e| report_error(&path, &e, style))?;
-        return fmt_check(&path, &outcome, style);
+/// `role-gen add …`
+#[derive(Debug, Subcommand)]
+pub enum AddCommand {
+    /// Add a permission with the next free id
+    #[command(
+        after_help = "Example:\n  role-gen add permission export_data --description \"Export data\" --entity workspace --grant admin"
+    )]
+    Permission(AddPermissionArgs),
+    /// Add a role with the next free id
+    #[command(
+        after_help = "Example:\n  role-gen add role billing_admin --description \"Runs billing\" --permission manage_billing --assignable-on enterprise"
+    )]
+    Role(AddRoleArgs),
+    /// Add an entity type
+    #[command(after_help = "Example:\n  role-gen add entity channel --description \"A channel\" --parent workspace")]
+    Entity(AddEntityArgs),
+}
+
+/// `role-gen add permission`.
+#[derive(Debug, Args)]
+pub struct AddPermissionArgs {
+    /// Its snake_case name (asked for on a terminal when missing)
+    name: Option<String>,
+    /// What it allows (asked for on a terminal when missing)
+    #[arg(long)]
+    description: Option<String>,
+    /// An entity type it is checked against (repeatable; default: every entity type)
+    #[arg(long = "entity", value_name = "ENTITY")]
+    entities: Vec<String>,
+    /// A group, for docs
+    #[arg(long)]
+    group: Option<String>,
+    /// A role to grant it to (repeatable)
+    #[arg(long = "grant", value_name = "ROLE")]
+    grants: Vec<String>,
+}
+
+/// `role-gen add role`.
+#[derive(Debug, Args)]
+pub struct AddRoleArgs {
+    /// Its snake_case name (asked for on a terminal when missing)
+    name: Option<String>,
+    /// What it is for (asked for on a terminal when missing)
+    #[arg(long)]
+    description: Option<String>,
+    /// A permission to grant it (repeatable)
+    #[arg(long = "permission", value_name = "PERMISSION")]
+    permissions: Vec<String>,
+    /// A role whose permissions it inherits (repeatable)
+    #[arg(long = "include", value_name = "ROLE")]
+    includes: Vec<String>,
+    /// An entity type it may be assigned on (repeatable; default: every entity type)
+    #[arg(long = "assignable-on", value_name = "ENTITY")]
+    assignable_on: Vec<String>,
+}
+
+/// `role-gen add entity`.
+#[derive(Debug, Args)]
+pub struct AddEntityArgs {
+    /// Its snake_case name (asked for on a terminal when missing)
+    name: Option<String>,
+    /// What it is (asked for on a terminal when missing)
+    #[arg(long)]
+    description: Option<String>,
+    /// The entity it lies inside
+    #[arg(long)]
+    parent: Option<String>,
+}
+
+/// `role-gen grant`.
+#[derive(Debug, Args)]
+pub struct GrantArgs {
+    /// The role
+    role: String,
+    /// The permissions to grant
+    #[arg(required = true)]
+    permissions: Vec<String>,
+}
+
+/// `role-gen revoke`.
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// The role
+    role: String,
+    /// The permissions to revoke
+    #[arg(required = true)]
+    permissions: Vec<String>,
+}
+
+/// `role-gen remove`.
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// What to remove
+    #[arg(value_enum)]
+    kind: ItemKind,
+    /// Its name
+    name: String,
+    /// Also drop every reference to it (grants, includes, policy rules, tests)
+    #[arg(long)]
+    force: bool,
+}
+
+/// What `remove` removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ItemKind {
+    Permission,
+    Role,
+}
+
+/// `role-gen deprecate`.
+#[derive(Debug, Args)]
+pub struct DeprecateArgs {
+    /// What to deprecate (only permissions can be)
+    #[arg(value_enum)]
+    kind: DeprecateKind,
+    /// Its name
+    name: String,
+    /// Why, and what to use instead
+    #[arg(long)]
+    reason: Option<String>,
+}
+
+/// What `deprecate` deprecates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DeprecateKind {
+    Permission,
+}
+
+/// `role-gen fmt`.
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Only report (exit 1) when the file is not formatted
+    #[arg(long)]
+    check: bool,
+}
+
+impl AddCommand {
+    /// Adds the item, asking for its name and description on a terminal when they are missing.
+    pub(super) fn run(&self, cx: &Context) -> Result<(), Failure> {
+        run_edit(cx, || match self {
+            AddCommand::Permission(args) => args.request(),
+            AddCommand::Role(args) => args.request(),
+            AddCommand::Entity(args) => args.request(),
+        })
     }
-    let outcome = edit_locked(&path, &request, style)?;
-    report(cli, &request, &outcome, style);
+}
+
+impl AddPermissionArgs {
+    fn request(&self) -> Result<Edit, Failure> {
+        let (name, description) = named(&self.name, &self.description, "permission", "what it allows")?;
+        let (entities, group, grants) = (self.entities.clone(), self.group.clone(), self.grants.clone());
+        Ok(Edit::AddPermission(NewPermission { name, description, entities, group, grants }))
+    }
+}
+
+impl AddRoleArgs {
+    fn request(&self) -> Result<Edit, Failure> {
+        let (name, description) = named(&self.name, &self.description, "role", "what the role is for")?;
+        let (permissions, includes, assignable_on) =
+            (self.permissions.clone(), self.includes.clone(), self.assignable_on.clone());
+        Ok(Edit::AddRole(NewRole { name, description, permissions, includes, assignable_on }))
+    }
+}
+
+impl AddEntityArgs {
+    fn request(&self) -> Result<Edit, Failure> {
+        let (name, description) = named(&self.name, &self.description, "entity type", "what it is")?;
+        Ok(Edit::AddEntity(NewEntity { name, description, parent: self.parent.clone() }))
+    }
+}
+
+/// The new item's name and description, each given or asked for (the name first).
+fn named(
+    name: &Option<String>,
+    description: &Option<String>,
+    kind: &str,
+    what: &str,
+) -> Result<(String, String), Failure> {
+    let name = given_or_asked(name, "NAME", &format!("name of the new {kind}"))?;
+    Ok((name, given_or_asked(description, "--description", what)?))
+}
+
+impl GrantArgs {
+    /// Grants the permissions to the role directly.
+    pub(super) fn run(&self, cx: &Context) -> Result<(), Failure> {
+        run_edit(cx, || Ok(Edit::Grant { role: self.role.clone(), permissions: self.permissions.clone() }))
+    }
+}
+
+impl RevokeArgs {
+    /// Revokes the role's direct grants of the permissions.
+    pub(super) fn run(&self, cx: &Context) -> Result<(), Failure> {
+        run_edit(cx, || Ok(Edit::Revoke { role: self.role.clone(), permissions: self.permissions.clone() }))
+    }
+}
+
+impl RemoveArgs {
+    /// Removes the item and reserves its id and name.
+    pub(super) fn run(&self, cx: &Context) -> Result<(), Failure> {
+        let kind = match self.kind {
+            ItemKind::Role => Kind::Role,
+            ItemKind::Permission => Kind::Permission,
+        };
+        run_edit(cx, || Ok(Edit::Remove { kind, name: self.name.clone(), force: self.force }))
+    }
+}
+
+impl DeprecateArgs {
+    /// Marks the permission deprecated (the only kind there is: `kind` is for the command's shape).
+    pub(super) fn run(&self, cx: &Context) -> Result<(), Failure> {
+        let DeprecateKind::Permission = self.kind;
+        run_edit(cx, || Ok(Edit::Deprecate { name: self.name.clone(), reason: self.reason.clone() }))
+    }
+}
+
+impl FmtArgs {
+    /// Rewrites roles.toml in its canonical layout; with `--check`, only reports.
+    pub(super) fn run(&self, cx: &Context) -> Result<(), Failure> {
+        if !self.check {
+            return run_edit(cx, || Ok(Edit::Format));
+        }
+        // `fmt --check` writes nothing, so it takes no lock and works on a read-only file.
+        let path = cx.roles_file()?;
+        let bytes = read(&path, std::fs::read(&path))?;
+        let outcome = edit::apply(&path, &bytes, &Edit::Format).map_err(|e| report_error(&path, &e, cx.style))?;
+        fmt_check(&path, &outcome, cx.style)
+    }
+}
+
+/// Runs one edit of roles.toml: the file is found first, then `request` (which may prompt) says
+/// what to do, and only then is the file locked, since a prompt may wait on the user for as long
+/// as they like.
+fn run_edit(cx: &Context, request: impl FnOnce() -> Result<Edit, Failure>) -> Result<(), Failure> {
+    let path = cx.roles_file()?;
+    let request = request()?;
+    let outcome = edit_locked(&path, &request, cx.style)?;
+    report(cx, &request, &outcome);
     Ok(())
 }
 
@@ -38,47 +264,6 @@ fn edit_locked(path: &Path, request: &Edit, style: Style) -> Result<Outcome, Fai
 
 fn read(path: &Path, bytes: std::io::Result<Vec<u8>>) -> Result<Vec<u8>, Failure> {
     bytes.map_err(|e| Failure::Usage(format!("cannot read `{}`: {e}", path.display())))
-}
-
-/// The edit the command line asks for, and whether it is `fmt --check`.
-fn request(command: &Command) -> Result<(Edit, bool), Failure> {
-    let edit = match command {
-        Command::Add(add) => add_request(add)?,
-        Command::Grant { role, permissions } => Edit::Grant { role: role.clone(), permissions: permissions.clone() },
-        Command::Revoke { role, permissions } => Edit::Revoke { role: role.clone(), permissions: permissions.clone() },
-        Command::Remove { kind, name, force } => {
-            let kind = if *kind == ItemKind::Role { Kind::Role } else { Kind::Permission };
-            Edit::Remove { kind, name: name.clone(), force: *force }
-        }
-        Command::Deprecate { kind: _, name, reason } => Edit::Deprecate { name: name.clone(), reason: reason.clone() },
-        Command::Fmt { check } => return Ok((Edit::Format, *check)),
-        other => return Err(Failure::Usage(format!("`{other:?}` is not an editing command"))),
-    };
-    Ok((edit, false))
-}
-
-fn add_request(add: &AddCommand) -> Result<Edit, Failure> {
-    Ok(match add {
-        AddCommand::Permission { name, description, entities, group, grants } => Edit::AddPermission(NewPermission {
-            name: given_or_asked(name, "NAME", "name of the new permission")?,
-            description: given_or_asked(description, "--description", "what it allows")?,
-            entities: entities.clone(),
-            group: group.clone(),
-            grants: grants.clone(),
-        }),
-        AddCommand::Role { name, description, permissions, includes, assignable_on } => Edit::AddRole(NewRole {
-            name: given_or_asked(name, "NAME", "name of the new role")?,
-            description: given_or_asked(description, "--description", "what the role is for")?,
-            permissions: permissions.clone(),
-            includes: includes.clone(),
-            assignable_on: assignable_on.clone(),
-        }),
-        AddCommand::Entity { name, description, parent } => Edit::AddEntity(NewEntity {
-            name: given_or_asked(name, "NAME", "name of the new entity type")?,
-            description: given_or_asked(description, "--description", "what it is")?,
-            parent: parent.clone(),
-        }),
-    })
 }
 
 /// The argument when given; else, on a terminal, a line asked for on stderr. Without a terminal
@@ -128,7 +313,8 @@ fn report_error(path: &Path, error: &EditError, style: Style) -> Failure {
 }
 
 /// Says what changed, what else to know, and how to refresh the generated files.
-fn report(cli: &Cli, request: &Edit, outcome: &Outcome, style: Style) {
+fn report(cx: &Context, request: &Edit, outcome: &Outcome) {
+    let style = cx.style;
     if style.quiet {
         return;
     }
@@ -140,7 +326,7 @@ fn report(cli: &Cli, request: &Edit, outcome: &Outcome, style: Style) {
         err!("{}", warnings.render_human(style.color));
     }
     if outcome.changed && *request != Edit::Format {
-        let file = cli.file.as_ref().map(|f| format!(" -f {}", shown_path(f))).unwrap_or_default();
+        let file = cx.file.as_ref().map(|f| format!(" -f {}", shown_path(f))).unwrap_or_default();
         outln!("next: `role-gen generate{file}` refreshes the generated files");
     }
 }

@@ -3,15 +3,58 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::commands::{load, outputs_for};
+use clap::{Args, ValueEnum};
+
 use super::output::{err, errln, out, outln};
-use super::{Failure, Style, path_refused, shown_path};
+use super::project::{load, report_invalid};
+use super::{Context, Failure, Style, path_refused, plural, shown_path};
 use crate::boundary::Boundary;
 use crate::escape::shown_lines;
-use crate::{Drift, Leftovers, Project, Target, WriteError, WriteStatus};
+use crate::{Drift, Leftovers, Outputs, Project, Target, WriteError, WriteStatus};
 
 /// The most lines of diff `check` prints for one file (the rest is counted, not shown).
 const DIFF_LINES: usize = 200;
+
+/// `role-gen generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Write under this folder instead of `output.dir`
+    #[arg(long, value_name = "DIR")]
+    out_dir: Option<PathBuf>,
+    /// Only these built-in targets (custom templates are skipped)
+    #[arg(long = "target", value_enum, value_name = "TARGET")]
+    targets: Vec<TargetArg>,
+}
+
+/// `role-gen check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Compare with this folder instead of `output.dir`
+    #[arg(long, value_name = "DIR")]
+    out_dir: Option<PathBuf>,
+}
+
+/// A built-in target on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetArg {
+    Rust,
+    Typescript,
+    Proto,
+    Json,
+    Markdown,
+}
+
+impl From<TargetArg> for Target {
+    fn from(t: TargetArg) -> Self {
+        match t {
+            TargetArg::Rust => Target::Rust,
+            TargetArg::Typescript => Target::TypeScript,
+            TargetArg::Proto => Target::Proto,
+            TargetArg::Json => Target::Json,
+            TargetArg::Markdown => Target::Markdown,
+        }
+    }
+}
 
 /// The output folder: `--out-dir` (the caller's own choice, so its boundary), or `output.dir`
 /// resolved inside roles.toml's folder. Returns it with the path shown in messages.
@@ -23,7 +66,22 @@ fn output_folder(project: &Project, out_dir: Option<&Path>) -> Result<(Boundary,
     result.map_err(path_refused)
 }
 
-pub fn generate(path: &Path, out_dir: Option<&Path>, targets: &[Target], style: Style) -> Result<(), Failure> {
+impl GenerateArgs {
+    /// Writes what changed, removes what is no longer generated, and lists both.
+    pub(super) fn run(&self, cx: &Context) -> Result<(), Failure> {
+        let targets: Vec<Target> = self.targets.iter().map(|&t| t.into()).collect();
+        generate(&cx.roles_file()?, self.out_dir.as_deref(), &targets, cx.style)
+    }
+}
+
+impl CheckArgs {
+    /// Exit 1, with a diff of each, when a generated file is missing, stale or unexpected.
+    pub(super) fn run(&self, cx: &Context) -> Result<(), Failure> {
+        check(&cx.roles_file()?, self.out_dir.as_deref(), cx.style)
+    }
+}
+
+fn generate(path: &Path, out_dir: Option<&Path>, targets: &[Target], style: Style) -> Result<(), Failure> {
     // The edits' lock: a generate never reads roles.toml half-way through an edit, and two
     // generates never interleave their writes and removals. A roles.toml the user cannot write
     // cannot be edited either, so there is nothing to wait for.
@@ -65,10 +123,10 @@ fn print_write_report(dir: &Path, report: &[(String, WriteStatus)]) {
         outln!("{verb:>8} {}", shown_path(&dir.join(path)));
     }
     let changed = report.len() - unchanged;
-    outln!("{changed} file{} changed, {unchanged} unchanged", if changed == 1 { "" } else { "s" });
+    outln!("{} changed, {unchanged} unchanged", plural(changed, "file"));
 }
 
-pub fn check(path: &Path, out_dir: Option<&Path>, style: Style) -> Result<(), Failure> {
+fn check(path: &Path, out_dir: Option<&Path>, style: Style) -> Result<(), Failure> {
     let project = load(path, style)?;
     let (outputs, _) = outputs_for(&project, &[], style)?;
     let (dir, shown_dir) = output_folder(&project, out_dir)?;
@@ -125,4 +183,22 @@ fn capped(diff: &str) -> String {
         text.push_str(&format!("… {} more lines of diff\n", total - DIFF_LINES));
     }
     shown_lines(&text)
+}
+
+/// The outputs to write: every configured one, or only the asked targets (then leftovers of
+/// other targets are not ours to remove).
+fn outputs_for(project: &Project, targets: &[Target], style: Style) -> Result<(Outputs, bool), Failure> {
+    let full = targets.is_empty();
+    let result = if full {
+        project.generate()
+    } else {
+        project.generate_with(&crate::render::RenderOptions::only(project.model(), targets))
+    };
+    match result {
+        Ok(outputs) => Ok((outputs, full)),
+        Err(diagnostics) => {
+            report_invalid(&diagnostics, style);
+            Err(Failure::Checked)
+        }
+    }
 }

@@ -1,22 +1,29 @@
-//! The `role-gen` command line: argument parsing, then one function per command.
+//! The `role-gen` command line: the parsed arguments, then one `run` per command, each given its
+//! own typed arguments and the [`Context`] every command shares.
+//!
+//! Each command's arguments live in the module that runs it (`validate`'s in [`validate`],
+//! `diff`'s in [`diff`], …); [`Command`] only names them, and [`Command::run`] is the one dispatch.
 //!
 //! Exit codes: 0 success; 1 the checked thing failed (invalid definitions, drift, a refused
 //! action); 2 usage or I/O error.
 
-mod commands;
 mod diff;
 mod edit;
 mod generate;
+mod init;
+mod json;
 pub(crate) mod output;
+mod project;
 mod query;
 mod scaffold;
 mod testing;
+mod validate;
 
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// One roles.toml, generated permissions for Rust, TypeScript, protobuf, JSON and Markdown.
 #[derive(Debug, Parser)]
@@ -34,263 +41,111 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Every command, holding its own arguments. The doc line of a variant is its one-line help.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Write a starting roles.toml (never overwrites)
     #[command(after_help = "Example:\n  role-gen init --example slack")]
-    Init {
-        /// Which example to start from
-        #[arg(long, value_enum, default_value_t = Example::Minimal)]
-        example: Example,
-    },
+    Init(init::InitArgs),
     /// Report every error and warning in roles.toml
     #[command(after_help = "Examples:\n  role-gen validate\n  role-gen validate --deny-warnings --format github")]
-    Validate {
-        /// Fail (exit 1) on warnings too
-        #[arg(long)]
-        deny_warnings: bool,
-        /// How to print the diagnostics
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-    },
+    Validate(validate::ValidateArgs),
     /// Write the generated files (unchanged files are left untouched)
     #[command(
         after_help = "Examples:\n  role-gen generate\n  role-gen generate --target rust --target typescript --out-dir src/gen"
     )]
-    Generate {
-        /// Write under this folder instead of `output.dir`
-        #[arg(long, value_name = "DIR")]
-        out_dir: Option<PathBuf>,
-        /// Only these built-in targets (custom templates are skipped)
-        #[arg(long = "target", value_enum, value_name = "TARGET")]
-        targets: Vec<TargetArg>,
-    },
+    Generate(generate::GenerateArgs),
     /// Fail (exit 1) when a generated file is missing, stale or unexpected
     #[command(after_help = "Example:\n  role-gen check   # in CI, after every change to roles.toml")]
-    Check {
-        /// Compare with this folder instead of `output.dir`
-        #[arg(long, value_name = "DIR")]
-        out_dir: Option<PathBuf>,
-    },
+    Check(generate::CheckArgs),
     /// Add a permission, role or entity (new ids never collide with used or reserved ones)
     #[command(subcommand)]
-    Add(AddCommand),
+    Add(edit::AddCommand),
     /// Grant permissions to a role directly
     #[command(after_help = "Example:\n  role-gen grant channels_admin archive_channel rename_channel")]
-    Grant {
-        /// The role
-        role: String,
-        /// The permissions to grant
-        #[arg(required = true)]
-        permissions: Vec<String>,
-    },
+    Grant(edit::GrantArgs),
     /// Revoke permissions granted directly to a role
     #[command(after_help = "Example:\n  role-gen revoke channels_admin rename_channel")]
-    Revoke {
-        /// The role
-        role: String,
-        /// The permissions to revoke
-        #[arg(required = true)]
-        permissions: Vec<String>,
-    },
+    Revoke(edit::RevokeArgs),
     /// Remove a permission or role and reserve its id and name forever
     #[command(after_help = "Example:\n  role-gen remove permission delete_workspace --force")]
-    Remove {
-        /// What to remove
-        #[arg(value_enum)]
-        kind: ItemKind,
-        /// Its name
-        name: String,
-        /// Also drop every reference to it (grants, includes, policy rules, tests)
-        #[arg(long)]
-        force: bool,
-    },
+    Remove(edit::RemoveArgs),
     /// Mark a permission deprecated
     #[command(after_help = "Example:\n  role-gen deprecate permission view_roles --reason \"use assign_roles\"")]
-    Deprecate {
-        /// What to deprecate (only permissions can be)
-        #[arg(value_enum)]
-        kind: DeprecateKind,
-        /// Its name
-        name: String,
-        /// Why, and what to use instead
-        #[arg(long)]
-        reason: Option<String>,
-    },
+    Deprecate(edit::DeprecateArgs),
     /// Show a role's effective permissions and the include path each comes through
     #[command(after_help = "Example:\n  role-gen explain roles_admin --format json")]
-    Explain {
-        /// The role
-        role: String,
-        #[arg(long, value_enum, default_value_t = QueryFormat::Text)]
-        format: QueryFormat,
-    },
+    Explain(query::ExplainArgs),
     /// Show the roles whose effective permissions hold a permission
     #[command(after_help = "Example:\n  role-gen who-can archive_channel")]
-    WhoCan {
-        /// The permission
-        permission: String,
-        #[arg(long, value_enum, default_value_t = QueryFormat::Text)]
-        format: QueryFormat,
-    },
+    WhoCan(query::WhoCanArgs),
     /// The role × effective-permission table
     #[command(after_help = "Example:\n  role-gen matrix --format csv > matrix.csv")]
-    Matrix {
-        #[arg(long, value_enum, default_value_t = MatrixFormat::Text)]
-        format: MatrixFormat,
-    },
+    Matrix(query::MatrixArgs),
     /// Breaking and access changes between two versions of roles.toml
     #[command(
         after_help = "Examples:\n  role-gen diff old/roles.toml roles.toml\n  role-gen diff --against origin/main --format github"
     )]
-    Diff {
-        /// The old roles.toml (with NEW, or alone against the current file)
-        old: Option<PathBuf>,
-        /// The new roles.toml [default: the current file]
-        new: Option<PathBuf>,
-        /// Compare the current file with its version at this git revision
-        #[arg(long, value_name = "GIT_REV", conflicts_with = "old")]
-        against: Option<String>,
-        /// Also fail (exit 1) on these kinds of change
-        #[arg(long, value_enum, value_name = "KIND")]
-        fail_on: Vec<FailOn>,
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-    },
+    Diff(diff::DiffArgs),
     /// Run the [[tests]] of roles.toml
     #[command(after_help = "Example:\n  role-gen test --format json")]
-    Test {
-        #[arg(long, value_enum, default_value_t = TestFormat::Human)]
-        format: TestFormat,
-    },
+    Test(testing::TestArgs),
     /// Write a starting implementation of generated code's traits (never overwrites)
     #[command(
         after_help = "Examples:\n  role-gen scaffold policies --out src/policy_facts.rs\n  role-gen scaffold policies --out -   # print it instead"
     )]
-    Scaffold {
-        /// What to scaffold
-        #[arg(value_enum)]
-        kind: scaffold::ScaffoldKind,
-        /// The file to create; `-` prints it
-        #[arg(long, value_name = "FILE", default_value = "policy_facts.rs")]
-        out: PathBuf,
-    },
+    Scaffold(scaffold::ScaffoldArgs),
     /// Rewrite roles.toml in its canonical layout
     #[command(after_help = "Example:\n  role-gen fmt --check   # in CI")]
-    Fmt {
-        /// Only report (exit 1) when the file is not formatted
-        #[arg(long)]
-        check: bool,
-    },
+    Fmt(edit::FmtArgs),
     /// Print shell completions
     #[command(after_help = "Example:\n  role-gen completions bash > /etc/bash_completion.d/role-gen")]
-    Completions {
-        /// The shell
-        shell: clap_complete::Shell,
-    },
+    Completions(CompletionsArgs),
 }
 
-/// `role-gen add …`
-#[derive(Debug, Subcommand)]
-pub enum AddCommand {
-    /// Add a permission with the next free id
-    #[command(
-        after_help = "Example:\n  role-gen add permission export_data --description \"Export data\" --entity workspace --grant admin"
-    )]
-    Permission {
-        /// Its snake_case name (asked for on a terminal when missing)
-        name: Option<String>,
-        /// What it allows (asked for on a terminal when missing)
-        #[arg(long)]
-        description: Option<String>,
-        /// An entity type it is checked against (repeatable; default: every entity type)
-        #[arg(long = "entity", value_name = "ENTITY")]
-        entities: Vec<String>,
-        /// A group, for docs
-        #[arg(long)]
-        group: Option<String>,
-        /// A role to grant it to (repeatable)
-        #[arg(long = "grant", value_name = "ROLE")]
-        grants: Vec<String>,
-    },
-    /// Add a role with the next free id
-    #[command(
-        after_help = "Example:\n  role-gen add role billing_admin --description \"Runs billing\" --permission manage_billing --assignable-on enterprise"
-    )]
-    Role {
-        /// Its snake_case name (asked for on a terminal when missing)
-        name: Option<String>,
-        /// What it is for (asked for on a terminal when missing)
-        #[arg(long)]
-        description: Option<String>,
-        /// A permission to grant it (repeatable)
-        #[arg(long = "permission", value_name = "PERMISSION")]
-        permissions: Vec<String>,
-        /// A role whose permissions it inherits (repeatable)
-        #[arg(long = "include", value_name = "ROLE")]
-        includes: Vec<String>,
-        /// An entity type it may be assigned on (repeatable; default: every entity type)
-        #[arg(long = "assignable-on", value_name = "ENTITY")]
-        assignable_on: Vec<String>,
-    },
-    /// Add an entity type
-    #[command(after_help = "Example:\n  role-gen add entity channel --description \"A channel\" --parent workspace")]
-    Entity {
-        /// Its snake_case name (asked for on a terminal when missing)
-        name: Option<String>,
-        /// What it is (asked for on a terminal when missing)
-        #[arg(long)]
-        description: Option<String>,
-        /// The entity it lies inside
-        #[arg(long)]
-        parent: Option<String>,
-    },
+impl Command {
+    /// Runs the command with its own arguments: the one place a command is routed.
+    fn run(&self, cx: &Context) -> Result<(), Failure> {
+        match self {
+            Command::Init(args) => args.run(cx),
+            Command::Validate(args) => args.run(cx),
+            Command::Generate(args) => args.run(cx),
+            Command::Check(args) => args.run(cx),
+            Command::Add(add) => add.run(cx),
+            Command::Grant(args) => args.run(cx),
+            Command::Revoke(args) => args.run(cx),
+            Command::Remove(args) => args.run(cx),
+            Command::Deprecate(args) => args.run(cx),
+            Command::Explain(args) => args.run(cx),
+            Command::WhoCan(args) => args.run(cx),
+            Command::Matrix(args) => args.run(cx),
+            Command::Diff(args) => args.run(cx),
+            Command::Test(args) => args.run(cx),
+            Command::Scaffold(args) => args.run(cx),
+            Command::Fmt(args) => args.run(cx),
+            Command::Completions(args) => args.run(),
+        }
+    }
 }
 
-/// What `remove` removes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ItemKind {
-    Permission,
-    Role,
+/// `role-gen completions SHELL`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    shell: clap_complete::Shell,
 }
 
-/// What `deprecate` deprecates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DeprecateKind {
-    Permission,
+impl CompletionsArgs {
+    fn run(&self) -> Result<(), Failure> {
+        let mut command = <Cli as clap::CommandFactory>::command();
+        let mut script = Vec::new();
+        clap_complete::generate(self.shell, &mut command, "role-gen", &mut script);
+        output::out!("{}", String::from_utf8_lossy(&script));
+        Ok(())
+    }
 }
 
-/// Output of `explain` and `who-can`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum QueryFormat {
-    Text,
-    Json,
-}
-
-/// Output of `matrix`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MatrixFormat {
-    Text,
-    Markdown,
-    Csv,
-    Json,
-}
-
-/// Output of `test`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TestFormat {
-    Human,
-    Json,
-}
-
-/// Kinds of change `diff --fail-on` can fail on (breaking changes always fail).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    /// Any role gaining or losing an effective permission
-    Access,
-}
-
-/// Output format of diagnostics.
+/// Output format of diagnostics (`validate`, `diff`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
@@ -298,32 +153,19 @@ pub enum Format {
     Github,
 }
 
-/// The bundled starting points.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Example {
-    Minimal,
-    Slack,
+/// What every command gets besides its own arguments: the global options.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// `-f PATH`, when given.
+    pub file: Option<PathBuf>,
+    /// Colour and `--quiet`.
+    pub style: Style,
 }
 
-/// A built-in target on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TargetArg {
-    Rust,
-    Typescript,
-    Proto,
-    Json,
-    Markdown,
-}
-
-impl From<TargetArg> for crate::Target {
-    fn from(t: TargetArg) -> Self {
-        match t {
-            TargetArg::Rust => crate::Target::Rust,
-            TargetArg::Typescript => crate::Target::TypeScript,
-            TargetArg::Proto => crate::Target::Proto,
-            TargetArg::Json => crate::Target::Json,
-            TargetArg::Markdown => crate::Target::Markdown,
-        }
+impl Context {
+    /// The roles.toml to work on: `-f PATH`, or the nearest one from the current folder.
+    pub fn roles_file(&self) -> Result<PathBuf, Failure> {
+        find_roles_file(self.file.as_deref())
     }
 }
 
@@ -366,8 +208,8 @@ pub fn can_prompt() -> bool {
 /// Runs the command line; returns the exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let style = Style::detect(cli.quiet);
-    let code = match commands::run(&cli, style) {
+    let cx = Context { file: cli.file, style: Style::detect(cli.quiet) };
+    let code = match cli.command.run(&cx) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Checked) => ExitCode::from(1),
         Err(Failure::Usage(message)) => {
@@ -414,9 +256,21 @@ pub(crate) fn path_refused(error: crate::boundary::PathError) -> Failure {
     Failure::Checked
 }
 
+/// Creates the file `init` or `scaffold` starts the user with, atomically and never over
+/// anything: `Ok(false)` when something is already at `path` (it is the user's now).
+fn create_new(path: &Path, text: &str) -> Result<bool, Failure> {
+    crate::outputs::write_new(path, text.as_bytes())
+        .map_err(|e| Failure::Usage(format!("cannot write `{}`: {e}", path.display())))
+}
+
 /// A path as shown in messages: escaped like all user text (a file name may hold anything).
 pub fn shown_path(path: &Path) -> String {
     crate::escape::shown(&path.to_string_lossy())
+}
+
+/// `n word` or `n words`.
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Shows paths relative to the current folder when they lie below it (shorter diagnostics, and

@@ -1,25 +1,161 @@
-//! `explain`, `who-can` and `matrix`: questions answered from the model.
+//! `explain`, `who-can` and `matrix`: questions answered from the model, as text or JSON (and
+//! the matrix also as Markdown or CSV).
 
-use super::commands::load;
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
 use super::output::{errln, out};
-use super::{Cli, Command, Failure, MatrixFormat, QueryFormat, Style, find_roles_file};
+use super::{Context, Failure, json};
 use crate::Model;
-use crate::diagnostic::json_string;
 use crate::escape::{shown, shown_lines};
 use crate::suggest::did_you_mean;
 
-/// Runs `explain`, `who-can` or `matrix`.
-pub fn run(cli: &Cli, style: Style) -> Result<(), Failure> {
-    let project = load(&find_roles_file(cli.file.as_deref())?, style)?;
-    let model = project.model();
-    let text = match &cli.command {
-        Command::Explain { role, format } => explain(model, role, *format)?,
-        Command::WhoCan { permission, format } => who_can(model, permission, *format)?,
-        Command::Matrix { format } => matrix(model, *format),
-        _ => return Ok(()),
-    };
+/// `role-gen explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The role
+    role: String,
+    #[arg(long, value_enum, default_value_t = QueryFormat::Text)]
+    format: QueryFormat,
+}
+
+/// `role-gen who-can`.
+#[derive(Debug, Args)]
+pub struct WhoCanArgs {
+    /// The permission
+    permission: String,
+    #[arg(long, value_enum, default_value_t = QueryFormat::Text)]
+    format: QueryFormat,
+}
+
+/// `role-gen matrix`.
+#[derive(Debug, Args)]
+pub struct MatrixArgs {
+    #[arg(long, value_enum, default_value_t = MatrixFormat::Text)]
+    format: MatrixFormat,
+}
+
+/// Output of `explain` and `who-can`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QueryFormat {
+    Text,
+    Json,
+}
+
+/// Output of `matrix`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MatrixFormat {
+    Text,
+    Markdown,
+    Csv,
+    Json,
+}
+
+/// `explain --format json` and `who-can --format json`: the name asked about, and each name
+/// answering it with the include chain it comes through.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum AnswerView<'a> {
+    Explain { role: &'a str, permissions: Vec<ViaView<'a>> },
+    WhoCan { permission: &'a str, roles: Vec<ViaView<'a>> },
+}
+
+/// One answer: a permission the role holds, or a role holding the permission.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum ViaView<'a> {
+    Permission { permission: &'a str, via: Vec<&'a str> },
+    Role { role: &'a str, via: Vec<&'a str> },
+}
+
+/// `matrix --format json`: every permission, and each role's effective ones.
+#[derive(Debug, Serialize)]
+struct MatrixView<'a> {
+    permissions: Vec<&'a str>,
+    roles: Vec<RoleHolds<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct RoleHolds<'a> {
+    role: &'a str,
+    permissions: Vec<&'a str>,
+}
+
+/// A name and the include chain it comes through (the first is the role itself).
+type Row<'m> = (&'m str, Vec<&'m str>);
+
+impl ExplainArgs {
+    /// The role's effective permissions, each with the include chain it comes through.
+    pub(super) fn run(&self, cx: &Context) -> Result<(), Failure> {
+        let project = cx.load()?;
+        let model = project.model();
+        let role = self.role.as_str();
+        let r = model.role(role).ok_or_else(|| unknown("role", role, model.roles.iter().map(|r| r.name.as_str())))?;
+        let rows = model.roles[r]
+            .effective
+            .iter()
+            .map(|p| (model.permissions[p].name.as_str(), names(model, &model.via(r, p).unwrap_or_default())));
+        let heading = |n| format!("role `{role}` has {n} effective permission{}", plural(n));
+        answer(self.format, rows.collect(), heading, |rows| AnswerView::Explain {
+            role,
+            permissions: rows.into_iter().map(|(permission, via)| ViaView::Permission { permission, via }).collect(),
+        })
+    }
+}
+
+impl WhoCanArgs {
+    /// The roles whose effective permissions hold the permission, each with its include chain.
+    pub(super) fn run(&self, cx: &Context) -> Result<(), Failure> {
+        let project = cx.load()?;
+        let model = project.model();
+        let permission = self.permission.as_str();
+        let p = model
+            .permission(permission)
+            .ok_or_else(|| unknown("permission", permission, model.permissions.iter().map(|p| p.name.as_str())))?;
+        let rows = (0..model.roles.len())
+            .filter_map(|r| Some((model.roles[r].name.as_str(), names(model, &model.via(r, p)?))));
+        let heading = |n| format!("{n} role{} hold `{permission}`", plural(n));
+        answer(self.format, rows.collect(), heading, |rows| AnswerView::WhoCan {
+            permission,
+            roles: rows.into_iter().map(|(role, via)| ViaView::Role { role, via }).collect(),
+        })
+    }
+}
+
+/// An `explain` or `who-can` answer: as JSON, the view `view` makes of the rows; as text, the
+/// heading for their count, then a row a name: `direct`, or the include chain it comes through.
+fn answer<'m>(
+    format: QueryFormat,
+    rows: Vec<Row<'m>>,
+    heading: impl FnOnce(usize) -> String,
+    view: impl FnOnce(Vec<Row<'m>>) -> AnswerView<'m>,
+) -> Result<(), Failure> {
+    if format == QueryFormat::Json {
+        return json::print(&view(rows));
+    }
+    let width = rows.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+    let mut text = heading(rows.len()) + "\n";
+    for (name, via) in &rows {
+        let how = if via.len() == 1 { "direct".to_string() } else { format!("via {}", via.join(" > ")) };
+        text.push_str(&format!("  {name:<width$}  {how}\n"));
+    }
     out!("{text}");
     Ok(())
+}
+
+impl MatrixArgs {
+    /// The role × effective-permission table.
+    pub(super) fn run(&self, cx: &Context) -> Result<(), Failure> {
+        let project = cx.load()?;
+        let model = project.model();
+        match self.format {
+            MatrixFormat::Json => return json::print(&matrix_view(model)),
+            MatrixFormat::Csv => out!("{}", matrix_csv(model)),
+            MatrixFormat::Markdown => out!("{}", matrix_markdown(model)),
+            MatrixFormat::Text => out!("{}", matrix_text(model)),
+        }
+        Ok(())
+    }
 }
 
 /// An unknown name: a refusal (exit 1) with a did-you-mean.
@@ -33,64 +169,6 @@ fn names<'m>(model: &'m Model, path: &[usize]) -> Vec<&'m str> {
     path.iter().map(|&r| model.roles[r].name.as_str()).collect()
 }
 
-fn json_list(items: &[&str]) -> String {
-    format!("[{}]", items.iter().map(|s| json_string(s)).collect::<Vec<_>>().join(","))
-}
-
-fn explain(model: &Model, role: &str, format: QueryFormat) -> Result<String, Failure> {
-    let r = model.role(role).ok_or_else(|| unknown("role", role, model.roles.iter().map(|r| r.name.as_str())))?;
-    let rows: Vec<(&str, Vec<&str>)> = model.roles[r]
-        .effective
-        .iter()
-        .map(|p| (model.permissions[p].name.as_str(), names(model, &model.via(r, p).unwrap_or_default())))
-        .collect();
-    Ok(match format {
-        QueryFormat::Json => {
-            let items: Vec<String> = rows
-                .iter()
-                .map(|(p, via)| format!("{{\"permission\":{},\"via\":{}}}", json_string(p), json_list(via)))
-                .collect();
-            format!("{{\"role\":{},\"permissions\":[{}]}}\n", json_string(role), items.join(","))
-        }
-        QueryFormat::Text => {
-            let width = rows.iter().map(|(p, _)| p.len()).max().unwrap_or(0);
-            let mut out = format!("role `{role}` has {} effective permission{}\n", rows.len(), plural(rows.len()));
-            for (p, via) in &rows {
-                let how = if via.len() == 1 { "direct".to_string() } else { format!("via {}", via.join(" > ")) };
-                out.push_str(&format!("  {p:<width$}  {how}\n"));
-            }
-            out
-        }
-    })
-}
-
-fn who_can(model: &Model, permission: &str, format: QueryFormat) -> Result<String, Failure> {
-    let p = model
-        .permission(permission)
-        .ok_or_else(|| unknown("permission", permission, model.permissions.iter().map(|p| p.name.as_str())))?;
-    let rows: Vec<(&str, Vec<&str>)> = (0..model.roles.len())
-        .filter_map(|r| Some((model.roles[r].name.as_str(), names(model, &model.via(r, p)?))))
-        .collect();
-    Ok(match format {
-        QueryFormat::Json => {
-            let items: Vec<String> = rows
-                .iter()
-                .map(|(r, via)| format!("{{\"role\":{},\"via\":{}}}", json_string(r), json_list(via)))
-                .collect();
-            format!("{{\"permission\":{},\"roles\":[{}]}}\n", json_string(permission), items.join(","))
-        }
-        QueryFormat::Text => {
-            let width = rows.iter().map(|(r, _)| r.len()).max().unwrap_or(0);
-            let mut out = format!("{} role{} hold `{permission}`\n", rows.len(), plural(rows.len()));
-            for (r, via) in &rows {
-                let how = if via.len() == 1 { "direct".to_string() } else { format!("via {}", via.join(" > ")) };
-                out.push_str(&format!("  {r:<width$}  {how}\n"));
-            }
-            out
-        }
-    })
-}
-
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
@@ -101,26 +179,14 @@ fn cell(model: &Model, role: usize, permission: usize) -> Option<bool> {
     r.effective.contains(permission).then(|| r.permissions.contains(&permission))
 }
 
-fn matrix(model: &Model, format: MatrixFormat) -> String {
-    match format {
-        MatrixFormat::Json => matrix_json(model),
-        MatrixFormat::Csv => matrix_csv(model),
-        MatrixFormat::Markdown => matrix_markdown(model),
-        MatrixFormat::Text => matrix_text(model),
-    }
-}
-
-fn matrix_json(model: &Model) -> String {
+fn matrix_view(model: &Model) -> MatrixView<'_> {
     let permissions: Vec<&str> = model.permissions.iter().map(|p| p.name.as_str()).collect();
-    let roles: Vec<String> = model
+    let roles = model
         .roles
         .iter()
-        .map(|r| {
-            let held: Vec<&str> = r.effective.iter().map(|p| permissions[p]).collect();
-            format!("{{\"role\":{},\"permissions\":{}}}", json_string(&r.name), json_list(&held))
-        })
+        .map(|r| RoleHolds { role: &r.name, permissions: r.effective.iter().map(|p| permissions[p]).collect() })
         .collect();
-    format!("{{\"permissions\":{},\"roles\":[{}]}}\n", json_list(&permissions), roles.join(","))
+    MatrixView { permissions, roles }
 }
 
 fn matrix_csv(model: &Model) -> String {

@@ -1,52 +1,59 @@
 //! `scaffold policies`: a starting implementation of the generated `PolicyFacts` trait, every
 //! method documented, written once: an existing file is never overwritten.
 
-use std::path::Path;
+use std::path::PathBuf;
 
-use super::commands::load;
+use clap::{Args, ValueEnum};
+
 use super::output::{errln, out, outln};
-use super::{Cli, Command, Failure, Style, find_roles_file};
+use super::project::load;
+use super::{Context, Failure, create_new};
+
+/// `role-gen scaffold`.
+#[derive(Debug, Args)]
+pub struct ScaffoldArgs {
+    /// What to scaffold
+    #[arg(value_enum)]
+    kind: ScaffoldKind,
+    /// The file to create; `-` prints it
+    #[arg(long, value_name = "FILE", default_value = "policy_facts.rs")]
+    out: PathBuf,
+}
 
 /// What `scaffold` writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ScaffoldKind {
     /// An implementation of the `PolicyFacts` trait the policy evaluators ask (Rust)
     Policies,
 }
 
-/// Runs `scaffold`.
-pub fn run(cli: &Cli, style: Style) -> Result<(), Failure> {
-    let Command::Scaffold { kind: ScaffoldKind::Policies, out } = &cli.command else { return Ok(()) };
-    let path = find_roles_file(cli.file.as_deref())?;
-    let project = load(&path, style)?;
-    let text = match crate::render::scaffold_policies(project.model()) {
-        Ok(Some(text)) => text,
-        Ok(None) => {
-            errln!("error: `{}` has no policies, so roles.rs has no `PolicyFacts` trait to implement", path.display());
+impl ScaffoldArgs {
+    /// Writes (or with `--out -` prints) the scaffold; exit 1 when the file exists.
+    pub(super) fn run(&self, cx: &Context) -> Result<(), Failure> {
+        let ScaffoldKind::Policies = self.kind;
+        let path = cx.roles_file()?;
+        let project = load(&path, cx.style)?;
+        let text = match crate::render::scaffold_policies(project.model()) {
+            Ok(Some(text)) => text,
+            Ok(None) => {
+                errln!(
+                    "error: `{}` has no policies, so roles.rs has no `PolicyFacts` trait to implement",
+                    path.display()
+                );
+                return Err(Failure::Checked);
+            }
+            Err(e) => return Err(Failure::Usage(format!("cannot render the scaffold: {e}"))),
+        };
+        let out = &self.out;
+        if out.as_os_str() == "-" {
+            out!("{text}");
+            return Ok(());
+        }
+        if !create_new(out, &text)? {
+            errln!("error: `{}` already exists; role-gen scaffold never overwrites a file", out.display());
             return Err(Failure::Checked);
         }
-        Err(e) => return Err(Failure::Usage(format!("cannot render the scaffold: {e}"))),
-    };
-    if out.as_os_str() == "-" {
-        out!("{text}");
-        return Ok(());
+        outln!("wrote {}; next: answer each predicate left as a `todo` with the application's facts", out.display());
+        Ok(())
     }
-    write_new(out, &text)?;
-    outln!("wrote {}; next: answer each predicate left as a `todo` with the application's facts", out.display());
-    Ok(())
-}
-
-/// Writes `text` to a new file; exit 1 when the file exists (it is the user's now).
-fn write_new(path: &Path, text: &str) -> Result<(), Failure> {
-    if path.exists() {
-        errln!("error: `{}` already exists; role-gen scaffold never overwrites a file", path.display());
-        return Err(Failure::Checked);
-    }
-    let cannot = |e: std::io::Error| Failure::Usage(format!("cannot write `{}`: {e}", path.display()));
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(cannot)?;
-    }
-    // create_new: a file appearing between the check and the write is not overwritten either.
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(cannot)?;
-    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(cannot)
 }

@@ -1,35 +1,75 @@
 //! `test`: runs the `[[tests]]` of roles.toml; a failure is reported at its `[[tests]]` line.
 
-use super::commands::load;
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
 use super::output::outln;
-use super::{Cli, Command, Failure, Style, TestFormat, find_roles_file};
-use crate::diagnostic::json_string;
+use super::{Context, Failure, Style, json};
+use crate::Project;
 use crate::escape::shown;
 use crate::testing::{self, Outcome};
-use crate::{Model, Project};
 
-/// Runs `test`.
-pub fn run(cli: &Cli, style: Style) -> Result<(), Failure> {
-    let Command::Test { format } = &cli.command else { return Ok(()) };
-    let project = load(&find_roles_file(cli.file.as_deref())?, style)?;
-    let outcomes = testing::run(project.model());
-    match format {
-        TestFormat::Human => print_human(&project, &outcomes, style),
-        TestFormat::Json => outln!("{}", to_json(&project, &outcomes)),
-    }
-    if outcomes.iter().all(Outcome::passed) { Ok(()) } else { Err(Failure::Checked) }
+/// `role-gen test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    format: TestFormat,
 }
 
-fn location(project: &Project, model: &Model, outcome: &Outcome) -> (usize, usize) {
-    project.source().line_col(model.tests[outcome.test].span.start)
+/// Output of `test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    Human,
+    Json,
+}
+
+/// `test --format json`: every test's outcome, then the counts.
+#[derive(Debug, Serialize)]
+struct TestsView<'a> {
+    tests: Vec<TestView<'a>>,
+    passed: usize,
+    failed: usize,
+}
+
+/// One `[[tests]]` entry: where it is, what it checks, and why it failed.
+#[derive(Debug, Serialize)]
+struct TestView<'a> {
+    line: usize,
+    column: usize,
+    name: String,
+    passed: bool,
+    failures: &'a [String],
+}
+
+impl TestArgs {
+    /// Runs every test; exit 1 when one fails.
+    pub(super) fn run(&self, cx: &Context) -> Result<(), Failure> {
+        let project = cx.load()?;
+        let outcomes = testing::run(project.model());
+        match self.format {
+            TestFormat::Human => print_human(&project, &outcomes, cx.style),
+            TestFormat::Json => json::print(&view(&project, &outcomes))?,
+        }
+        if outcomes.iter().all(Outcome::passed) { Ok(()) } else { Err(Failure::Checked) }
+    }
+}
+
+/// Where a test's `[[tests]]` entry starts: 1-based (line, column).
+fn location(project: &Project, outcome: &Outcome) -> (usize, usize) {
+    project.source().line_col(project.model().tests[outcome.test].span.start)
+}
+
+/// What a test checks, in words.
+fn describe(project: &Project, outcome: &Outcome) -> String {
+    let model = project.model();
+    testing::describe(model, &model.tests[outcome.test])
 }
 
 fn print_human(project: &Project, outcomes: &[Outcome], style: Style) {
-    let model = project.model();
     let file = project.diagnostics().shown_path();
     for outcome in outcomes {
-        let (line, column) = location(project, model, outcome);
-        let what = shown(&testing::describe(model, &model.tests[outcome.test]));
+        let (line, column) = location(project, outcome);
+        let what = shown(&describe(project, outcome));
         if outcome.passed() {
             if !style.quiet {
                 outln!("test {file}:{line}:{column} {what} ... ok");
@@ -50,21 +90,14 @@ fn print_human(project: &Project, outcomes: &[Outcome], style: Style) {
     }
 }
 
-fn to_json(project: &Project, outcomes: &[Outcome]) -> String {
-    let model = project.model();
-    let tests: Vec<String> = outcomes
+fn view<'a>(project: &Project, outcomes: &'a [Outcome]) -> TestsView<'a> {
+    let tests: Vec<TestView<'a>> = outcomes
         .iter()
         .map(|o| {
-            let (line, column) = location(project, model, o);
-            let failures: Vec<String> = o.failures.iter().map(|f| json_string(f)).collect();
-            format!(
-                "{{\"line\":{line},\"column\":{column},\"name\":{},\"passed\":{},\"failures\":[{}]}}",
-                json_string(&testing::describe(model, &model.tests[o.test])),
-                o.passed(),
-                failures.join(",")
-            )
+            let (line, column) = location(project, o);
+            TestView { line, column, name: describe(project, o), passed: o.passed(), failures: &o.failures }
         })
         .collect();
     let failed = outcomes.iter().filter(|o| !o.passed()).count();
-    format!("{{\"tests\":[{}],\"passed\":{},\"failed\":{failed}}}", tests.join(","), outcomes.len() - failed)
+    TestsView { tests, passed: outcomes.len() - failed, failed }
 }

@@ -1,6 +1,6 @@
 //! Who gains and loses what: each role's effective permissions in both versions, matched by
-//! name, each change with the include chain it comes through ([`Model::via`], as `explain` and
-//! `who-can` show it).
+//! name, each change with the include chain it comes through ([`Model::chains`], the chains
+//! `explain` and `who-can` show).
 
 use super::Grant;
 use crate::model::{Model, PermIdx, RoleIdx};
@@ -32,16 +32,19 @@ pub(super) fn effective(old: &Model, new: &Model) -> (Vec<Grant>, Vec<Grant>) {
     (granted, revoked)
 }
 
-/// `perms` of `role` in `model` as grants, each with its include chain. Every effective
-/// permission has one, so the empty chain is never shown.
+/// `perms` of `role` in `model` as grants, each with its include chain, from one walk. Every
+/// effective permission has a chain, so the empty one is never shown.
 fn grants(model: &Model, role: RoleIdx, perms: Vec<PermIdx>, span: &Option<Span>) -> Vec<Grant> {
-    let name = &model.roles[role].name;
+    if perms.is_empty() {
+        return Vec::new();
+    }
+    let (name, chains) = (&model.roles[role].name, model.chains(role));
     perms
         .into_iter()
         .map(|p| Grant {
             role: name.clone(),
             permission: model.permissions[p].name.clone(),
-            via: model.via(role, p).unwrap_or_default().into_iter().map(|r| model.roles[r].name.clone()).collect(),
+            via: chains.to(p).unwrap_or_default().into_iter().map(|r| model.roles[r].name.clone()).collect(),
             span: span.clone(),
         })
         .collect()

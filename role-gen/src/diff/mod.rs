@@ -28,7 +28,7 @@ use std::path::PathBuf;
 pub use role_gen_core::codes::{Change, Class};
 
 use crate::diagnostic::{Diagnostics, Severity};
-use crate::model::{Model, Reserved};
+use crate::model::Model;
 use crate::source::{SourceFile, Span};
 
 /// One change between the two versions.
@@ -132,22 +132,9 @@ pub fn load(path: impl Into<PathBuf>, bytes: &[u8]) -> Result<Definition, Diagno
     }
 }
 
-/// A model with `model`'s project and nothing in it: the old side when roles.toml did not exist
-/// yet, so that everything shows as new and nothing as breaking.
+/// A model with `model`'s project and nothing in it (see [`Model::empty_like`]).
 pub fn empty_like(model: &Model) -> Model {
-    Model {
-        source_name: model.source_name.clone(),
-        project: model.project.clone(),
-        output: model.output.clone(),
-        entities: Vec::new(),
-        permissions: Vec::new(),
-        roles: Vec::new(),
-        legacy_levels: Vec::new(),
-        policies: Vec::new(),
-        predicates: Vec::new(),
-        reserved: Reserved::default(),
-        tests: Vec::new(),
-    }
+    model.empty_like()
 }
 
 /// Everything that changed from `old` to `new`.

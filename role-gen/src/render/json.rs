@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use super::common::{header, sorted};
+use crate::escape::{is_invisible, utf16_escape};
 use crate::model::{Deprecated, Model, RuleKind};
 
 /// The whole document (SPEC section 2, JSON). Field order is output order.
@@ -34,11 +36,22 @@ pub struct EntityDoc<'m> {
     pub parent: Option<&'m str>,
 }
 
+/// A permission or a role, the two kinds with stable ids: name, id and description, then the
+/// fields of its kind (`of`, flattened: the JSON object has them all at one level).
 #[derive(Debug, Serialize)]
-pub struct PermissionDoc<'m> {
+pub struct NumberedDoc<'m, T> {
     pub name: &'m str,
     pub id: u32,
     pub description: &'m str,
+    #[serde(flatten)]
+    pub of: T,
+}
+
+pub type PermissionDoc<'m> = NumberedDoc<'m, PermissionFields<'m>>;
+
+#[derive(Debug, Serialize)]
+pub struct PermissionFields<'m> {
+    /// The entity types it is checked against, in file order.
     pub entities: Vec<&'m str>,
     pub group: Option<&'m str>,
     /// `false`, `true`, or the reason: as roles.toml says it.
@@ -52,14 +65,17 @@ pub enum DeprecatedDoc<'m> {
     Reason(&'m str),
 }
 
+pub type RoleDoc<'m> = NumberedDoc<'m, RoleFields<'m>>;
+
 #[derive(Debug, Serialize)]
-pub struct RoleDoc<'m> {
-    pub name: &'m str,
-    pub id: u32,
-    pub description: &'m str,
+pub struct RoleFields<'m> {
+    /// The direct grants, by id.
     pub permissions: Vec<&'m str>,
+    /// The direct grants and every included role's, by id.
     pub effective_permissions: Vec<&'m str>,
+    /// The included roles, by id.
     pub includes: Vec<&'m str>,
+    /// The entity types it may be assigned on, in file order.
     pub assignable_on: Vec<&'m str>,
 }
 
@@ -107,12 +123,7 @@ impl<'m> Document<'m> {
     /// Builds the document for `model`.
     pub fn new(model: &'m Model) -> Self {
         Document {
-            generated: format!(
-                "{} from {}. Do not edit: change {} and run `role-gen generate`.",
-                crate::outputs::GENERATED_MARKER,
-                model.source_name,
-                model.source_name
-            ),
+            generated: header(model),
             schema_version: 1,
             project: ProjectDoc { name: &model.project.name, proto_package: &model.project.proto_package },
             entities: model
@@ -144,35 +155,24 @@ fn entity_names<'m>(model: &'m Model, list: &[usize]) -> Vec<&'m str> {
 }
 
 fn permission<'m>(model: &'m Model, p: &'m crate::model::Permission) -> PermissionDoc<'m> {
-    PermissionDoc {
-        name: &p.name,
-        id: p.id,
-        description: &p.description,
-        entities: entity_names(model, &p.entities),
-        group: p.group.as_deref(),
-        deprecated: match &p.deprecated {
-            Deprecated::No => DeprecatedDoc::Flag(false),
-            Deprecated::Yes => DeprecatedDoc::Flag(true),
-            Deprecated::Because(r) => DeprecatedDoc::Reason(r),
-        },
-    }
+    let deprecated = match &p.deprecated {
+        Deprecated::No => DeprecatedDoc::Flag(false),
+        Deprecated::Yes => DeprecatedDoc::Flag(true),
+        Deprecated::Because(r) => DeprecatedDoc::Reason(r),
+    };
+    let of = PermissionFields { entities: entity_names(model, &p.entities), group: p.group.as_deref(), deprecated };
+    NumberedDoc { name: &p.name, id: p.id, description: &p.description, of }
 }
 
 fn role<'m>(model: &'m Model, r: &'m crate::model::Role) -> RoleDoc<'m> {
     let perm_name = |i: usize| model.permissions[i].name.as_str();
-    let mut direct: Vec<usize> = r.permissions.clone();
-    direct.sort_unstable();
-    let mut includes = r.includes.clone();
-    includes.sort_unstable();
-    RoleDoc {
-        name: &r.name,
-        id: r.id,
-        description: &r.description,
-        permissions: direct.into_iter().map(perm_name).collect(),
+    let of = RoleFields {
+        permissions: sorted(&r.permissions).into_iter().map(perm_name).collect(),
         effective_permissions: r.effective.iter().map(perm_name).collect(),
-        includes: includes.into_iter().map(|i| model.roles[i].name.as_str()).collect(),
+        includes: sorted(&r.includes).into_iter().map(|i| model.roles[i].name.as_str()).collect(),
         assignable_on: entity_names(model, &r.assignable_on),
-    }
+    };
+    NumberedDoc { name: &r.name, id: r.id, description: &r.description, of }
 }
 
 fn policy<'m>(model: &'m Model, p: &'m crate::model::Policy) -> PolicyDoc<'m> {
@@ -222,62 +222,24 @@ fn rule<'m>(model: &'m Model, kind: &'m RuleKind) -> RuleDoc<'m> {
     doc
 }
 
-/// Pretty JSON with a final newline; invisible and bidi characters escaped as `\uXXXX`.
-pub fn to_pretty(value: &impl Serialize) -> Result<String, serde_json::Error> {
-    let mut out = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(
-        &mut out,
-        SafeFormatter(serde_json::ser::PrettyFormatter::with_indent(b"  ")),
-    );
-    value.serialize(&mut ser)?;
-    out.push(b'\n');
-    Ok(String::from_utf8_lossy(&out).into_owned())
+/// The `json` target: the document itself, no template.
+pub(super) fn render(job: &super::Job<'_>) -> Result<String, String> {
+    to_pretty(job.document).map_err(|e| e.to_string())
 }
 
-/// serde_json's pretty printer, but never writing an invisible character raw.
-struct SafeFormatter<'a>(serde_json::ser::PrettyFormatter<'a>);
-
-impl serde_json::ser::Formatter for SafeFormatter<'_> {
-    fn write_string_fragment<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-        fragment: &str,
-    ) -> std::io::Result<()> {
-        let mut start = 0;
-        for (i, c) in fragment.char_indices() {
-            if crate::escape::is_invisible(c) {
-                writer.write_all(&fragment.as_bytes()[start..i])?;
-                writer.write_all(crate::escape::utf16_escape(c).as_bytes())?;
-                start = i + c.len_utf8();
-            }
+/// Pretty JSON with a final newline; invisible and bidi characters escaped as `\uXXXX`.
+pub fn to_pretty(value: &impl Serialize) -> Result<String, serde_json::Error> {
+    let pretty = serde_json::to_string_pretty(value)?;
+    let mut out = String::with_capacity(pretty.len() + 1);
+    // serde_json escapes the C0 controls inside strings and writes nothing invisible outside
+    // them but line breaks; every other invisible character it leaves raw is inside a string.
+    for c in pretty.chars() {
+        if c != '\n' && is_invisible(c) {
+            out.push_str(&utf16_escape(c));
+        } else {
+            out.push(c);
         }
-        writer.write_all(&fragment.as_bytes()[start..])
     }
-    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.begin_array(w)
-    }
-    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_array(w)
-    }
-    fn begin_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
-        self.0.begin_array_value(w, first)
-    }
-    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_array_value(w)
-    }
-    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.begin_object(w)
-    }
-    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_object(w)
-    }
-    fn begin_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
-        self.0.begin_object_key(w, first)
-    }
-    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.begin_object_value(w)
-    }
-    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_object_value(w)
-    }
+    out.push('\n');
+    Ok(out)
 }

@@ -1,10 +1,21 @@
-//! Stage 4: model -> [`Outputs`]. Built-in targets render a per-target view through an embedded
-//! handlebars template; custom templates render the JSON document. Pure: nothing is written.
+//! Stage 4: model -> [`Outputs`]. Each built-in target is a module of its own (`rust`,
+//! `typescript`, `proto`, `markdown`, `json`; `prost` for `Builder::prost`), holding its
+//! language's naming oracle and a view per kind of item, which an embedded handlebars template
+//! places; `TARGETS` maps each [`Target`] to its module. Custom templates render the JSON
+//! document. Pure: nothing is written.
+//!
+//! Adding a target is a module with a `TargetView`, a template in `role-gen/templates/`, and
+//! a line in `TARGETS`.
 
+mod common;
 mod helpers;
 pub mod json;
 mod limits;
-mod views;
+mod markdown;
+mod prost;
+mod proto;
+mod rust;
+mod typescript;
 
 use std::path::Path;
 
@@ -17,23 +28,89 @@ use crate::escape::shown;
 use crate::model::{Model, Target};
 use crate::outputs::Outputs;
 
-/// The built-in templates, embedded in the binary.
-pub const BUILTIN_TEMPLATES: [(&str, &str); 5] = [
-    ("rust", include_str!("../../templates/rust.hbs")),
-    ("typescript", include_str!("../../templates/typescript.hbs")),
-    ("proto", include_str!("../../templates/proto.hbs")),
-    ("markdown", include_str!("../../templates/markdown.hbs")),
-    ("rust_prost", include_str!("../../templates/rust_prost.hbs")),
+/// A built-in template: its name in the registry and its text, embedded from
+/// `role-gen/templates/`.
+#[derive(Debug, Clone, Copy)]
+pub struct Template {
+    /// The registry name (custom templates may not take it: theirs are `custom:<path>`).
+    pub name: &'static str,
+    /// The handlebars source.
+    pub text: &'static str,
+}
+
+/// A built-in view: the values its template places, built from the model. Every decision of
+/// spelling and safety is made building it; the template only places values.
+trait TargetView: Serialize {
+    /// The template it renders through.
+    const TEMPLATE: Template;
+    /// The view of `model` under `options`.
+    fn new(model: &Model, options: &RenderOptions) -> Self;
+}
+
+/// What rendering one target reads.
+struct Job<'a> {
+    registry: &'a Handlebars<'static>,
+    model: &'a Model,
+    document: &'a json::Document<'a>,
+    options: &'a RenderOptions,
+}
+
+/// How one built-in target renders.
+#[derive(Clone, Copy)]
+struct Builtin {
+    target: Target,
+    /// Its template; `None` for JSON, which is the document itself.
+    template: Option<Template>,
+    render: fn(&Job<'_>) -> Result<String, String>,
+}
+
+impl Builtin {
+    /// A target rendered as view `V` through `V`'s template.
+    const fn view<V: TargetView>(target: Target) -> Builtin {
+        Builtin { target, template: Some(V::TEMPLATE), render: render_job::<V> }
+    }
+}
+
+/// Every built-in target and how it renders, in [`Target::ALL`] order.
+const TARGETS: [Builtin; 5] = [
+    Builtin::view::<rust::RustView>(Target::Rust),
+    Builtin::view::<typescript::TsView>(Target::TypeScript),
+    Builtin::view::<proto::ProtoView>(Target::Proto),
+    Builtin { target: Target::Json, template: None, render: json::render },
+    Builtin::view::<markdown::MarkdownView>(Target::Markdown),
 ];
 
-/// The template of `role-gen scaffold policies`.
-pub const SCAFFOLD_POLICIES_TEMPLATE: &str = include_str!("../../templates/scaffold_policies.hbs");
+/// The built-in templates that are not a target's: prost's conversions (appended to roles.rs).
+/// The scaffold's template is compiled when asked for, not kept in the registry.
+const OTHER_TEMPLATES: [Template; 1] = [prost::ProstView::TEMPLATE];
+
+/// The built-in templates, embedded in the binary: each target's, then the others.
+pub fn builtin_templates() -> impl Iterator<Item = Template> {
+    TARGETS.into_iter().filter_map(|b| b.template).chain(OTHER_TEMPLATES)
+}
+
+/// A view and the `@generated` line every generated file starts with (each template puts it
+/// in its language's comment).
+#[derive(Serialize)]
+struct Headed<'v, V> {
+    header: String,
+    #[serde(flatten)]
+    view: &'v V,
+}
+
+fn render_job<V: TargetView>(job: &Job<'_>) -> Result<String, String> {
+    render_view(job.registry, job.model, &V::new(job.model, job.options))
+}
+
+fn render_view<V: TargetView>(registry: &Handlebars<'_>, model: &Model, view: &V) -> Result<String, String> {
+    registry.render(V::TEMPLATE.name, &Headed { header: common::header(model), view }).map_err(|e| e.to_string())
+}
 
 /// A starting implementation of the generated `PolicyFacts` trait, every method documented
 /// (`role-gen scaffold policies`); `Ok(None)` when the model has no policy, hence no trait.
 pub fn scaffold_policies(model: &Model) -> Result<Option<String>, String> {
-    let Some(view) = views::ScaffoldView::new(model) else { return Ok(None) };
-    registry()?.render_template(SCAFFOLD_POLICIES_TEMPLATE, &view).map(Some).map_err(|e| e.to_string())
+    let Some(view) = rust::scaffold::ScaffoldView::new(model) else { return Ok(None) };
+    registry()?.render_template(rust::scaffold::TEMPLATE.text, &view).map(Some).map_err(|e| e.to_string())
 }
 
 /// What one `generate` renders: which built-in targets, whether the custom templates, and the
@@ -79,7 +156,7 @@ fn registry() -> Result<Handlebars<'static>, String> {
             hb.register_escape_fn(handlebars::no_escape);
             hb.set_prevent_indent(true);
             helpers::register(&mut hb);
-            for (name, text) in BUILTIN_TEMPLATES {
+            for Template { name, text } in builtin_templates() {
                 hb.register_template_string(name, text)
                     .map_err(|e| format!("built-in template `{name}` is broken: {e}"))?;
             }
@@ -217,6 +294,7 @@ impl Templates {
             .collect()
     }
 
+    /// One target, by its entry in [`TARGETS`].
     fn target(
         &self,
         model: &Model,
@@ -224,23 +302,17 @@ impl Templates {
         target: Target,
         options: &RenderOptions,
     ) -> Result<String, String> {
-        match target {
-            Target::Rust => self.builtin("rust", &views::RustView::new(model, options.rust_serde)),
-            Target::TypeScript => self.builtin("typescript", &views::TsView::new(model)),
-            Target::Proto => self.builtin("proto", &views::ProtoView::new(model)),
-            Target::Markdown => self.builtin("markdown", &views::MarkdownView::new(model)),
-            Target::Json => json::to_pretty(document).map_err(|e| e.to_string()),
+        let job = Job { registry: &self.registry, model, document, options };
+        match TARGETS.iter().find(|b| b.target == target) {
+            Some(builtin) => (builtin.render)(&job),
+            None => Err(format!("role-gen has no renderer for `{}`", target.as_str())),
         }
     }
 
     /// Conversions between the generated enums and prost's (appended to roles.rs by
     /// `Builder::prost`).
     pub fn render_prost(&self, model: &Model) -> Result<String, String> {
-        self.builtin("rust_prost", &views::ProstView::new(model))
-    }
-
-    fn builtin(&self, name: &str, view: &impl Serialize) -> Result<String, String> {
-        self.registry.render(name, view).map_err(|e| e.to_string())
+        render_view(&self.registry, model, &prost::ProstView::new(model, &RenderOptions::of(model)))
     }
 }
 
@@ -290,4 +362,22 @@ fn template_error(e: &handlebars::TemplateError) -> String {
 
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_target_has_one_renderer_in_target_order() {
+        let listed: Vec<Target> = TARGETS.iter().map(|b| b.target).collect();
+        assert_eq!(listed, Target::ALL);
+    }
+
+    #[test]
+    fn every_builtin_template_compiles() {
+        assert!(registry().is_ok());
+        let names: Vec<&str> = builtin_templates().map(|t| t.name).collect();
+        assert_eq!(names, ["rust", "typescript", "proto", "markdown", "rust_prost"]);
+    }
 }

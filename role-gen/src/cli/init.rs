@@ -1,0 +1,45 @@
+//! `init`: a starting roles.toml from one of the bundled examples, never over an existing file.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::output::{errln, outln};
+use super::{Context, Failure, create_new, shown_path};
+
+const SLACK_EXAMPLE: &str = include_str!("../../init/slack.toml");
+const MINIMAL_EXAMPLE: &str = include_str!("../../init/minimal.toml");
+
+/// `role-gen init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Which example to start from
+    #[arg(long, value_enum, default_value_t = Example::Minimal)]
+    example: Example,
+}
+
+/// The bundled starting points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Example {
+    Minimal,
+    Slack,
+}
+
+impl InitArgs {
+    /// Writes the example to `-f PATH` or `./roles.toml`; exit 1 when that exists.
+    pub(super) fn run(&self, cx: &Context) -> Result<(), Failure> {
+        let path = cx.file.clone().unwrap_or_else(|| PathBuf::from("roles.toml"));
+        let text = match self.example {
+            Example::Slack => SLACK_EXAMPLE,
+            Example::Minimal => MINIMAL_EXAMPLE,
+        };
+        if !create_new(&path, text)? {
+            errln!("error: `{}` already exists; role-gen init never overwrites a file", shown_path(&path));
+            return Err(Failure::Checked);
+        }
+        if !cx.style.quiet {
+            outln!("wrote {}; next: edit it, then run `role-gen generate`", shown_path(&path));
+        }
+        Ok(())
+    }
+}

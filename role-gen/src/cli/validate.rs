@@ -1,0 +1,41 @@
+//! `validate`: every error and warning of roles.toml, as text, JSON or GitHub annotations.
+
+use clap::Args;
+
+use super::output::{err, errln, out};
+use super::project::{invalid, summary};
+use super::{Context, Failure, Format, json};
+use crate::Project;
+
+/// `role-gen validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Fail (exit 1) on warnings too
+    #[arg(long)]
+    deny_warnings: bool,
+    /// How to print the diagnostics
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+impl ValidateArgs {
+    /// Prints the diagnostics; exit 1 on errors (and on warnings with `--deny-warnings`).
+    pub(super) fn run(&self, cx: &Context) -> Result<(), Failure> {
+        let diagnostics = match Project::load(cx.roles_file()?) {
+            Ok(project) => project.diagnostics().clone(),
+            Err(error) => invalid(error)?,
+        };
+        match self.format {
+            Format::Human => {
+                err!("{}", diagnostics.render_human(cx.style.color));
+                if !cx.style.quiet || diagnostics.has_errors() {
+                    errln!("{}", summary(&diagnostics));
+                }
+            }
+            Format::Json => json::print(&json::DiagnosticsView::new(&diagnostics))?,
+            Format::Github => out!("{}", diagnostics.to_github()),
+        }
+        let failed = diagnostics.has_errors() || (self.deny_warnings && diagnostics.warnings().next().is_some());
+        if failed { Err(Failure::Checked) } else { Ok(()) }
+    }
+}
