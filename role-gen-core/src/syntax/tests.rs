@@ -132,3 +132,12 @@ fn exactly_the_required_keys_are_reported_missing() {
     assert!(schema::section("project").is_some_and(|p| p.required));
     assert!(diags.iter().any(|d| d.code == Code::MissingKey && d.message.contains("`[project]`")));
 }
+
+#[test]
+fn an_unknown_key_far_from_every_known_one_lists_them_in_the_canonical_order() {
+    let mut diags = Vec::new();
+    parse("[project]\nname = \"x\"\n[[tests]]\nzzzzzz = 1\n", &mut diags);
+    let help = diags.iter().find(|d| d.code == Code::UnknownKey).and_then(|d| d.help.clone());
+    let keys = "`name`, `policy`, `legacy`, `role`, `roles`, `allow`, `deny`, `covers`, `predicates`, `expect`";
+    assert_eq!(help, Some(format!("`[[tests]]` takes the keys {keys}")));
+}
