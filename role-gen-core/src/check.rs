@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::graph;
-use crate::model::{Model, PermSet, Target};
+use crate::model::{Model, PermSet, RoleIdx, Target};
 use crate::names;
 use crate::source::Span;
 use crate::suggest::did_you_mean;
@@ -282,8 +282,8 @@ fn targets_are_known(file: &File, diags: &mut Vec<Diagnostic>) {
 /// The rules on the shape of the lowered model, run whatever else failed: roles never include
 /// themselves, directly or through others, and entities form a forest.
 pub fn structure_rules(model: &Model, diags: &mut Vec<Diagnostic>) {
-    let includes: Vec<Vec<usize>> = model.roles.iter().map(|r| r.includes.clone()).collect();
-    for cycle in graph::cycles(&includes, |r| model.roles[r].span.start) {
+    for cycle in graph::cycles(&model.include_graph(), |r| model.roles[r].span.start) {
+        let cycle: Vec<RoleIdx> = cycle.into_iter().map(RoleIdx::new).collect();
         let role = &model.roles[cycle[0]];
         let at = role.includes.iter().position(|&i| Some(&i) == cycle.get(1));
         let names: Vec<&str> = cycle.iter().map(|&r| model.roles[r].name.as_str()).collect();
@@ -291,8 +291,7 @@ pub fn structure_rules(model: &Model, diags: &mut Vec<Diagnostic>) {
             diags.push(cycle_error(Code::IncludeCycle, span.clone(), &names));
         }
     }
-    let parents: Vec<Vec<usize>> = model.entities.iter().map(|e| e.parent.into_iter().collect()).collect();
-    for cycle in graph::cycles(&parents, |e| e) {
+    for cycle in graph::cycles(&model.parent_graph(), |e| e) {
         let names: Vec<&str> = cycle.iter().map(|&e| model.entities[e].name.as_str()).collect();
         if let Some(span) = &model.entities[cycle[0]].parent_span {
             diags.push(cycle_error(Code::EntityCycle, span.clone(), &names));
@@ -334,7 +333,7 @@ fn granted_anywhere(model: &Model) -> PermSet {
 // Warning: every permission is granted by some role (else only legacy rules can allow it).
 fn every_permission_is_granted(model: &Model, diags: &mut Vec<Diagnostic>) {
     let granted = granted_anywhere(model);
-    for (i, p) in model.permissions.iter().enumerate() {
+    for (i, p) in model.indexed_permissions() {
         if !granted.contains(i) && !p.deprecated.is_deprecated() {
             diags.push(
                 Diagnostic::new(
@@ -451,7 +450,7 @@ fn granted_permissions_are_reachable(model: &Model, diags: &mut Vec<Diagnostic>)
         }
     }
     let granted = granted_anywhere(model);
-    for (i, perm) in model.permissions.iter().enumerate().filter(|(i, _)| granted.contains(*i)) {
+    for (i, perm) in model.indexed_permissions().filter(|(i, _)| granted.contains(*i)) {
         if !reachable.contains(i) {
             diags.push(
                 Diagnostic::new(

@@ -13,24 +13,24 @@ use crate::suggest::did_you_mean;
 use crate::syntax::{self, Deprecation, File, RuleKindDef, Sp};
 
 /// Name -> index, for one kind of thing.
-struct Names<'a> {
+struct Names<'a, I> {
     kind: &'static str,
     code: Code,
-    map: HashMap<&'a str, usize>,
+    map: HashMap<&'a str, I>,
     /// Extra help when a lookup fails and nothing is close.
     fallback: Option<&'static str>,
 }
 
-impl<'a> Names<'a> {
-    fn new(kind: &'static str, code: Code, names: impl Iterator<Item = &'a str>) -> Self {
+impl<'a, I: Copy> Names<'a, I> {
+    fn new(kind: &'static str, code: Code, names: impl Iterator<Item = &'a str>, index: fn(usize) -> I) -> Self {
         let mut map = HashMap::new();
         for (i, n) in names.enumerate() {
-            map.entry(n).or_insert(i);
+            map.entry(n).or_insert(index(i));
         }
         Names { kind, code, map, fallback: None }
     }
 
-    fn resolve(&self, name: &Sp<String>, diags: &mut Vec<Diagnostic>) -> Option<usize> {
+    fn resolve(&self, name: &Sp<String>, diags: &mut Vec<Diagnostic>) -> Option<I> {
         if let Some(&i) = self.map.get(name.get_ref().as_str()) {
             return Some(i);
         }
@@ -55,7 +55,7 @@ impl<'a> Names<'a> {
         None
     }
 
-    fn resolve_all(&self, names: &[Sp<String>], diags: &mut Vec<Diagnostic>) -> Vec<usize> {
+    fn resolve_all(&self, names: &[Sp<String>], diags: &mut Vec<Diagnostic>) -> Vec<I> {
         names.iter().filter_map(|n| self.resolve(n, diags)).collect()
     }
 }
@@ -70,10 +70,10 @@ fn id_of(id: &Option<Sp<i64>>) -> u32 {
 
 /// Every name the file defines, by kind, for resolving references.
 struct Resolver<'a> {
-    entities: Names<'a>,
-    permissions: Names<'a>,
-    roles: Names<'a>,
-    levels: Names<'a>,
+    entities: Names<'a, EntityIdx>,
+    permissions: Names<'a, PermIdx>,
+    roles: Names<'a, RoleIdx>,
+    levels: Names<'a, LevelIdx>,
     /// Every entity, for lists that default to all of them.
     all_entities: Vec<EntityIdx>,
 }
@@ -84,15 +84,26 @@ pub fn lower(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>) -> Mod
     let perm_order = by_id(&file.permissions, |p| (id_of(&p.id), p.name.span().start));
     let role_order = by_id(&file.roles, |r| (id_of(&r.id), r.name.span().start));
     let names = Resolver {
-        entities: Names::new("entity", Code::UnknownEntity, file.entities.iter().map(|e| e.name.get_ref().as_str())),
+        entities: Names::new(
+            "entity",
+            Code::UnknownEntity,
+            file.entities.iter().map(|e| e.name.get_ref().as_str()),
+            EntityIdx::new,
+        ),
         permissions: Names::new(
             "permission",
             Code::UnknownPermission,
             perm_order.iter().map(|&i| file.permissions[i].name.get_ref().as_str()),
+            PermIdx::new,
         ),
-        roles: Names::new("role", Code::UnknownRole, role_order.iter().map(|&i| file.roles[i].name.get_ref().as_str())),
+        roles: Names::new(
+            "role",
+            Code::UnknownRole,
+            role_order.iter().map(|&i| file.roles[i].name.get_ref().as_str()),
+            RoleIdx::new,
+        ),
         levels: level_names(file),
-        all_entities: (0..file.entities.len()).collect(),
+        all_entities: (0..file.entities.len()).map(EntityIdx::new).collect(),
     };
     let entities = file.entities.iter().map(|e| entity(e, &names, diags)).collect();
     let permissions = perm_order.iter().map(|&i| permission(&file.permissions[i], &names, diags)).collect();
@@ -112,14 +123,15 @@ pub fn lower(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>) -> Mod
         tests: Vec::new(),
         lookup: Default::default(),
     };
-    let policy_names = Names::new("policy", Code::UnknownPolicy, model.policies.iter().map(|p| p.name.as_str()));
+    let policy_names =
+        Names::new("policy", Code::UnknownPolicy, model.policies.iter().map(|p| p.name.as_str()), PolicyIdx::new);
     model.tests = file.tests.iter().filter_map(|t| test(t, &model, &names, &policy_names, diags)).collect();
     model
 }
 
-fn level_names(file: &File) -> Names<'_> {
+fn level_names(file: &File) -> Names<'_, LevelIdx> {
     let levels = file.legacy.iter().flat_map(|l| &l.levels).map(|l| l.get_ref().as_str());
-    let mut names = Names::new("legacy level", Code::UnknownLegacyLevel, levels);
+    let mut names = Names::new("legacy level", Code::UnknownLegacyLevel, levels, LevelIdx::new);
     if file.legacy.is_none() {
         names.fallback =
             Some("declare the levels first: `[legacy] levels = [\"guest\", \"member\", \"admin\"]`, lowest first");
@@ -303,7 +315,7 @@ fn policy(p: &syntax::PolicyDef, names: &Resolver<'_>, diags: &mut Vec<Diagnosti
     Policy {
         name: p.name.get_ref().clone(),
         description: text(&p.description),
-        entity: p.entity.as_ref().and_then(|e| entities.resolve(e, diags)).unwrap_or(0),
+        entity: p.entity.as_ref().and_then(|e| entities.resolve(e, diags)).unwrap_or(EntityIdx::new(0)),
         rules,
         span: p.name.span(),
     }
@@ -313,7 +325,7 @@ fn test(
     t: &syntax::TestDef,
     model: &Model,
     names: &Resolver<'_>,
-    policies: &Names<'_>,
+    policies: &Names<'_, PolicyIdx>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<TestCase> {
     let (roles, levels) = (&names.roles, &names.levels);

@@ -7,20 +7,13 @@ use std::collections::HashMap;
 use crate::graph;
 use crate::source::Span;
 
+mod index;
 mod policy;
 mod set;
 
+pub use index::{EntityIdx, LevelIdx, PermIdx, PolicyIdx, RoleIdx};
 pub use policy::{DEFAULT_DENY, Decision, Facts, Rollout, RolloutMode};
 pub use set::PermSet;
-
-/// Index of an entity in [`Model::entities`].
-pub type EntityIdx = usize;
-/// Index of a permission in [`Model::permissions`] (its bit in a [`PermSet`]).
-pub type PermIdx = usize;
-/// Index of a role in [`Model::roles`].
-pub type RoleIdx = usize;
-/// Index of a legacy level in [`Model::legacy_levels`] (higher is more privileged).
-pub type LevelIdx = usize;
 
 /// A validated roles.toml.
 #[derive(Debug, Clone)]
@@ -48,19 +41,19 @@ pub(crate) struct Lookup {
     permissions: HashMap<String, PermIdx>,
     roles: HashMap<String, RoleIdx>,
     entities: HashMap<String, EntityIdx>,
-    policies: HashMap<String, usize>,
+    policies: HashMap<String, PolicyIdx>,
 }
 
 impl Lookup {
     fn of(model: &Model) -> Lookup {
-        fn map<T>(items: &[T], name: impl Fn(&T) -> &str) -> HashMap<String, usize> {
-            items.iter().enumerate().map(|(i, item)| (name(item).to_string(), i)).collect()
+        fn map<T, I>(items: &[T], name: impl Fn(&T) -> &str, index: fn(usize) -> I) -> HashMap<String, I> {
+            items.iter().enumerate().map(|(i, item)| (name(item).to_string(), index(i))).collect()
         }
         Lookup {
-            permissions: map(&model.permissions, |p| &p.name),
-            roles: map(&model.roles, |r| &r.name),
-            entities: map(&model.entities, |e| &e.name),
-            policies: map(&model.policies, |p| &p.name),
+            permissions: map(&model.permissions, |p| &p.name, PermIdx::new),
+            roles: map(&model.roles, |r| &r.name, RoleIdx::new),
+            entities: map(&model.entities, |e| &e.name, EntityIdx::new),
+            policies: map(&model.policies, |p| &p.name, PolicyIdx::new),
         }
     }
 }
@@ -290,7 +283,7 @@ pub enum TestKind {
     /// The roles held together allow these, deny those, and cover these roles.
     Access { allow: Vec<PermIdx>, deny: Vec<PermIdx>, covers: Vec<RoleIdx> },
     /// A policy decision.
-    Policy { policy: usize, legacy: Option<LevelIdx>, predicates: Vec<(String, bool)>, expect_allow: bool },
+    Policy { policy: PolicyIdx, legacy: Option<LevelIdx>, predicates: Vec<(String, bool)>, expect_allow: bool },
 }
 
 impl Model {
@@ -313,6 +306,31 @@ impl Model {
         }
     }
 
+    /// The permissions with their indices, in output order.
+    pub fn indexed_permissions(&self) -> impl Iterator<Item = (PermIdx, &Permission)> {
+        self.permissions.iter().enumerate().map(|(i, p)| (PermIdx::new(i), p))
+    }
+
+    /// The roles with their indices, in output order.
+    pub fn indexed_roles(&self) -> impl Iterator<Item = (RoleIdx, &Role)> {
+        self.roles.iter().enumerate().map(|(i, r)| (RoleIdx::new(i), r))
+    }
+
+    /// The entities with their indices, in file order.
+    pub fn indexed_entities(&self) -> impl Iterator<Item = (EntityIdx, &Entity)> {
+        self.entities.iter().enumerate().map(|(i, e)| (EntityIdx::new(i), e))
+    }
+
+    /// The legacy levels with their indices, lowest first.
+    pub fn indexed_levels(&self) -> impl Iterator<Item = (LevelIdx, &LegacyLevel)> {
+        self.legacy_levels.iter().enumerate().map(|(i, l)| (LevelIdx::new(i), l))
+    }
+
+    /// The policies with their indices, in file order.
+    pub fn indexed_policies(&self) -> impl Iterator<Item = (PolicyIdx, &Policy)> {
+        self.policies.iter().enumerate().map(|(i, p)| (PolicyIdx::new(i), p))
+    }
+
     /// Looks a permission up by name.
     pub fn permission(&self, name: &str) -> Option<PermIdx> {
         self.lookup.permissions.get(name).copied()
@@ -329,7 +347,7 @@ impl Model {
     }
 
     /// Looks a policy up by name.
-    pub fn policy(&self, name: &str) -> Option<usize> {
+    pub fn policy(&self, name: &str) -> Option<PolicyIdx> {
         self.lookup.policies.get(name).copied()
     }
 
@@ -363,16 +381,24 @@ impl Model {
 
     /// Every include chain of `role`, from one walk: ask it for many permissions at once.
     pub fn chains(&self, role: RoleIdx) -> Chains<'_> {
-        let includes: Vec<Vec<usize>> = self.roles.iter().map(|r| r.includes.clone()).collect();
-        Chains { model: self, walk: graph::Walk::from(&includes, role) }
+        Chains { model: self, walk: graph::Walk::from(&self.include_graph(), role.get()) }
+    }
+
+    /// Each role's includes as positions, for the graph algorithms.
+    pub(crate) fn include_graph(&self) -> Vec<Vec<usize>> {
+        self.roles.iter().map(|r| r.includes.iter().map(|i| i.get()).collect()).collect()
+    }
+
+    /// Each entity's parent as a position, for the graph algorithms.
+    pub(crate) fn parent_graph(&self) -> Vec<Vec<usize>> {
+        self.entities.iter().map(|e| e.parent.iter().map(|p| p.get()).collect()).collect()
     }
 
     /// Fills in every role's effective permissions (each role after the roles it includes) and
     /// the name maps. Called once the model is known to be valid (the include graph is acyclic).
     pub(crate) fn finish(mut self) -> Model {
         self.lookup = Lookup::of(&self);
-        let includes: Vec<Vec<usize>> = self.roles.iter().map(|r| r.includes.clone()).collect();
-        for r in graph::post_order(&includes) {
+        for r in graph::post_order(&self.include_graph()).into_iter().map(RoleIdx::new) {
             let mut set = PermSet::with_capacity(self.permissions.len());
             for &p in &self.roles[r].permissions {
                 set.insert(p);
@@ -398,6 +424,6 @@ impl Chains<'_> {
     /// both ends included: the shortest, ties broken by id. `None` when the role lacks it.
     pub fn to(&self, perm: PermIdx) -> Option<Vec<RoleIdx>> {
         let granter = self.walk.order.iter().find(|&&r| self.model.roles[r].permissions.contains(&perm))?;
-        Some(self.walk.path_to(*granter))
+        Some(self.walk.path_to(*granter).into_iter().map(RoleIdx::new).collect())
     }
 }

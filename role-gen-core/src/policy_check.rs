@@ -16,7 +16,7 @@
 //! earlier (or that lists nothing) never decides: `unreachable-rule`, a warning.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Model, Policy, Rule, RuleKind};
+use crate::model::{LevelIdx, Model, PermIdx, Policy, Rule, RuleKind};
 use crate::names;
 use crate::source::Span;
 
@@ -35,15 +35,17 @@ pub fn run(model: &Model, diags: &mut Vec<Diagnostic>) {
 /// The facts a rule covers, on the one dimension it reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Cover {
-    Levels(Vec<usize>),
-    Permissions(Vec<usize>),
+    Levels(Vec<LevelIdx>),
+    Permissions(Vec<PermIdx>),
     Predicate(String),
 }
 
 fn cover(model: &Model, kind: &RuleKind) -> Cover {
     match kind {
         RuleKind::DenyIfLegacy(levels) => Cover::Levels(levels.clone()),
-        RuleKind::AllowIfLegacyAtLeast(l) => Cover::Levels((*l..model.legacy_levels.len()).collect()),
+        RuleKind::AllowIfLegacyAtLeast(l) => {
+            Cover::Levels((l.get()..model.legacy_levels.len()).map(LevelIdx::new).collect())
+        }
         RuleKind::AllowIfPermission(ps) => Cover::Permissions(ps.clone()),
         RuleKind::AllowIf(p) | RuleKind::DenyIf(p) => Cover::Predicate(p.clone()),
     }
@@ -277,7 +279,7 @@ fn method_collisions<'a>(names: &[&'a str]) -> Vec<(&'a str, &'a str)> {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{Facts, Model, PermSet, Policy};
+    use crate::model::{Facts, LevelIdx, Model, PermIdx, PermSet, Policy};
 
     /// The codes (with 1-based lines) a file with these policy rules gets.
     fn codes(rules: &str, extra: &str) -> Vec<(String, usize)> {
@@ -381,12 +383,12 @@ mod tests {
     }
 
     /// Every fact assignment: legacy (none or a level) × permissions held × predicates `q`, `r`.
-    fn all_facts(model: &Model) -> Vec<(Option<usize>, PermSet, [bool; 2])> {
+    fn all_facts(model: &Model) -> Vec<(Option<LevelIdx>, PermSet, [bool; 2])> {
         let mut out = Vec::new();
-        for legacy in std::iter::once(None).chain((0..model.legacy_levels.len()).map(Some)) {
+        for legacy in std::iter::once(None).chain((0..model.legacy_levels.len()).map(|l| Some(LevelIdx::new(l)))) {
             for held in 0..4u8 {
                 let mut set = PermSet::with_capacity(2);
-                (0..2).filter(|b| held & (1 << b) != 0).for_each(|b| set.insert(b));
+                (0..2).filter(|b| held & (1 << b) != 0).for_each(|b| set.insert(PermIdx::new(b)));
                 for preds in 0..4u8 {
                     out.push((legacy, set.clone(), [preds & 1 != 0, preds & 2 != 0]));
                 }
@@ -395,7 +397,7 @@ mod tests {
         out
     }
 
-    fn decide(policy: &Policy, facts: &(Option<usize>, PermSet, [bool; 2])) -> Option<usize> {
+    fn decide(policy: &Policy, facts: &(Option<LevelIdx>, PermSet, [bool; 2])) -> Option<usize> {
         let lookup = |name: &str| match name {
             "q" => facts.2[0],
             "r" => facts.2[1],
@@ -405,7 +407,7 @@ mod tests {
     }
 
     /// Whether rule `j` fires for `facts`, every other fact at rest: only its own dimension set.
-    fn at_rest_but_own(policy: &Policy, j: usize, facts: &(Option<usize>, PermSet, [bool; 2])) -> bool {
+    fn at_rest_but_own(policy: &Policy, j: usize, facts: &(Option<LevelIdx>, PermSet, [bool; 2])) -> bool {
         use crate::model::RuleKind::*;
         let own = &policy.rules[j].kind;
         let legacy_rest = !matches!(own, DenyIfLegacy(_) | AllowIfLegacyAtLeast(_)) && facts.0.is_some();

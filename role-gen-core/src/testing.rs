@@ -1,6 +1,6 @@
 //! `[[tests]]` (SPEC section 6): what must stay true, evaluated on the model alone.
 
-use crate::model::{DEFAULT_DENY, Decision, Facts, Model, PermSet, TestCase, TestKind};
+use crate::model::{DEFAULT_DENY, Decision, Facts, Model, PermIdx, PermSet, PolicyIdx, RoleIdx, TestCase, TestKind};
 
 /// The result of one `[[tests]]` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +39,7 @@ pub fn describe(model: &Model, test: &TestCase) -> String {
     }
 }
 
-fn role_list(model: &Model, roles: &[usize]) -> String {
+fn role_list(model: &Model, roles: &[RoleIdx]) -> String {
     let names: Vec<String> = roles.iter().map(|&r| format!("`{}`", model.roles[r].name)).collect();
     format!("[{}]", names.join(", "))
 }
@@ -61,12 +61,12 @@ fn access_failures(
     model: &Model,
     test: &TestCase,
     held: &PermSet,
-    allow: &[usize],
-    deny: &[usize],
-    covers: &[usize],
+    allow: &[PermIdx],
+    deny: &[PermIdx],
+    covers: &[RoleIdx],
 ) -> Vec<String> {
     let roles = role_list(model, &test.roles);
-    let name = |p: usize| &model.permissions[p].name;
+    let name = |p: PermIdx| &model.permissions[p].name;
     let mut out = Vec::new();
     for &p in allow.iter().filter(|&&p| !held.contains(p)) {
         out.push(format!("expected {roles} to allow `{}`, but no role held grants it", name(p)));
@@ -90,7 +90,7 @@ fn access_failures(
     out
 }
 
-fn policy_failure(model: &Model, policy: usize, decision: Decision, expect_allow: bool) -> Option<String> {
+fn policy_failure(model: &Model, policy: PolicyIdx, decision: Decision, expect_allow: bool) -> Option<String> {
     if decision.allow == expect_allow {
         return None;
     }

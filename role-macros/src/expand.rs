@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
-use role_gen_core::model::{Model, Permission};
+use role_gen_core::model::{Model, PermIdx, Permission};
 use role_gen_core::{Error, names, suggest};
 use syn::{Data, DeriveInput, Fields, Ident};
 
@@ -77,7 +77,7 @@ fn load_error(roles: &RolesAttr, e: &Error) -> syn::Error {
 }
 
 /// The variants (or the struct) and the permission each requires.
-fn arms(input: &DeriveInput, model: &Model, roles: &RolesAttr, errors: &mut Errors) -> Vec<(Arm, usize)> {
+fn arms(input: &DeriveInput, model: &Model, roles: &RolesAttr, errors: &mut Errors) -> Vec<(Arm, PermIdx)> {
     let items: Vec<(TokenStream, &[syn::Attribute], Span, String)> = match &input.data {
         Data::Enum(e) => e
             .variants
@@ -113,7 +113,7 @@ fn resolve(
     span: Span,
     what: &str,
     errors: &mut Errors,
-) -> Option<(Ident, usize)> {
+) -> Option<(Ident, PermIdx)> {
     let (name, name_span) = match attrs::permission(attrs) {
         None => {
             errors.push(
@@ -157,7 +157,7 @@ fn check_entity(model: &Model, roles: &RolesAttr, permission: &Permission, span:
 }
 
 /// With `exhaustive`: every non-deprecated permission of the entity is required by a variant.
-fn check_exhaustive(model: &Model, roles: &RolesAttr, arms: &[(Arm, usize)], errors: &mut Errors) {
+fn check_exhaustive(model: &Model, roles: &RolesAttr, arms: &[(Arm, PermIdx)], errors: &mut Errors) {
     let Some(entity) = &roles.entity else {
         if let Some(flag) = &roles.exhaustive {
             errors.push(flag.span(), "`exhaustive` needs `entity = \"…\"`: it lists every permission of that entity");
@@ -172,9 +172,7 @@ fn check_exhaustive(model: &Model, roles: &RolesAttr, arms: &[(Arm, usize)], err
     };
     let Some(flag) = &roles.exhaustive else { return };
     let missing: Vec<String> = model
-        .permissions
-        .iter()
-        .enumerate()
+        .indexed_permissions()
         .filter(|(i, p)| {
             p.entities.contains(&e) && !p.deprecated.is_deprecated() && !arms.iter().any(|(_, used)| used == i)
         })
@@ -200,7 +198,7 @@ fn implementation(
     input: &DeriveInput,
     module: &syn::Path,
     path: &std::path::Path,
-    arms: &[(Arm, usize)],
+    arms: &[(Arm, PermIdx)],
 ) -> TokenStream {
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();

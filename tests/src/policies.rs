@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use role_gen::model::{DEFAULT_DENY, Decision, Facts, Model, RolloutMode};
+use role_gen::model::{DEFAULT_DENY, Decision, Facts, LevelIdx, Model, RoleIdx, RolloutMode};
 
 use crate::Mismatches;
 
@@ -95,9 +95,10 @@ pub fn rows(model: &Model) -> Vec<Row> {
 /// The model's answers for a row.
 pub fn expected(model: &Model, row: &Row) -> Expected {
     let policy = &model.policies[row.policy];
-    let held = model.effective_of(&row.roles);
+    let roles: Vec<RoleIdx> = row.roles.iter().map(|&r| RoleIdx::new(r)).collect();
+    let held = model.effective_of(&roles);
     let lookup = |name: &str| row.predicates.iter().any(|(n, v)| n == name && *v);
-    let facts = Facts { legacy: row.legacy, permissions: &held, predicate: &lookup };
+    let facts = Facts { legacy: row.legacy.map(LevelIdx::new), permissions: &held, predicate: &lookup };
     let full = policy.evaluate(&facts);
     let name = |d: Decision| d.rule.map_or(DEFAULT_DENY.to_string(), |i| model.rule_name(&policy.rules[i].kind));
     let dark = policy.rollout(RolloutMode::Dark, &facts);

@@ -196,8 +196,8 @@ mod tests {
     fn rollout_dark_decides_by_the_legacy_rules_and_reports_disagreements() {
         let model = slack();
         let archive = &model.policies[0];
-        let member = model.legacy_levels.iter().position(|l| l.name == "member");
-        let held = model.effective_of(&[model.role("channels_admin").unwrap_or(0)]);
+        let member = model.legacy_levels.iter().position(|l| l.name == "member").map(LevelIdx::new);
+        let held = model.effective_of(&[model.role("channels_admin").unwrap_or(RoleIdx::new(0))]);
         let no = |_: &str| false;
         let facts = Facts { legacy: member, permissions: &held, predicate: &no };
 
@@ -214,7 +214,7 @@ mod tests {
         assert_eq!(model.decided_by(archive, legacy), DEFAULT_DENY);
 
         // Where the legacy rules already decide, both modes agree and nothing is reported.
-        let admin = model.legacy_levels.iter().position(|l| l.name == "admin");
+        let admin = model.legacy_levels.iter().position(|l| l.name == "admin").map(LevelIdx::new);
         let facts = Facts { legacy: admin, ..facts };
         assert_eq!(archive.rollout(RolloutMode::Dark, &facts).disagreement, None);
         assert_eq!(archive.rollout(RolloutMode::Dark, &facts).decision, Decision { allow: true, rule: Some(1) });

@@ -16,11 +16,13 @@ impl PermSet {
 
     /// Adds a permission.
     pub fn insert(&mut self, p: PermIdx) {
+        let p = p.get();
         self.words[p / 64] |= 1 << (p % 64);
     }
 
     /// Whether it holds `p`.
     pub fn contains(&self, p: PermIdx) -> bool {
+        let p = p.get();
         self.words.get(p / 64).is_some_and(|w| w & (1 << (p % 64)) != 0)
     }
 
@@ -38,7 +40,7 @@ impl PermSet {
 
     /// The permission indices, ascending (that is, by id).
     pub fn iter(&self) -> impl Iterator<Item = PermIdx> + '_ {
-        self.words.iter().enumerate().flat_map(|(i, &w)| SetBits(w).map(move |b| i * 64 + b))
+        self.words.iter().enumerate().flat_map(|(i, &w)| SetBits(w).map(move |b| PermIdx::new(i * 64 + b)))
     }
 
     /// How many it holds.

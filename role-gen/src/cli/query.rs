@@ -8,6 +8,7 @@ use super::output::{errln, out};
 use super::{Context, Failure, json};
 use crate::Model;
 use crate::escape::{shown, shown_lines};
+use crate::model::{PermIdx, RoleIdx};
 use crate::suggest::did_you_mean;
 
 /// `role-gen explain`.
@@ -112,8 +113,8 @@ impl WhoCanArgs {
         let p = model
             .permission(permission)
             .ok_or_else(|| unknown("permission", permission, model.permissions.iter().map(|p| p.name.as_str())))?;
-        let rows = (0..model.roles.len())
-            .filter_map(|r| Some((model.roles[r].name.as_str(), names(model, &model.via(r, p)?))));
+        let rows =
+            model.indexed_roles().filter_map(|(r, role)| Some((role.name.as_str(), names(model, &model.via(r, p)?))));
         let heading = |n| format!("{n} role{} hold `{permission}`", plural(n));
         answer(self.format, rows.collect(), heading, |rows| AnswerView::WhoCan {
             permission,
@@ -165,7 +166,7 @@ fn unknown<'a>(kind: &str, name: &str, known: impl Iterator<Item = &'a str>) -> 
     Failure::Checked
 }
 
-fn names<'m>(model: &'m Model, path: &[usize]) -> Vec<&'m str> {
+fn names<'m>(model: &'m Model, path: &[RoleIdx]) -> Vec<&'m str> {
     path.iter().map(|&r| model.roles[r].name.as_str()).collect()
 }
 
@@ -174,7 +175,7 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// A cell: granted directly, inherited through an include, or not held.
-fn cell(model: &Model, role: usize, permission: usize) -> Option<bool> {
+fn cell(model: &Model, role: RoleIdx, permission: PermIdx) -> Option<bool> {
     let r = &model.roles[role];
     r.effective.contains(permission).then(|| r.permissions.contains(&permission))
 }
@@ -184,7 +185,7 @@ fn matrix_view(model: &Model) -> MatrixView<'_> {
     let roles = model
         .roles
         .iter()
-        .map(|r| RoleHolds { role: &r.name, permissions: r.effective.iter().map(|p| permissions[p]).collect() })
+        .map(|r| RoleHolds { role: &r.name, permissions: r.effective.iter().map(|p| permissions[p.get()]).collect() })
         .collect();
     MatrixView { permissions, roles }
 }
@@ -196,9 +197,9 @@ fn matrix_csv(model: &Model) -> String {
         out.push_str(&p.name);
     }
     out.push('\n');
-    for (r, role) in model.roles.iter().enumerate() {
+    for (r, role) in model.indexed_roles() {
         out.push_str(&role.name);
-        for p in 0..model.permissions.len() {
+        for (p, _) in model.indexed_permissions() {
             out.push_str(match cell(model, r, p) {
                 Some(true) => ",direct",
                 Some(false) => ",inherited",
@@ -218,9 +219,9 @@ fn matrix_markdown(model: &Model) -> String {
     out.push_str("\n|---|");
     out.push_str(&":---:|".repeat(model.roles.len()));
     out.push('\n');
-    for (p, perm) in model.permissions.iter().enumerate() {
+    for (p, perm) in model.indexed_permissions() {
         out.push_str(&format!("| `{}` |", perm.name));
-        for r in 0..model.roles.len() {
+        for (r, _) in model.indexed_roles() {
             out.push_str(match cell(model, r, p) {
                 Some(true) => " ✅ |",
                 Some(false) => " ☑️ |",
@@ -241,9 +242,9 @@ fn matrix_text(model: &Model) -> String {
         out.push_str(&format!("  {h}"));
     }
     out.push('\n');
-    for (p, perm) in model.permissions.iter().enumerate() {
+    for (p, perm) in model.indexed_permissions() {
         out.push_str(&format!("{:<width$}", perm.name));
-        for (r, h) in heads.iter().enumerate() {
+        for ((r, _), h) in model.indexed_roles().zip(&heads) {
             let mark = match cell(model, r, p) {
                 Some(true) => "x",
                 Some(false) => "+",

@@ -14,19 +14,20 @@ pub(super) fn effective(old: &Model, new: &Model) -> (Vec<Grant>, Vec<Grant>) {
     let to_new: Vec<Option<PermIdx>> = old.permissions.iter().map(|p| new.permission(&p.name)).collect();
     let to_old: Vec<Option<PermIdx>> = new.permissions.iter().map(|p| old.permission(&p.name)).collect();
     let (mut granted, mut revoked) = (Vec::new(), Vec::new());
-    for (ni, role) in new.roles.iter().enumerate() {
+    for (ni, role) in new.indexed_roles() {
         let span = Some(role.span.clone());
         let Some(oi) = old.role(&role.name) else {
             granted.extend(grants(new, ni, role.effective.iter().collect(), &span));
             continue;
         };
         let before = &old.roles[oi].effective;
-        let gained = role.effective.iter().filter(|&p| !to_old[p].is_some_and(|op| before.contains(op))).collect();
-        let lost = before.iter().filter(|&p| !to_new[p].is_some_and(|np| role.effective.contains(np))).collect();
+        let gained =
+            role.effective.iter().filter(|&p| !to_old[p.get()].is_some_and(|op| before.contains(op))).collect();
+        let lost = before.iter().filter(|&p| !to_new[p.get()].is_some_and(|np| role.effective.contains(np))).collect();
         granted.extend(grants(new, ni, gained, &span));
         revoked.extend(grants(old, oi, lost, &span));
     }
-    for (oi, role) in old.roles.iter().enumerate().filter(|(_, r)| new.role(&r.name).is_none()) {
+    for (oi, role) in old.indexed_roles().filter(|(_, r)| new.role(&r.name).is_none()) {
         revoked.extend(grants(old, oi, role.effective.iter().collect(), &None));
     }
     (granted, revoked)

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{Change, Finding};
-use crate::model::Model;
+use crate::model::{Model, PermIdx, RoleIdx};
 use crate::names;
 use crate::source::Span;
 
@@ -90,13 +90,19 @@ const ROLE: IdKind = IdKind {
 fn permission_side(model: &Model) -> IdSide<'_> {
     let items = model.permissions.iter().map(|p| Identified { name: &p.name, id: p.id, span: p.span.clone() });
     let (reserved_ids, reserved_names) = (&model.reserved.permission_ids, &model.reserved.permission_names);
-    IdSide { model, find: Model::permission, items: items.collect(), reserved_ids, reserved_names }
+    IdSide {
+        model,
+        find: |m, n| m.permission(n).map(PermIdx::get),
+        items: items.collect(),
+        reserved_ids,
+        reserved_names,
+    }
 }
 
 fn role_side(model: &Model) -> IdSide<'_> {
     let items = model.roles.iter().map(|r| Identified { name: &r.name, id: r.id, span: r.span.clone() });
     let (reserved_ids, reserved_names) = (&model.reserved.role_ids, &model.reserved.role_names);
-    IdSide { model, find: Model::role, items: items.collect(), reserved_ids, reserved_names }
+    IdSide { model, find: |m, n| m.role(n).map(RoleIdx::get), items: items.collect(), reserved_ids, reserved_names }
 }
 
 /// Ids and names of one kind: changed, renamed, reused, removed (reserved or not), un-reserved,

@@ -3,7 +3,7 @@
 //! type's parent, and a policy's entity and rules.
 
 use super::{Change, Finding, quoted};
-use crate::model::{Deprecated, Entity, EntityIdx, Model, PermIdx, RuleKind};
+use crate::model::{Deprecated, Entity, EntityIdx, LevelIdx, Model, PermIdx, RuleKind};
 use crate::source::Span;
 
 /// Permissions, roles, entity types, then policies.
@@ -133,7 +133,7 @@ fn entity_parents(old: &Model, new: &Model, out: &mut Vec<Finding>) {
 
 /// A policy's rules as roles.toml writes them, names resolved in `model`.
 fn rule_text(model: &Model, kind: &RuleKind) -> String {
-    let levels = |ls: &[usize]| quoted(ls.iter().map(|&l| model.legacy_levels[l].name.as_str()));
+    let levels = |ls: &[LevelIdx]| quoted(ls.iter().map(|&l| model.legacy_levels[l].name.as_str()));
     let perms = |ps: &[PermIdx]| quoted(ps.iter().map(|&p| model.permissions[p].name.as_str()));
     match kind {
         RuleKind::DenyIfLegacy(ls) => format!("deny_if_legacy [{}]", levels(ls)),

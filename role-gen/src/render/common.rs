@@ -25,7 +25,7 @@ pub fn joined<T>(items: impl IntoIterator<Item = T>, each: impl Fn(T) -> String)
 }
 
 /// Indices ascending: permissions and roles are in id order, so this is id order too.
-pub fn sorted(list: &[usize]) -> Vec<usize> {
+pub fn sorted<I: Ord + Copy>(list: &[I]) -> Vec<I> {
     let mut v = list.to_vec();
     v.sort_unstable();
     v

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::common::{header, sorted};
 use crate::escape::{is_invisible, utf16_escape};
-use crate::model::{Deprecated, Model, RuleKind};
+use crate::model::{Deprecated, EntityIdx, LevelIdx, Model, PermIdx, RuleKind};
 
 /// The whole document (SPEC section 2, JSON). Field order is output order.
 #[derive(Debug, Serialize)]
@@ -150,7 +150,7 @@ impl<'m> Document<'m> {
     }
 }
 
-fn entity_names<'m>(model: &'m Model, list: &[usize]) -> Vec<&'m str> {
+fn entity_names<'m>(model: &'m Model, list: &[EntityIdx]) -> Vec<&'m str> {
     list.iter().map(|&e| model.entities[e].name.as_str()).collect()
 }
 
@@ -165,7 +165,7 @@ fn permission<'m>(model: &'m Model, p: &'m crate::model::Permission) -> Permissi
 }
 
 fn role<'m>(model: &'m Model, r: &'m crate::model::Role) -> RoleDoc<'m> {
-    let perm_name = |i: usize| model.permissions[i].name.as_str();
+    let perm_name = |i: PermIdx| model.permissions[i].name.as_str();
     let of = RoleFields {
         permissions: sorted(&r.permissions).into_iter().map(perm_name).collect(),
         effective_permissions: r.effective.iter().map(perm_name).collect(),
@@ -202,7 +202,7 @@ fn predicates(model: &Model) -> Vec<PredicateDoc<'_>> {
 }
 
 fn rule<'m>(model: &'m Model, kind: &'m RuleKind) -> RuleDoc<'m> {
-    let level = |l: usize| model.legacy_levels[l].name.as_str();
+    let level = |l: LevelIdx| model.legacy_levels[l].name.as_str();
     let mut doc = RuleDoc {
         kind: kind.key(),
         name: model.rule_name(kind),

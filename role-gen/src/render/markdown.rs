@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::common::{joined, sorted};
 use super::{RenderOptions, TargetView, Template};
 use crate::escape::is_invisible;
-use crate::model::{Entity, Model, Permission, Policy, Role, RuleKind};
+use crate::model::{Entity, EntityIdx, LevelIdx, Model, PermIdx, Permission, Policy, Role, RuleKind};
 
 /// Markdown's naming oracle: names go in code spans as written (they are snake_case), text in
 /// table cells escaped, role names in mermaid labels escaped mermaid's way.
@@ -180,7 +180,7 @@ struct MdPolicy {
     otherwise: String,
 }
 
-fn entity_names(model: &Model, list: &[usize]) -> String {
+fn entity_names(model: &Model, list: &[EntityIdx]) -> String {
     Md::code_list(list.iter().map(|&e| &*model.entities[e].name))
 }
 
@@ -265,13 +265,13 @@ impl TargetView for MarkdownView {
 fn who_has_what(model: &Model) -> (Vec<String>, Vec<MdMatrixRow>, Vec<MdHolders>) {
     if model.permissions.len() * model.roles.len() <= MATRIX_CELL_LIMIT {
         let heads = model.roles.iter().map(|r| r.name.clone()).collect();
-        let rows = model.permissions.iter().enumerate().map(|(p, perm)| matrix_row(model, p, perm)).collect();
+        let rows = model.indexed_permissions().map(|(p, perm)| matrix_row(model, p, perm)).collect();
         return (heads, rows, Vec::new());
     }
     let mut holders: Vec<Vec<&str>> = vec![Vec::new(); model.permissions.len()];
     for role in &model.roles {
         for p in role.effective.iter() {
-            holders[p].push(&role.name);
+            holders[p.get()].push(&role.name);
         }
     }
     let holders = model
@@ -284,7 +284,7 @@ fn who_has_what(model: &Model) -> (Vec<String>, Vec<MdMatrixRow>, Vec<MdHolders>
 }
 
 /// One permission's row: ✅ where a role grants it directly, ☑️ where through an include.
-fn matrix_row(model: &Model, p: usize, perm: &Permission) -> MdMatrixRow {
+fn matrix_row(model: &Model, p: PermIdx, perm: &Permission) -> MdMatrixRow {
     let cell = |r: &Role| match (r.permissions.contains(&p), r.effective.contains(p)) {
         (true, _) => "✅",
         (false, true) => "☑️",
@@ -345,7 +345,7 @@ impl MdPolicy {
 
 /// A rule in words.
 fn rule(model: &Model, p: &Policy, kind: &RuleKind) -> String {
-    let level = |l: usize| Md::code(&model.legacy_levels[l].name);
+    let level = |l: LevelIdx| Md::code(&model.legacy_levels[l].name);
     match kind {
         RuleKind::DenyIfLegacy(ls) => format!("**deny** if the actor's legacy level is {}", joined(ls, |&l| level(l))),
         RuleKind::AllowIfLegacyAtLeast(l) => format!("**allow** if the actor's legacy level is at least {}", level(*l)),

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::common::{joined, one_comment_line, sorted};
 use super::{RenderOptions, TargetView, Template};
-use crate::model::{Entity, Model, PermSet, Permission, Role};
+use crate::model::{Entity, EntityIdx, Model, PermSet, Permission, Role};
 use crate::{escape, names};
 use policies::{RustFacts, RustPolicy};
 
@@ -199,7 +199,7 @@ impl RustRole {
 }
 
 /// `EntityType::A, …` for a list of entities.
-fn entity_list(model: &Model, list: &[usize]) -> String {
+fn entity_list(model: &Model, list: &[EntityIdx]) -> String {
     Rust::paths("EntityType", list.iter().map(|&e| &*model.entities[e].name))
 }
 

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::common::{RuleView, comment_block, comment_lines, joined, one_comment_line, predicate_doc, rules};
 use super::{RenderOptions, TargetView, Template};
-use crate::model::{Model, Permission, Policy, Role, RuleKind};
+use crate::model::{LevelIdx, Model, Permission, Policy, Role, RuleKind};
 use crate::{escape, names};
 
 /// TypeScript's naming oracle: how a roles.toml name or text is spelled in TypeScript. Keys of
@@ -167,12 +167,12 @@ impl TsPolicy {
 
 /// The TypeScript condition under which a rule fires; `None` for a rule that never can.
 fn condition(model: &Model, kind: &RuleKind) -> Option<String> {
-    let levels = |ls: &[usize]| Ts::list(ls.iter().map(|&l| &*model.legacy_levels[l].name));
+    let levels = |ls: &[LevelIdx]| Ts::list(ls.iter().map(|&l| &*model.legacy_levels[l].name));
     Some(match kind {
         RuleKind::DenyIfLegacy(ls) if ls.is_empty() => return None,
         RuleKind::DenyIfLegacy(ls) => format!("legacyIn(facts, [{}])", levels(ls)),
         RuleKind::AllowIfLegacyAtLeast(l) => {
-            let at_least: Vec<usize> = (*l..model.legacy_levels.len()).collect();
+            let at_least: Vec<LevelIdx> = (l.get()..model.legacy_levels.len()).map(LevelIdx::new).collect();
             format!("legacyIn(facts, [{}])", levels(&at_least))
         }
         RuleKind::AllowIfPermission(ps) if ps.is_empty() => return None,

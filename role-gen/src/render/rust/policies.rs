@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{Rust, RustVariant};
-use crate::model::{Model, Policy, RuleKind};
+use crate::model::{LevelIdx, Model, Policy, RuleKind};
 use crate::render::common::{RuleView, comment_block, joined, predicate_doc, rules};
 
 /// A policy as the Rust evaluator spells it.
@@ -37,7 +37,7 @@ impl RustPolicy {
 
 /// The Rust condition under which a rule fires; `None` for a rule that never can (an empty list).
 fn condition(model: &Model, kind: &RuleKind) -> Option<String> {
-    let level = |l: usize| Rust::path("LegacyRole", &model.legacy_levels[l].name);
+    let level = |l: LevelIdx| Rust::path("LegacyRole", &model.legacy_levels[l].name);
     let legacy = "PolicyFacts::legacy_level(facts)";
     let some = "::core::option::Option::Some";
     Some(match kind {
