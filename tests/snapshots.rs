@@ -39,7 +39,7 @@ fn every_target_of_every_definition() {
     for (name, path) in defs {
         let project = role_gen::Project::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let outputs = project.generate().unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert_eq!(outputs.len(), 5 + project.model().output.custom.len(), "{name}: one file per target");
+        assert_eq!(outputs.len(), 5 + project.model().output().custom.len(), "{name}: one file per target");
         for (file, text) in outputs.iter() {
             let snapshot = format!("{name}__{}", file.replace('/', "_"));
             insta::assert_snapshot!(snapshot, text);
@@ -117,7 +117,7 @@ fn policy_scaffolds() {
         let project = role_gen::Project::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         match role_gen::render::scaffold_policies(project.model()) {
             Ok(Some(text)) => insta::assert_snapshot!(format!("scaffold__{name}"), text),
-            Ok(None) => assert!(project.model().policies.is_empty(), "{name}: no scaffold despite policies"),
+            Ok(None) => assert!(project.model().policies().is_empty(), "{name}: no scaffold despite policies"),
             Err(e) => panic!("{name}: {e}"),
         }
     }

@@ -15,7 +15,7 @@
 //! ```
 //! let text = "[project]\nname = \"acme\"\n";
 //! let validated = role_gen_core::validate_text("roles.toml", text)?;
-//! assert_eq!(validated.model().project.name, "acme");
+//! assert_eq!(validated.model().project().name, "acme");
 //! # Ok::<(), role_gen_core::Diagnostics>(())
 //! ```
 

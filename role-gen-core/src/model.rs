@@ -19,18 +19,18 @@ pub use set::PermSet;
 #[derive(Debug, Clone)]
 pub struct Model {
     /// The source's file name, for `@generated` headers (never an absolute path).
-    pub source_name: String,
-    pub project: Project,
-    pub output: OutputConfig,
-    pub entities: Vec<Entity>,
-    pub permissions: Vec<Permission>,
-    pub roles: Vec<Role>,
-    pub legacy_levels: Vec<LegacyLevel>,
-    pub policies: Vec<Policy>,
+    pub(crate) source_name: String,
+    pub(crate) project: Project,
+    pub(crate) output: OutputConfig,
+    pub(crate) entities: Vec<Entity>,
+    pub(crate) permissions: Vec<Permission>,
+    pub(crate) roles: Vec<Role>,
+    pub(crate) legacy_levels: Vec<LegacyLevel>,
+    pub(crate) policies: Vec<Policy>,
     /// `[predicates.NAME]` declarations, in file order (predicates need not be declared).
-    pub predicates: Vec<PredicateDecl>,
-    pub reserved: Reserved,
-    pub tests: Vec<TestCase>,
+    pub(crate) predicates: Vec<PredicateDecl>,
+    pub(crate) reserved: Reserved,
+    pub(crate) tests: Vec<TestCase>,
     /// Name -> index, built once by [`Model::finish`] (lookups are O(1)).
     pub(crate) lookup: Lookup,
 }
@@ -287,6 +287,61 @@ pub enum TestKind {
 }
 
 impl Model {
+    /// The source's file name, for `@generated` headers (never an absolute path).
+    pub fn source_name(&self) -> &str {
+        &self.source_name
+    }
+
+    /// `[project]`: the name and the protobuf package.
+    pub fn project(&self) -> &Project {
+        &self.project
+    }
+
+    /// `[output]`: where and what to generate.
+    pub fn output(&self) -> &OutputConfig {
+        &self.output
+    }
+
+    /// The entity types, in file order.
+    pub fn entities(&self) -> &[Entity] {
+        &self.entities
+    }
+
+    /// The permissions, by id.
+    pub fn permissions(&self) -> &[Permission] {
+        &self.permissions
+    }
+
+    /// The roles, by id.
+    pub fn roles(&self) -> &[Role] {
+        &self.roles
+    }
+
+    /// The legacy levels, lowest first.
+    pub fn legacy_levels(&self) -> &[LegacyLevel] {
+        &self.legacy_levels
+    }
+
+    /// The policies, in file order.
+    pub fn policies(&self) -> &[Policy] {
+        &self.policies
+    }
+
+    /// `[predicates.NAME]` declarations, in file order (predicates need not be declared).
+    pub fn predicates(&self) -> &[PredicateDecl] {
+        &self.predicates
+    }
+
+    /// `[reserved]`: ids and names never to be used again.
+    pub fn reserved(&self) -> &Reserved {
+        &self.reserved
+    }
+
+    /// The `[[tests]]`, names resolved.
+    pub fn tests(&self) -> &[TestCase] {
+        &self.tests
+    }
+
     /// An empty model with `self`'s project and output settings: the old side of a diff when
     /// roles.toml did not exist yet, so that everything shows as new and nothing as breaking.
     pub fn empty_like(&self) -> Model {

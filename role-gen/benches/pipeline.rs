@@ -18,7 +18,9 @@ fn stages(c: &mut Criterion) {
         });
         group.bench_with_input(BenchmarkId::new("validate", permissions), &text, |b, text| {
             b.iter(|| {
-                role_gen::Project::from_bytes("roles.toml", text.as_bytes()).map(|p| p.model().roles.len()).unwrap_or(0)
+                role_gen::Project::from_bytes("roles.toml", text.as_bytes())
+                    .map(|p| p.model().roles().len())
+                    .unwrap_or(0)
             });
         });
         let Ok(project) = role_gen::Project::from_bytes("roles.toml", text.as_bytes()) else {

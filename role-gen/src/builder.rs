@@ -290,7 +290,7 @@ impl Builder {
 
     #[cfg(feature = "prost")]
     fn with_prost(&self, project: &Project, mut outputs: Outputs, out_dir: &Path) -> Result<Outputs, BuildError> {
-        let package = &project.model().project.proto_package;
+        let package = &project.model().project().proto_package;
         let proto = project.generate_with(&self.options(project.model(), &[Target::Proto]))?;
         let rel = Target::Proto.path(package);
         let Some(text) = proto.get(&rel) else { return Ok(outputs) };

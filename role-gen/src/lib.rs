@@ -111,14 +111,14 @@ impl Project {
 
     /// `output.dir`, resolved against roles.toml's folder (as written, for messages).
     pub fn output_dir(&self) -> PathBuf {
-        let dir = self.source().dir().join(&self.model().output.dir);
+        let dir = self.source().dir().join(&self.model().output().dir);
         if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir }
     }
 
     /// `output.dir` as a boundary: resolved inside roles.toml's folder, links included, or a
     /// `path-escape` error.
     pub fn output_boundary(&self) -> Result<boundary::Boundary, boundary::PathError> {
-        boundary::Boundary::new(self.source().dir())?.folder(&self.model().output.dir)
+        boundary::Boundary::new(self.source().dir())?.folder(&self.model().output().dir)
     }
 
     /// Every file `generate` reads: roles.toml and the custom templates.

@@ -628,8 +628,8 @@ mod property {
         let Ok(project) = Project::from_bytes("roles.toml", text.as_bytes()) else { return (Vec::new(), Vec::new()) };
         let model = project.model();
         (
-            model.permissions.iter().map(|x| x.name.clone()).collect(),
-            model.roles.iter().map(|x| x.name.clone()).collect(),
+            model.permissions().iter().map(|x| x.name.clone()).collect(),
+            model.roles().iter().map(|x| x.name.clone()).collect(),
         )
     }
 
@@ -673,9 +673,11 @@ mod property {
         let project = Project::from_bytes("roles.toml", text.as_bytes()).expect("valid");
         let model = project.model();
         model
-            .roles
+            .roles()
             .iter()
-            .map(|role| (role.name.clone(), role.effective.iter().map(|i| model.permissions[i].name.clone()).collect()))
+            .map(|role| {
+                (role.name.clone(), role.effective.iter().map(|i| model.permissions()[i].name.clone()).collect())
+            })
             .collect()
     }
 
@@ -696,8 +698,8 @@ mod property {
         let project = Project::from_bytes("roles.toml", text.as_bytes())
             .map_err(|d| TestCaseError::fail(format!("invalid:\n{}\n{text}", d.render_human(false))))?;
         let model = project.model();
-        let items = model.permissions.iter().map(|x| ((false, x.id), &x.name));
-        for (key, name) in items.chain(model.roles.iter().map(|x| ((true, x.id), &x.name))) {
+        let items = model.permissions().iter().map(|x| ((false, x.id), &x.name));
+        for (key, name) in items.chain(model.roles().iter().map(|x| ((true, x.id), &x.name))) {
             let previous = ever.entry(key).or_insert_with(|| name.clone());
             prop_assert_eq!(&*previous, name, "id {:?} reused", key);
         }
@@ -750,7 +752,7 @@ mod property {
         let Ok(project) = Project::from_bytes("roles.toml", text.as_bytes()) else { return false };
         let model = project.model();
         match (model.role(role), model.permission(perm)) {
-            (Some(r), Some(p)) => model.roles[r].permissions.contains(&p),
+            (Some(r), Some(p)) => model.roles()[r].permissions.contains(&p),
             _ => false,
         }
     }

@@ -65,7 +65,7 @@ mod tests {
         assert!(
             super::load(&file, std::path::Path::new("roles.toml")).as_ref().as_ref().is_ok_and(|p| p
                 .model()
-                .project
+                .project()
                 .name
                 == "y")
         );

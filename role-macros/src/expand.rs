@@ -129,12 +129,12 @@ fn resolve(
         Some(Ok(found)) => found,
     };
     let Some(index) = model.permission(&name) else {
-        let known = model.permissions.iter().map(|p| p.name.as_str());
+        let known = model.permissions().iter().map(|p| p.name.as_str());
         let hint = suggest::did_you_mean(&name, known).map(|h| format!("\nhelp: {h}")).unwrap_or_default();
         errors.push(name_span, format!("unknown permission `{name}` in roles.toml{hint}"));
         return None;
     };
-    check_entity(model, roles, &model.permissions[index], name_span, errors);
+    check_entity(model, roles, &model.permissions()[index], name_span, errors);
     Some((format_ident!("{}", names::rust_variant(&name), span = name_span), index))
 }
 
@@ -143,7 +143,7 @@ fn check_entity(model: &Model, roles: &RolesAttr, permission: &Permission, span:
     let Some(e) = model.entity(&entity.value()) else { return };
     if !permission.entities.contains(&e) {
         let checked: Vec<String> =
-            permission.entities.iter().map(|&i| format!("`{}`", model.entities[i].name)).collect();
+            permission.entities.iter().map(|&i| format!("`{}`", model.entities()[i].name)).collect();
         errors.push(
             span,
             format!(
@@ -165,7 +165,7 @@ fn check_exhaustive(model: &Model, roles: &RolesAttr, arms: &[(Arm, PermIdx)], e
         return;
     };
     let Some(e) = model.entity(&entity.value()) else {
-        let known = model.entities.iter().map(|x| x.name.as_str());
+        let known = model.entities().iter().map(|x| x.name.as_str());
         let hint = suggest::did_you_mean(&entity.value(), known).map(|h| format!("\nhelp: {h}")).unwrap_or_default();
         errors.push(entity.span(), format!("unknown entity `{}` in roles.toml{hint}", entity.value()));
         return;

@@ -324,7 +324,7 @@ fn policies_rust(roles_toml: &Path, label: &str) {
     let model = policies::model(roles_toml);
     let (scratch, _) = Scratch::with_outputs(roles_toml, label);
     let dir = scratch.path();
-    if model.policies.is_empty() {
+    if model.policies().is_empty() {
         // No policy, no policy code: the module stays as it was (and compiles, see `*_rust`).
         let roles_rs = read(&dir.join("roles.rs"));
         for item in ["enum Policy", "trait PolicyFacts", "struct Decision", "enum RolloutMode"] {
@@ -336,8 +336,8 @@ fn policies_rust(roles_toml: &Path, label: &str) {
     programs::install("policies.rs", dir, "policies.rs");
     write(&dir.join("facts.rs"), &facts_invocation(&model));
     let cfgs = [
-        ("uses_legacy", model.policies.iter().any(role_gen::model::Policy::uses_legacy)),
-        ("uses_permissions", model.policies.iter().any(role_gen::model::Policy::uses_permissions)),
+        ("uses_legacy", model.policies().iter().any(role_gen::model::Policy::uses_legacy)),
+        ("uses_permissions", model.policies().iter().any(role_gen::model::Policy::uses_permissions)),
     ];
     let exe = programs::rust_binary(dir, "policies.rs", "policies", &cfgs);
     let stdout = run(Command::new(&exe).current_dir(dir));
@@ -345,11 +345,11 @@ fn policies_rust(roles_toml: &Path, label: &str) {
         stdout.lines().map(str::to_string).partition(|l| l.starts_with("problem\t"));
     let (statics, found): (Vec<String>, Vec<String>) = found.into_iter().partition(|l| l.starts_with("policy\t"));
     let expected_statics: Vec<String> = model
-        .policies
+        .policies()
         .iter()
         .map(|p| {
             let names: Vec<String> = p.rules.iter().map(|r| model.rule_name(&r.kind)).collect();
-            format!("policy\t{}\t{}\t{}", p.name, model.entities[p.entity].name, names.join("|"))
+            format!("policy\t{}\t{}\t{}", p.name, model.entities()[p.entity].name, names.join("|"))
         })
         .collect();
     if statics != expected_statics {
@@ -369,7 +369,7 @@ fn facts_invocation(model: &role_gen::Model) -> String {
         let _ = writeln!(text, "        {} = {q:?},", role_gen::names::rust_fn(q));
     }
     text.push_str("    ],\n    policies: [\n");
-    for p in &model.policies {
+    for p in model.policies() {
         let _ = writeln!(text, "        {} => evaluate_{},", role_gen::names::rust_variant(&p.name), p.name);
     }
     text.push_str("    ]\n}\n");

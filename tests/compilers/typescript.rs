@@ -210,7 +210,7 @@ fn policies_typescript(roles_toml: &Path, label: &str) {
     let (scratch, _) = Scratch::with_outputs(roles_toml, label);
     let dir = scratch.path();
     let project = dir.join("ts");
-    let program = if model.policies.is_empty() { "policies_none.ts" } else { "policies.ts" };
+    let program = if model.policies().is_empty() { "policies_none.ts" } else { "policies.ts" };
     let expected = policies::write_table(&model, &project);
     programs::typescript_project(&project, &dir.join("roles.ts"), program);
     let report = programs::node_report(&project, &[]);
@@ -218,7 +218,7 @@ fn policies_typescript(roles_toml: &Path, label: &str) {
         report[key].as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect()
     };
     let mut problems = strings("problems");
-    let names: Vec<String> = model.policies.iter().map(|p| p.name.clone()).collect();
+    let names: Vec<String> = model.policies().iter().map(|p| p.name.clone()).collect();
     if strings("policies") != names {
         problems.push(format!("Object.values(Policy) is {:?}, expected {names:?}", strings("policies")));
     }

@@ -49,7 +49,7 @@ pub struct Expected {
 
 /// The role sets of the table.
 pub fn role_sets(model: &Model) -> Vec<Vec<usize>> {
-    let n = model.roles.len();
+    let n = model.roles().len();
     if n <= ENUMERATE_ROLES_UP_TO {
         return (0..1u32 << n).map(|bits| (0..n).filter(|r| bits & (1 << r) != 0).collect()).collect();
     }
@@ -74,10 +74,10 @@ pub fn role_sets(model: &Model) -> Vec<Vec<usize>> {
 
 /// Every row, policy by policy.
 pub fn rows(model: &Model) -> Vec<Row> {
-    let levels: Vec<Option<usize>> = std::iter::once(None).chain((0..model.legacy_levels.len()).map(Some)).collect();
+    let levels: Vec<Option<usize>> = std::iter::once(None).chain((0..model.legacy_levels().len()).map(Some)).collect();
     let sets = role_sets(model);
     let mut rows = Vec::new();
-    for (p, policy) in model.policies.iter().enumerate() {
+    for (p, policy) in model.policies().iter().enumerate() {
         let names = policy.predicates();
         for &legacy in &levels {
             for roles in &sets {
@@ -94,7 +94,7 @@ pub fn rows(model: &Model) -> Vec<Row> {
 
 /// The model's answers for a row.
 pub fn expected(model: &Model, row: &Row) -> Expected {
-    let policy = &model.policies[row.policy];
+    let policy = &model.policies()[row.policy];
     let roles: Vec<RoleIdx> = row.roles.iter().map(|&r| RoleIdx::new(r)).collect();
     let held = model.effective_of(&roles);
     let lookup = |name: &str| row.predicates.iter().any(|(n, v)| n == name && *v);
@@ -114,11 +114,11 @@ pub fn expected(model: &Model, row: &Row) -> Expected {
 
 /// A row as the test programs read it: `policy \t legacy-or-- \t role,role \t pred=0|1,…`.
 pub fn row_line(model: &Model, row: &Row) -> String {
-    let legacy = row.legacy.map_or("-".to_string(), |l| model.legacy_levels[l].name.clone());
-    let roles: Vec<&str> = row.roles.iter().map(|&r| model.roles[r].name.as_str()).collect();
+    let legacy = row.legacy.map_or("-".to_string(), |l| model.legacy_levels()[l].name.clone());
+    let roles: Vec<&str> = row.roles.iter().map(|&r| model.roles()[r].name.as_str()).collect();
     let predicates: Vec<String> =
         row.predicates.iter().map(|(n, v)| format!("{n}={}", if *v { 1 } else { 0 })).collect();
-    format!("{}\t{legacy}\t{}\t{}", model.policies[row.policy].name, roles.join(","), predicates.join(","))
+    format!("{}\t{legacy}\t{}\t{}", model.policies()[row.policy].name, roles.join(","), predicates.join(","))
 }
 
 /// The line a test program prints for a row, as the model says it should read:

@@ -91,11 +91,11 @@ impl ExplainArgs {
         let project = cx.load()?;
         let model = project.model();
         let role = self.role.as_str();
-        let r = model.role(role).ok_or_else(|| unknown("role", role, model.roles.iter().map(|r| r.name.as_str())))?;
-        let rows = model.roles[r]
+        let r = model.role(role).ok_or_else(|| unknown("role", role, model.roles().iter().map(|r| r.name.as_str())))?;
+        let rows = model.roles()[r]
             .effective
             .iter()
-            .map(|p| (model.permissions[p].name.as_str(), names(model, &model.via(r, p).unwrap_or_default())));
+            .map(|p| (model.permissions()[p].name.as_str(), names(model, &model.via(r, p).unwrap_or_default())));
         let heading = |n| format!("role `{role}` has {n} effective permission{}", plural(n));
         answer(self.format, rows.collect(), heading, |rows| AnswerView::Explain {
             role,
@@ -112,7 +112,7 @@ impl WhoCanArgs {
         let permission = self.permission.as_str();
         let p = model
             .permission(permission)
-            .ok_or_else(|| unknown("permission", permission, model.permissions.iter().map(|p| p.name.as_str())))?;
+            .ok_or_else(|| unknown("permission", permission, model.permissions().iter().map(|p| p.name.as_str())))?;
         let rows =
             model.indexed_roles().filter_map(|(r, role)| Some((role.name.as_str(), names(model, &model.via(r, p)?))));
         let heading = |n| format!("{n} role{} hold `{permission}`", plural(n));
@@ -167,7 +167,7 @@ fn unknown<'a>(kind: &str, name: &str, known: impl Iterator<Item = &'a str>) -> 
 }
 
 fn names<'m>(model: &'m Model, path: &[RoleIdx]) -> Vec<&'m str> {
-    path.iter().map(|&r| model.roles[r].name.as_str()).collect()
+    path.iter().map(|&r| model.roles()[r].name.as_str()).collect()
 }
 
 fn plural(n: usize) -> &'static str {
@@ -176,14 +176,14 @@ fn plural(n: usize) -> &'static str {
 
 /// A cell: granted directly, inherited through an include, or not held.
 fn cell(model: &Model, role: RoleIdx, permission: PermIdx) -> Option<bool> {
-    let r = &model.roles[role];
+    let r = &model.roles()[role];
     r.effective.contains(permission).then(|| r.permissions.contains(&permission))
 }
 
 fn matrix_view(model: &Model) -> MatrixView<'_> {
-    let permissions: Vec<&str> = model.permissions.iter().map(|p| p.name.as_str()).collect();
+    let permissions: Vec<&str> = model.permissions().iter().map(|p| p.name.as_str()).collect();
     let roles = model
-        .roles
+        .roles()
         .iter()
         .map(|r| RoleHolds { role: &r.name, permissions: r.effective.iter().map(|p| permissions[p.get()]).collect() })
         .collect();
@@ -192,7 +192,7 @@ fn matrix_view(model: &Model) -> MatrixView<'_> {
 
 fn matrix_csv(model: &Model) -> String {
     let mut out = String::from("role");
-    for p in &model.permissions {
+    for p in model.permissions() {
         out.push(',');
         out.push_str(&p.name);
     }
@@ -213,11 +213,11 @@ fn matrix_csv(model: &Model) -> String {
 
 fn matrix_markdown(model: &Model) -> String {
     let mut out = String::from("| Permission |");
-    for r in &model.roles {
+    for r in model.roles() {
         out.push_str(&format!(" `{}` |", r.name));
     }
     out.push_str("\n|---|");
-    out.push_str(&":---:|".repeat(model.roles.len()));
+    out.push_str(&":---:|".repeat(model.roles().len()));
     out.push('\n');
     for (p, perm) in model.indexed_permissions() {
         out.push_str(&format!("| `{}` |", perm.name));
@@ -235,8 +235,8 @@ fn matrix_markdown(model: &Model) -> String {
 
 /// Permissions down, roles across; `x` granted directly, `+` inherited, `.` not held.
 fn matrix_text(model: &Model) -> String {
-    let width = model.permissions.iter().map(|p| p.name.len()).max().unwrap_or(0).max("permission".len());
-    let heads: Vec<String> = model.roles.iter().map(|r| r.name.clone()).collect();
+    let width = model.permissions().iter().map(|p| p.name.len()).max().unwrap_or(0).max("permission".len());
+    let heads: Vec<String> = model.roles().iter().map(|r| r.name.clone()).collect();
     let mut out = format!("{:<width$}", "permission");
     for h in &heads {
         out.push_str(&format!("  {h}"));

@@ -56,13 +56,13 @@ impl TestArgs {
 
 /// Where a test's `[[tests]]` entry starts: 1-based (line, column).
 fn location(project: &Project, outcome: &Outcome) -> (usize, usize) {
-    project.source().line_col(project.model().tests[outcome.test].span.start)
+    project.source().line_col(project.model().tests()[outcome.test].span.start)
 }
 
 /// What a test checks, in words.
 fn describe(project: &Project, outcome: &Outcome) -> String {
     let model = project.model();
-    testing::describe(model, &model.tests[outcome.test])
+    testing::describe(model, &model.tests()[outcome.test])
 }
 
 fn print_human(project: &Project, outcomes: &[Outcome], style: Style) {

@@ -11,8 +11,8 @@ use crate::source::Span;
 /// only in `old` loses all it held. Roles come in new id order, then removed roles in old id
 /// order; permissions by id.
 pub(super) fn effective(old: &Model, new: &Model) -> (Vec<Grant>, Vec<Grant>) {
-    let to_new: Vec<Option<PermIdx>> = old.permissions.iter().map(|p| new.permission(&p.name)).collect();
-    let to_old: Vec<Option<PermIdx>> = new.permissions.iter().map(|p| old.permission(&p.name)).collect();
+    let to_new: Vec<Option<PermIdx>> = old.permissions().iter().map(|p| new.permission(&p.name)).collect();
+    let to_old: Vec<Option<PermIdx>> = new.permissions().iter().map(|p| old.permission(&p.name)).collect();
     let (mut granted, mut revoked) = (Vec::new(), Vec::new());
     for (ni, role) in new.indexed_roles() {
         let span = Some(role.span.clone());
@@ -20,7 +20,7 @@ pub(super) fn effective(old: &Model, new: &Model) -> (Vec<Grant>, Vec<Grant>) {
             granted.extend(grants(new, ni, role.effective.iter().collect(), &span));
             continue;
         };
-        let before = &old.roles[oi].effective;
+        let before = &old.roles()[oi].effective;
         let gained =
             role.effective.iter().filter(|&p| !to_old[p.get()].is_some_and(|op| before.contains(op))).collect();
         let lost = before.iter().filter(|&p| !to_new[p.get()].is_some_and(|np| role.effective.contains(np))).collect();
@@ -39,13 +39,13 @@ fn grants(model: &Model, role: RoleIdx, perms: Vec<PermIdx>, span: &Option<Span>
     if perms.is_empty() {
         return Vec::new();
     }
-    let (name, chains) = (&model.roles[role].name, model.chains(role));
+    let (name, chains) = (&model.roles()[role].name, model.chains(role));
     perms
         .into_iter()
         .map(|p| Grant {
             role: name.clone(),
-            permission: model.permissions[p].name.clone(),
-            via: chains.to(p).unwrap_or_default().into_iter().map(|r| model.roles[r].name.clone()).collect(),
+            permission: model.permissions()[p].name.clone(),
+            via: chains.to(p).unwrap_or_default().into_iter().map(|r| model.roles()[r].name.clone()).collect(),
             span: span.clone(),
         })
         .collect()

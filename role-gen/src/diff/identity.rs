@@ -88,8 +88,8 @@ const ROLE: IdKind = IdKind {
 };
 
 fn permission_side(model: &Model) -> IdSide<'_> {
-    let items = model.permissions.iter().map(|p| Identified { name: &p.name, id: p.id, span: p.span.clone() });
-    let (reserved_ids, reserved_names) = (&model.reserved.permission_ids, &model.reserved.permission_names);
+    let items = model.permissions().iter().map(|p| Identified { name: &p.name, id: p.id, span: p.span.clone() });
+    let (reserved_ids, reserved_names) = (&model.reserved().permission_ids, &model.reserved().permission_names);
     IdSide {
         model,
         find: |m, n| m.permission(n).map(PermIdx::get),
@@ -100,8 +100,8 @@ fn permission_side(model: &Model) -> IdSide<'_> {
 }
 
 fn role_side(model: &Model) -> IdSide<'_> {
-    let items = model.roles.iter().map(|r| Identified { name: &r.name, id: r.id, span: r.span.clone() });
-    let (reserved_ids, reserved_names) = (&model.reserved.role_ids, &model.reserved.role_names);
+    let items = model.roles().iter().map(|r| Identified { name: &r.name, id: r.id, span: r.span.clone() });
+    let (reserved_ids, reserved_names) = (&model.reserved().role_ids, &model.reserved().role_names);
     IdSide { model, find: |m, n| m.role(n).map(RoleIdx::get), items: items.collect(), reserved_ids, reserved_names }
 }
 

@@ -17,7 +17,7 @@ pub(super) fn compare(old: &Model, new: &Model, out: &mut Vec<Finding>) {
 /// Entity names of `list`, keeping only those both versions know: an entity type added or
 /// removed is reported once, not again for every permission and role that lists it.
 fn shared_entities<'a>(model: &'a Model, list: &[EntityIdx], other: &Model) -> Vec<&'a str> {
-    list.iter().map(|&e| model.entities[e].name.as_str()).filter(|n| other.entity(n).is_some()).collect()
+    list.iter().map(|&e| model.entities()[e].name.as_str()).filter(|n| other.entity(n).is_some()).collect()
 }
 
 /// `(dropped, added)`: what `before` has that `after` lacks, and the reverse.
@@ -31,8 +31,8 @@ fn set_change<'a>(before: &[&'a str], after: &[&'a str]) -> (Vec<&'a str>, Vec<&
 /// `#[derive(RequiresPermission)]` for a dropped entity stops compiling, and call sites checking
 /// it there must change. Widening is an access change.
 fn permission_properties(old: &Model, new: &Model, out: &mut Vec<Finding>) {
-    for n in &new.permissions {
-        let Some(o) = old.permission(&n.name).map(|i| &old.permissions[i]) else { continue };
+    for n in new.permissions() {
+        let Some(o) = old.permission(&n.name).map(|i| &old.permissions()[i]) else { continue };
         let before = shared_entities(old, &o.entities, new);
         let after = shared_entities(new, &n.entities, old);
         let (dropped, added) = set_change(&before, &after);
@@ -83,8 +83,8 @@ fn deprecation(name: &str, before: &Deprecated, after: &Deprecated, span: Option
 /// Where a role may be assigned. Narrowing invalidates assignments already stored on the dropped
 /// entity types, so it is wire-breaking; widening is an access change.
 fn role_properties(old: &Model, new: &Model, out: &mut Vec<Finding>) {
-    for n in &new.roles {
-        let Some(o) = old.role(&n.name).map(|i| &old.roles[i]) else { continue };
+    for n in new.roles() {
+        let Some(o) = old.role(&n.name).map(|i| &old.roles()[i]) else { continue };
         let before = shared_entities(old, &o.assignable_on, new);
         let after = shared_entities(new, &n.assignable_on, old);
         let (dropped, added) = set_change(&before, &after);
@@ -112,9 +112,9 @@ fn role_properties(old: &Model, new: &Model, out: &mut Vec<Finding>) {
 /// A role assigned on an entity applies to its descendants, so moving an entity type under
 /// another parent changes where existing assignments reach.
 fn entity_parents(old: &Model, new: &Model, out: &mut Vec<Finding>) {
-    let parent = |m: &Model, e: &Entity| e.parent.map(|p| m.entities[p].name.clone());
-    for n in &new.entities {
-        let Some(o) = old.entity(&n.name).map(|i| &old.entities[i]) else { continue };
+    let parent = |m: &Model, e: &Entity| e.parent.map(|p| m.entities()[p].name.clone());
+    for n in new.entities() {
+        let Some(o) = old.entity(&n.name).map(|i| &old.entities()[i]) else { continue };
         let (before, after) = (parent(old, o), parent(new, n));
         if before == after {
             continue;
@@ -133,11 +133,11 @@ fn entity_parents(old: &Model, new: &Model, out: &mut Vec<Finding>) {
 
 /// A policy's rules as roles.toml writes them, names resolved in `model`.
 fn rule_text(model: &Model, kind: &RuleKind) -> String {
-    let levels = |ls: &[LevelIdx]| quoted(ls.iter().map(|&l| model.legacy_levels[l].name.as_str()));
-    let perms = |ps: &[PermIdx]| quoted(ps.iter().map(|&p| model.permissions[p].name.as_str()));
+    let levels = |ls: &[LevelIdx]| quoted(ls.iter().map(|&l| model.legacy_levels()[l].name.as_str()));
+    let perms = |ps: &[PermIdx]| quoted(ps.iter().map(|&p| model.permissions()[p].name.as_str()));
     match kind {
         RuleKind::DenyIfLegacy(ls) => format!("deny_if_legacy [{}]", levels(ls)),
-        RuleKind::AllowIfLegacyAtLeast(l) => format!("allow_if_legacy_at_least `{}`", model.legacy_levels[*l].name),
+        RuleKind::AllowIfLegacyAtLeast(l) => format!("allow_if_legacy_at_least `{}`", model.legacy_levels()[*l].name),
         RuleKind::AllowIfPermission(ps) => format!("allow_if_permission [{}]", perms(ps)),
         RuleKind::AllowIf(p) => format!("allow_if `{p}`"),
         RuleKind::DenyIf(p) => format!("deny_if `{p}`"),
@@ -147,18 +147,18 @@ fn rule_text(model: &Model, kind: &RuleKind) -> String {
 /// Policies decide access in order, first rule wins: any change to a policy's rules or entity is
 /// an access change; a removed policy takes its generated evaluator with it.
 fn policies(old: &Model, new: &Model, out: &mut Vec<Finding>) {
-    for o in old.policies.iter().filter(|o| !new.policies.iter().any(|n| n.name == o.name)) {
+    for o in old.policies().iter().filter(|o| !new.policies().iter().any(|n| n.name == o.name)) {
         out.push(
             Finding::new(Change::PolicyRemoved, format!("policy `{}` was removed", o.name), None)
                 .help("its generated evaluator is gone; code calling it no longer compiles".into()),
         );
     }
-    for n in &new.policies {
-        let Some(o) = old.policies.iter().find(|o| o.name == n.name) else {
+    for n in new.policies() {
+        let Some(o) = old.policies().iter().find(|o| o.name == n.name) else {
             out.push(Finding::new(Change::PolicyAdded, format!("policy `{}` was added", n.name), Some(n.span.clone())));
             continue;
         };
-        let (oe, ne) = (&old.entities[o.entity].name, &new.entities[n.entity].name);
+        let (oe, ne) = (&old.entities()[o.entity].name, &new.entities()[n.entity].name);
         if oe != ne {
             let message = format!("policy `{}` now decides on `{ne}` instead of `{oe}`", n.name);
             out.push(Finding::new(Change::PolicyChanged, message, Some(n.span.clone())));

@@ -17,7 +17,7 @@ pub(super) fn positions(old: &Model, new: &Model, out: &mut Vec<Finding>) {
 
 /// The protobuf package names the enums and the gRPC service: changing it renames them all.
 pub(super) fn package(old: &Model, new: &Model, out: &mut Vec<Finding>) {
-    let (before, after) = (&old.project.proto_package, &new.project.proto_package);
+    let (before, after) = (&old.project().proto_package, &new.project().proto_package);
     if before != after {
         out.push(
             Finding::new(
@@ -69,11 +69,11 @@ const LEGACY_LEVEL: PosKind = PosKind {
 type PosSide<'a> = Vec<(&'a str, Span)>;
 
 fn entity_side(model: &Model) -> PosSide<'_> {
-    model.entities.iter().map(|e| (e.name.as_str(), e.span.clone())).collect()
+    model.entities().iter().map(|e| (e.name.as_str(), e.span.clone())).collect()
 }
 
 fn level_side(model: &Model) -> PosSide<'_> {
-    model.legacy_levels.iter().map(|l| (l.name.as_str(), l.span.clone())).collect()
+    model.legacy_levels().iter().map(|l| (l.name.as_str(), l.span.clone())).collect()
 }
 
 /// Items whose protobuf number is their position: removed, moved, added.

@@ -72,7 +72,7 @@ impl Editor<'_> {
         let chain = model.role(role).zip(model.permission(perm)).and_then(|(r, p)| model.via(r, p));
         match chain {
             Some(chain) => {
-                let names: Vec<&str> = chain.iter().map(|&i| model.roles[i].name.as_str()).collect();
+                let names: Vec<&str> = chain.iter().map(|&i| model.roles()[i].name.as_str()).collect();
                 let source = names.last().copied().unwrap_or(role);
                 let first_include = names.get(1).copied().unwrap_or(source);
                 let message =
@@ -98,7 +98,7 @@ impl Editor<'_> {
     fn still_inherited(&self, role: &str, perm: &str) -> Option<String> {
         let model = self.before.as_ref()?.model();
         let (r, p) = (model.role(role)?, model.permission(perm)?);
-        let through = model.roles[r].includes.iter().find(|&&i| model.roles[i].effective.contains(p))?;
-        Some(format!("role {role} still holds {perm} through role {}", model.roles[*through].name))
+        let through = model.roles()[r].includes.iter().find(|&&i| model.roles()[i].effective.contains(p))?;
+        Some(format!("role {role} still holds {perm} through role {}", model.roles()[*through].name))
     }
 }

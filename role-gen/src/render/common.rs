@@ -14,8 +14,8 @@ pub fn header(model: &Model) -> String {
     format!(
         "{} from {}. Do not edit: change {} and run `role-gen generate`.",
         crate::outputs::GENERATED_MARKER,
-        model.source_name,
-        model.source_name
+        model.source_name(),
+        model.source_name()
     )
 }
 
@@ -108,7 +108,7 @@ pub fn predicate_doc(model: &Model, name: &str) -> Vec<String> {
     lines.push(String::new());
     lines.push("Asked by:".to_string());
     for (p, rules) in model.predicate_uses(name) {
-        let policy = &model.policies[p];
+        let policy = &model.policies()[p];
         for r in rules {
             lines.push(format!("- `{}`, rule {} (`{}`)", policy.name, r + 1, model.rule_name(&policy.rules[r].kind)));
         }

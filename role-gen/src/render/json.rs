@@ -125,33 +125,33 @@ impl<'m> Document<'m> {
         Document {
             generated: header(model),
             schema_version: 1,
-            project: ProjectDoc { name: &model.project.name, proto_package: &model.project.proto_package },
+            project: ProjectDoc { name: &model.project().name, proto_package: &model.project().proto_package },
             entities: model
-                .entities
+                .entities()
                 .iter()
                 .map(|e| EntityDoc {
                     name: &e.name,
                     description: &e.description,
-                    parent: e.parent.map(|p| model.entities[p].name.as_str()),
+                    parent: e.parent.map(|p| model.entities()[p].name.as_str()),
                 })
                 .collect(),
-            permissions: model.permissions.iter().map(|p| permission(model, p)).collect(),
-            roles: model.roles.iter().map(|r| role(model, r)).collect(),
-            legacy_levels: model.legacy_levels.iter().map(|l| l.name.as_str()).collect(),
-            policies: model.policies.iter().map(|p| policy(model, p)).collect(),
+            permissions: model.permissions().iter().map(|p| permission(model, p)).collect(),
+            roles: model.roles().iter().map(|r| role(model, r)).collect(),
+            legacy_levels: model.legacy_levels().iter().map(|l| l.name.as_str()).collect(),
+            policies: model.policies().iter().map(|p| policy(model, p)).collect(),
             predicates: predicates(model),
             reserved: ReservedDoc {
-                permission_ids: &model.reserved.permission_ids,
-                permission_names: &model.reserved.permission_names,
-                role_ids: &model.reserved.role_ids,
-                role_names: &model.reserved.role_names,
+                permission_ids: &model.reserved().permission_ids,
+                permission_names: &model.reserved().permission_names,
+                role_ids: &model.reserved().role_ids,
+                role_names: &model.reserved().role_names,
             },
         }
     }
 }
 
 fn entity_names<'m>(model: &'m Model, list: &[EntityIdx]) -> Vec<&'m str> {
-    list.iter().map(|&e| model.entities[e].name.as_str()).collect()
+    list.iter().map(|&e| model.entities()[e].name.as_str()).collect()
 }
 
 fn permission<'m>(model: &'m Model, p: &'m crate::model::Permission) -> PermissionDoc<'m> {
@@ -165,11 +165,11 @@ fn permission<'m>(model: &'m Model, p: &'m crate::model::Permission) -> Permissi
 }
 
 fn role<'m>(model: &'m Model, r: &'m crate::model::Role) -> RoleDoc<'m> {
-    let perm_name = |i: PermIdx| model.permissions[i].name.as_str();
+    let perm_name = |i: PermIdx| model.permissions()[i].name.as_str();
     let of = RoleFields {
         permissions: sorted(&r.permissions).into_iter().map(perm_name).collect(),
         effective_permissions: r.effective.iter().map(perm_name).collect(),
-        includes: sorted(&r.includes).into_iter().map(|i| model.roles[i].name.as_str()).collect(),
+        includes: sorted(&r.includes).into_iter().map(|i| model.roles()[i].name.as_str()).collect(),
         assignable_on: entity_names(model, &r.assignable_on),
     };
     NumberedDoc { name: &r.name, id: r.id, description: &r.description, of }
@@ -179,13 +179,13 @@ fn policy<'m>(model: &'m Model, p: &'m crate::model::Policy) -> PolicyDoc<'m> {
     PolicyDoc {
         name: &p.name,
         description: &p.description,
-        entity: &model.entities[p.entity].name,
+        entity: &model.entities()[p.entity].name,
         rules: p.rules.iter().map(|r| rule(model, &r.kind)).collect(),
     }
 }
 
 fn predicates(model: &Model) -> Vec<PredicateDoc<'_>> {
-    let mut names: Vec<&str> = model.predicates.iter().map(|p| p.name.as_str()).collect();
+    let mut names: Vec<&str> = model.predicates().iter().map(|p| p.name.as_str()).collect();
     for used in model.used_predicates() {
         if !names.contains(&used) {
             names.push(used);
@@ -196,13 +196,13 @@ fn predicates(model: &Model) -> Vec<PredicateDoc<'_>> {
         .map(|name| PredicateDoc {
             name,
             description: model.predicate_description(name),
-            policies: model.predicate_uses(name).into_iter().map(|(p, _)| model.policies[p].name.as_str()).collect(),
+            policies: model.predicate_uses(name).into_iter().map(|(p, _)| model.policies()[p].name.as_str()).collect(),
         })
         .collect()
 }
 
 fn rule<'m>(model: &'m Model, kind: &'m RuleKind) -> RuleDoc<'m> {
-    let level = |l: LevelIdx| model.legacy_levels[l].name.as_str();
+    let level = |l: LevelIdx| model.legacy_levels()[l].name.as_str();
     let mut doc = RuleDoc {
         kind: kind.key(),
         name: model.rule_name(kind),
@@ -215,7 +215,7 @@ fn rule<'m>(model: &'m Model, kind: &'m RuleKind) -> RuleDoc<'m> {
         RuleKind::DenyIfLegacy(ls) => doc.levels = Some(ls.iter().map(|&l| level(l)).collect()),
         RuleKind::AllowIfLegacyAtLeast(l) => doc.level = Some(level(*l)),
         RuleKind::AllowIfPermission(ps) => {
-            doc.permissions = Some(ps.iter().map(|&p| model.permissions[p].name.as_str()).collect())
+            doc.permissions = Some(ps.iter().map(|&p| model.permissions()[p].name.as_str()).collect())
         }
         RuleKind::AllowIf(p) | RuleKind::DenyIf(p) => doc.predicate = Some(p),
     }

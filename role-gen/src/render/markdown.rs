@@ -181,14 +181,14 @@ struct MdPolicy {
 }
 
 fn entity_names(model: &Model, list: &[EntityIdx]) -> String {
-    Md::code_list(list.iter().map(|&e| &*model.entities[e].name))
+    Md::code_list(list.iter().map(|&e| &*model.entities()[e].name))
 }
 
 impl MdEntity {
     fn new(model: &Model, e: &Entity) -> Self {
         MdEntity {
             head: MdHead::new(&e.name, &e.description),
-            parent: e.parent.map_or("—".into(), |p| Md::code(&model.entities[p].name)),
+            parent: e.parent.map_or("—".into(), |p| Md::code(&model.entities()[p].name)),
         }
     }
 }
@@ -211,7 +211,7 @@ impl MdRole {
         MdRole {
             head: MdHead::new(&r.name, &r.description),
             id: r.id,
-            includes: Md::code_list(sorted(&r.includes).into_iter().map(|i| &*model.roles[i].name)),
+            includes: Md::code_list(sorted(&r.includes).into_iter().map(|i| &*model.roles()[i].name)),
             assignable_on: entity_names(model, &r.assignable_on),
         }
     }
@@ -219,16 +219,16 @@ impl MdRole {
 
 /// `3 entities, 12 permissions, 5 roles, 4 legacy levels. Generated from `roles.toml`.`
 fn counts(model: &Model) -> String {
-    let legacy = match model.legacy_levels.len() {
+    let legacy = match model.legacy_levels().len() {
         0 => String::new(),
         n => format!(", {n} legacy levels"),
     };
     format!(
         "{} entities, {} permissions, {} roles{legacy}. Generated from `{}`.",
-        model.entities.len(),
-        model.permissions.len(),
-        model.roles.len(),
-        Md::cell(&model.source_name)
+        model.entities().len(),
+        model.permissions().len(),
+        model.roles().len(),
+        Md::cell(model.source_name())
     )
 }
 
@@ -239,22 +239,22 @@ impl TargetView for MarkdownView {
         let (matrix_roles, matrix, holders) = who_has_what(model);
         let edges = edges(model);
         MarkdownView {
-            project: Md::cell(&model.project.name),
+            project: Md::cell(&model.project().name),
             counts: counts(model),
-            entities: model.entities.iter().map(|e| MdEntity::new(model, e)).collect(),
-            permissions: model.permissions.iter().map(|p| MdPermission::new(model, p)).collect(),
-            roles: model.roles.iter().map(|r| MdRole::new(model, r)).collect(),
+            entities: model.entities().iter().map(|e| MdEntity::new(model, e)).collect(),
+            permissions: model.permissions().iter().map(|p| MdPermission::new(model, p)).collect(),
+            roles: model.roles().iter().map(|r| MdRole::new(model, r)).collect(),
             matrix_roles,
             matrix,
             holders,
             nodes: nodes(model, &edges),
             edges,
-            legacy: if model.legacy_levels.is_empty() {
+            legacy: if model.legacy_levels().is_empty() {
                 String::new()
             } else {
-                Md::code_list(model.legacy_levels.iter().map(|l| &*l.name))
+                Md::code_list(model.legacy_levels().iter().map(|l| &*l.name))
             },
-            policies: model.policies.iter().map(|p| MdPolicy::new(model, p)).collect(),
+            policies: model.policies().iter().map(|p| MdPolicy::new(model, p)).collect(),
             predicates: predicates(model),
         }
     }
@@ -263,19 +263,19 @@ impl TargetView for MarkdownView {
 /// The role × permission matrix (its column heads and rows), or above [`MATRIX_CELL_LIMIT`]
 /// cells the holders of each permission instead.
 fn who_has_what(model: &Model) -> (Vec<String>, Vec<MdMatrixRow>, Vec<MdHolders>) {
-    if model.permissions.len() * model.roles.len() <= MATRIX_CELL_LIMIT {
-        let heads = model.roles.iter().map(|r| r.name.clone()).collect();
+    if model.permissions().len() * model.roles().len() <= MATRIX_CELL_LIMIT {
+        let heads = model.roles().iter().map(|r| r.name.clone()).collect();
         let rows = model.indexed_permissions().map(|(p, perm)| matrix_row(model, p, perm)).collect();
         return (heads, rows, Vec::new());
     }
-    let mut holders: Vec<Vec<&str>> = vec![Vec::new(); model.permissions.len()];
-    for role in &model.roles {
+    let mut holders: Vec<Vec<&str>> = vec![Vec::new(); model.permissions().len()];
+    for role in model.roles() {
         for p in role.effective.iter() {
             holders[p.get()].push(&role.name);
         }
     }
     let holders = model
-        .permissions
+        .permissions()
         .iter()
         .zip(holders)
         .map(|(p, roles)| MdHolders { permission: p.name.clone(), roles: Md::code_list(roles) })
@@ -290,16 +290,16 @@ fn matrix_row(model: &Model, p: PermIdx, perm: &Permission) -> MdMatrixRow {
         (false, true) => "☑️",
         (false, false) => "",
     };
-    MdMatrixRow { permission: perm.name.clone(), cells: model.roles.iter().map(cell).collect() }
+    MdMatrixRow { permission: perm.name.clone(), cells: model.roles().iter().map(cell).collect() }
 }
 
 /// Every include, from the including role to the included, by id.
 fn edges(model: &Model) -> Vec<MdEdge> {
     let node = |r: &Role| format!("r{}", r.id);
     let mut edges = Vec::new();
-    for role in &model.roles {
+    for role in model.roles() {
         for i in sorted(&role.includes) {
-            edges.push(MdEdge { from: node(role), to: node(&model.roles[i]) });
+            edges.push(MdEdge { from: node(role), to: node(&model.roles()[i]) });
         }
     }
     edges
@@ -309,7 +309,7 @@ fn edges(model: &Model) -> Vec<MdEdge> {
 fn nodes(model: &Model, edges: &[MdEdge]) -> Vec<MdNode> {
     let linked = |id: &str| edges.iter().any(|e| e.from == id || e.to == id);
     model
-        .roles
+        .roles()
         .iter()
         .map(|r| (format!("r{}", r.id), r))
         .filter(|(id, _)| linked(id))
@@ -324,7 +324,7 @@ fn predicates(model: &Model) -> Vec<MdPredicate> {
         .map(|q| MdPredicate {
             name: q.to_string(),
             description: model.predicate_description(q).map_or("—".into(), Md::cell),
-            policies: Md::code_list(model.predicate_uses(q).into_iter().map(|(p, _)| &*model.policies[p].name)),
+            policies: Md::code_list(model.predicate_uses(q).into_iter().map(|(p, _)| &*model.policies()[p].name)),
         })
         .collect()
 }
@@ -336,7 +336,7 @@ impl MdPolicy {
         let otherwise = if p.rules.is_empty() { "Always deny." } else { "Otherwise: **deny**." };
         MdPolicy {
             head: MdHead::new(&p.name, &p.description),
-            entity: model.entities[p.entity].name.clone(),
+            entity: model.entities()[p.entity].name.clone(),
             rules,
             otherwise: otherwise.into(),
         }
@@ -345,14 +345,14 @@ impl MdPolicy {
 
 /// A rule in words.
 fn rule(model: &Model, p: &Policy, kind: &RuleKind) -> String {
-    let level = |l: LevelIdx| Md::code(&model.legacy_levels[l].name);
+    let level = |l: LevelIdx| Md::code(&model.legacy_levels()[l].name);
     match kind {
         RuleKind::DenyIfLegacy(ls) => format!("**deny** if the actor's legacy level is {}", joined(ls, |&l| level(l))),
         RuleKind::AllowIfLegacyAtLeast(l) => format!("**allow** if the actor's legacy level is at least {}", level(*l)),
         RuleKind::AllowIfPermission(ps) => format!(
             "**allow** if the actor holds {} on the {}",
-            joined(ps, |&x| Md::code(&model.permissions[x].name)),
-            model.entities[p.entity].name
+            joined(ps, |&x| Md::code(&model.permissions()[x].name)),
+            model.entities()[p.entity].name
         ),
         RuleKind::AllowIf(x) => format!("**allow** if {}", Md::code(x)),
         RuleKind::DenyIf(x) => format!("**deny** if {}", Md::code(x)),

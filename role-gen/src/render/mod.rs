@@ -128,7 +128,7 @@ pub struct RenderOptions {
 impl RenderOptions {
     /// What `[output]` asks for.
     pub fn of(model: &Model) -> RenderOptions {
-        RenderOptions { targets: model.output.targets.clone(), custom: true, rust_serde: model.output.rust_serde }
+        RenderOptions { targets: model.output().targets.clone(), custom: true, rust_serde: model.output().rust_serde }
     }
 
     /// Only `targets`, no custom template, the rest as `[output]` says.
@@ -175,7 +175,7 @@ impl Templates {
             Handlebars::new()
         });
         let mut read = Vec::new();
-        for custom in &model.output.custom {
+        for custom in &model.output().custom {
             let text = match read_template(base, &custom.template) {
                 Ok((path, text)) => {
                     read.push(path);
@@ -218,7 +218,7 @@ impl Templates {
         let rendered = self.render_targets(model, &document, options);
         for (target, text) in rendered {
             match text {
-                Ok(text) => outputs.insert(target.path(&model.project.proto_package), text),
+                Ok(text) => outputs.insert(target.path(&model.project().proto_package), text),
                 Err(e) => errors.push(Diagnostic::new(
                     Code::TemplateError,
                     0..0,
@@ -226,7 +226,7 @@ impl Templates {
                 )),
             }
         }
-        let custom = if options.custom { model.output.custom.as_slice() } else { &[] };
+        let custom = if options.custom { model.output().custom.as_slice() } else { &[] };
         for custom in custom {
             match self.render_custom(&custom_key(&custom.path), &document) {
                 Ok(text) => outputs.insert(custom.path.clone(), text),

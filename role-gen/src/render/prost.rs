@@ -48,14 +48,14 @@ impl TargetView for ProstView {
         let mut enums = vec![
             ProstEnum::by_id("Permission", "permission"),
             ProstEnum::by_id("Role", "role"),
-            ProstEnum::by_position("EntityType", "entity type", model.entities.is_empty()),
+            ProstEnum::by_position("EntityType", "entity type", model.entities().is_empty()),
         ];
-        if !model.legacy_levels.is_empty() {
+        if !model.legacy_levels().is_empty() {
             enums.push(ProstEnum::by_position("LegacyRole", "legacy level", false));
         }
-        if !model.policies.is_empty() {
+        if !model.policies().is_empty() {
             enums.push(ProstEnum::by_position("Policy", "policy", false));
         }
-        ProstView { package: model.project.proto_package.clone(), enums }
+        ProstView { package: model.project().proto_package.clone(), enums }
     }
 }

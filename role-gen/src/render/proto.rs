@@ -79,10 +79,10 @@ fn by_position<'m>(items: impl Iterator<Item = (&'m str, &'m str)>) -> Vec<Item<
 }
 
 fn enums(model: &Model) -> Vec<ProtoEnum> {
-    let r = &model.reserved;
+    let r = &model.reserved();
     let permissions =
-        model.permissions.iter().map(|p| (&*p.name, p.id as usize, &*p.description, p.deprecated.is_deprecated()));
-    let roles = model.roles.iter().map(|x| (&*x.name, x.id as usize, &*x.description, false));
+        model.permissions().iter().map(|p| (&*p.name, p.id as usize, &*p.description, p.deprecated.is_deprecated()));
+    let roles = model.roles().iter().map(|x| (&*x.name, x.id as usize, &*x.description, false));
     let mut enums = vec![
         ProtoEnum::new(
             "Permission",
@@ -102,21 +102,21 @@ fn enums(model: &Model) -> Vec<ProtoEnum> {
             "EntityType",
             "ENTITY_TYPE",
             "The type of an object a role is assigned on and a permission is checked against.",
-            by_position(model.entities.iter().map(|e| (&*e.name, &*e.description))),
+            by_position(model.entities().iter().map(|e| (&*e.name, &*e.description))),
         ),
         ProtoEnum::new(
             "LegacyRole",
             "LEGACY_ROLE",
             "The legacy account levels, lowest first.",
-            by_position(model.legacy_levels.iter().map(|l| (&*l.name, ""))),
+            by_position(model.legacy_levels().iter().map(|l| (&*l.name, ""))),
         ),
     ];
-    if !model.policies.is_empty() {
+    if !model.policies().is_empty() {
         enums.push(ProtoEnum::new(
             "Policy",
             "POLICY",
             "A policy: ordered rules deciding one action on one entity type. Numbers are 1-based file order.",
-            by_position(model.policies.iter().map(|p| (&*p.name, &*p.description))),
+            by_position(model.policies().iter().map(|p| (&*p.name, &*p.description))),
         ));
     }
     enums
@@ -127,9 +127,9 @@ impl TargetView for ProtoView {
 
     fn new(model: &Model, _: &RenderOptions) -> Self {
         ProtoView {
-            package: model.project.proto_package.clone(),
+            package: model.project().proto_package.clone(),
             enums: enums(model),
-            policies: !model.policies.is_empty(),
+            policies: !model.policies().is_empty(),
         }
     }
 }

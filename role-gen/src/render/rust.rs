@@ -169,7 +169,7 @@ impl RustEntity {
         RustEntity {
             head: RustVariant::new(&e.name, &e.description),
             parent: e.parent.map_or("::core::option::Option::None".into(), |p| {
-                format!("::core::option::Option::Some({})", Rust::path("Self", &model.entities[p].name))
+                format!("::core::option::Option::Some({})", Rust::path("Self", &model.entities()[p].name))
             }),
         }
     }
@@ -191,8 +191,11 @@ impl RustRole {
         RustRole {
             numbered: RustNumbered::new(bit, r.id, &r.name, &r.description),
             words: words(model, &r.effective),
-            direct: Rust::paths("Permission", sorted(&r.permissions).into_iter().map(|p| &*model.permissions[p].name)),
-            includes: Rust::paths("Role", sorted(&r.includes).into_iter().map(|i| &*model.roles[i].name)),
+            direct: Rust::paths(
+                "Permission",
+                sorted(&r.permissions).into_iter().map(|p| &*model.permissions()[p].name),
+            ),
+            includes: Rust::paths("Role", sorted(&r.includes).into_iter().map(|i| &*model.roles()[i].name)),
             assignable_on: entity_list(model, &r.assignable_on),
         }
     }
@@ -200,28 +203,28 @@ impl RustRole {
 
 /// `EntityType::A, …` for a list of entities.
 fn entity_list(model: &Model, list: &[EntityIdx]) -> String {
-    Rust::paths("EntityType", list.iter().map(|&e| &*model.entities[e].name))
+    Rust::paths("EntityType", list.iter().map(|&e| &*model.entities()[e].name))
 }
 
 /// The words of a permission set as Rust literals, as many as every set has.
 fn words(model: &Model, set: &PermSet) -> String {
     let mut words = set.words().to_vec();
-    words.resize(model.permissions.len().div_ceil(64), 0);
+    words.resize(model.permissions().len().div_ceil(64), 0);
     joined(words, |w| format!("{w:#x}"))
 }
 
 /// The `FromStr`/`Display` impls: one per enum, `LegacyRole` and `Policy` only when they exist.
 fn name_impls(model: &Model) -> Vec<RustNames> {
     let mut impls = vec![
-        RustNames::new("EntityType", "entity type", model.entities.iter().map(|e| &*e.name)),
-        RustNames::new("Permission", "permission", model.permissions.iter().map(|p| &*p.name)),
-        RustNames::new("Role", "role", model.roles.iter().map(|r| &*r.name)),
+        RustNames::new("EntityType", "entity type", model.entities().iter().map(|e| &*e.name)),
+        RustNames::new("Permission", "permission", model.permissions().iter().map(|p| &*p.name)),
+        RustNames::new("Role", "role", model.roles().iter().map(|r| &*r.name)),
     ];
-    if !model.legacy_levels.is_empty() {
-        impls.push(RustNames::new("LegacyRole", "legacy level", model.legacy_levels.iter().map(|l| &*l.name)));
+    if !model.legacy_levels().is_empty() {
+        impls.push(RustNames::new("LegacyRole", "legacy level", model.legacy_levels().iter().map(|l| &*l.name)));
     }
-    if !model.policies.is_empty() {
-        impls.push(RustNames::new("Policy", "policy", model.policies.iter().map(|p| &*p.name)));
+    if !model.policies().is_empty() {
+        impls.push(RustNames::new("Policy", "policy", model.policies().iter().map(|p| &*p.name)));
     }
     impls
 }
@@ -231,23 +234,28 @@ impl TargetView for RustView {
 
     fn new(model: &Model, options: &RenderOptions) -> Self {
         RustView {
-            project: one_comment_line(&model.project.name),
+            project: one_comment_line(&model.project().name),
             serde: options.rust_serde,
-            words: model.permissions.len().div_ceil(64),
-            entities: model.entities.iter().map(|e| RustEntity::new(model, e)).collect(),
-            permissions: model.permissions.iter().enumerate().map(|(i, p)| RustPermission::new(model, i, p)).collect(),
-            roles: model.roles.iter().enumerate().map(|(i, r)| RustRole::new(model, i, r)).collect(),
-            legacy: model.legacy_levels.iter().map(|l| RustVariant::new(&l.name, "")).collect(),
+            words: model.permissions().len().div_ceil(64),
+            entities: model.entities().iter().map(|e| RustEntity::new(model, e)).collect(),
+            permissions: model
+                .permissions()
+                .iter()
+                .enumerate()
+                .map(|(i, p)| RustPermission::new(model, i, p))
+                .collect(),
+            roles: model.roles().iter().enumerate().map(|(i, r)| RustRole::new(model, i, r)).collect(),
+            legacy: model.legacy_levels().iter().map(|l| RustVariant::new(&l.name, "")).collect(),
             name_impls: name_impls(model),
-            all_entities: Rust::all(model.entities.iter().map(|e| &*e.name)),
-            all_permissions: Rust::all(model.permissions.iter().map(|p| &*p.name)),
-            all_roles: Rust::all(model.roles.iter().map(|r| &*r.name)),
-            all_legacy: Rust::all(model.legacy_levels.iter().map(|l| &*l.name)),
-            permission_count: model.permissions.len(),
-            role_count: model.roles.len(),
-            policies: model.policies.iter().map(|p| RustPolicy::new(model, p)).collect(),
-            all_policies: Rust::all(model.policies.iter().map(|p| &*p.name)),
-            facts: (!model.policies.is_empty()).then(|| RustFacts::new(model)),
+            all_entities: Rust::all(model.entities().iter().map(|e| &*e.name)),
+            all_permissions: Rust::all(model.permissions().iter().map(|p| &*p.name)),
+            all_roles: Rust::all(model.roles().iter().map(|r| &*r.name)),
+            all_legacy: Rust::all(model.legacy_levels().iter().map(|l| &*l.name)),
+            permission_count: model.permissions().len(),
+            role_count: model.roles().len(),
+            policies: model.policies().iter().map(|p| RustPolicy::new(model, p)).collect(),
+            all_policies: Rust::all(model.policies().iter().map(|p| &*p.name)),
+            facts: (!model.policies().is_empty()).then(|| RustFacts::new(model)),
         }
     }
 }

@@ -90,7 +90,7 @@ impl TsPermission {
             id: p.id,
             deprecated: p.deprecated.is_deprecated(),
             deprecated_note: p.deprecated.reason().map(one_comment_line),
-            entities: Ts::list(p.entities.iter().map(|&e| &*model.entities[e].name)),
+            entities: Ts::list(p.entities.iter().map(|&e| &*model.entities()[e].name)),
         }
     }
 }
@@ -100,7 +100,7 @@ impl TsRole {
         TsRole {
             head: TsMember::new(&r.name, &r.description),
             id: r.id,
-            effective: Ts::list(r.effective.iter().map(|p| &*model.permissions[p].name)),
+            effective: Ts::list(r.effective.iter().map(|p| &*model.permissions()[p].name)),
         }
     }
 }
@@ -110,14 +110,14 @@ impl TargetView for TsView {
 
     fn new(model: &Model, _: &RenderOptions) -> Self {
         TsView {
-            project: one_comment_line(&model.project.name),
-            entities: model.entities.iter().map(|e| TsMember::new(&e.name, &e.description)).collect(),
-            permissions: model.permissions.iter().map(|p| TsPermission::new(model, p)).collect(),
-            roles: model.roles.iter().map(|r| TsRole::new(model, r)).collect(),
-            legacy: model.legacy_levels.iter().map(|l| TsMember::new(&l.name, "")).collect(),
-            legacy_levels: Ts::list(model.legacy_levels.iter().map(|l| &*l.name)),
-            policies: model.policies.iter().map(|p| TsPolicy::new(model, p)).collect(),
-            facts: (!model.policies.is_empty()).then(|| TsFacts::new(model)),
+            project: one_comment_line(&model.project().name),
+            entities: model.entities().iter().map(|e| TsMember::new(&e.name, &e.description)).collect(),
+            permissions: model.permissions().iter().map(|p| TsPermission::new(model, p)).collect(),
+            roles: model.roles().iter().map(|r| TsRole::new(model, r)).collect(),
+            legacy: model.legacy_levels().iter().map(|l| TsMember::new(&l.name, "")).collect(),
+            legacy_levels: Ts::list(model.legacy_levels().iter().map(|l| &*l.name)),
+            policies: model.policies().iter().map(|p| TsPolicy::new(model, p)).collect(),
+            facts: (!model.policies().is_empty()).then(|| TsFacts::new(model)),
         }
     }
 }
@@ -154,7 +154,7 @@ impl TsPolicy {
             .collect();
         TsPolicy {
             head: TsMember::new(&policy.name, &policy.description),
-            entity: model.entities[policy.entity].name.clone(),
+            entity: model.entities()[policy.entity].name.clone(),
             rule_names: joined(&policy.rules, |r| Ts::quoted(&model.rule_name(&r.kind))),
             predicates,
             facts_param: if rules.is_empty() { "_facts" } else { "facts" },
@@ -167,18 +167,18 @@ impl TsPolicy {
 
 /// The TypeScript condition under which a rule fires; `None` for a rule that never can.
 fn condition(model: &Model, kind: &RuleKind) -> Option<String> {
-    let levels = |ls: &[LevelIdx]| Ts::list(ls.iter().map(|&l| &*model.legacy_levels[l].name));
+    let levels = |ls: &[LevelIdx]| Ts::list(ls.iter().map(|&l| &*model.legacy_levels()[l].name));
     Some(match kind {
         RuleKind::DenyIfLegacy(ls) if ls.is_empty() => return None,
         RuleKind::DenyIfLegacy(ls) => format!("legacyIn(facts, [{}])", levels(ls)),
         RuleKind::AllowIfLegacyAtLeast(l) => {
-            let at_least: Vec<LevelIdx> = (l.get()..model.legacy_levels.len()).map(LevelIdx::new).collect();
+            let at_least: Vec<LevelIdx> = (l.get()..model.legacy_levels().len()).map(LevelIdx::new).collect();
             format!("legacyIn(facts, [{}])", levels(&at_least))
         }
         RuleKind::AllowIfPermission(ps) if ps.is_empty() => return None,
         RuleKind::AllowIfPermission(ps) => {
             let asks: Vec<String> =
-                ps.iter().map(|&p| format!("holds(facts, {})", Ts::quoted(&model.permissions[p].name))).collect();
+                ps.iter().map(|&p| format!("holds(facts, {})", Ts::quoted(&model.permissions()[p].name))).collect();
             format!("withPermissions && ({})", asks.join(" || "))
         }
         RuleKind::AllowIf(q) | RuleKind::DenyIf(q) => format!("predicate(facts, {})", Ts::quoted(q)),
@@ -197,9 +197,9 @@ struct TsFacts {
 
 impl TsFacts {
     fn new(model: &Model) -> Self {
-        let legacy = model.policies.iter().any(Policy::uses_legacy);
-        let permissions = model.policies.iter().any(Policy::uses_permissions);
-        let predicates = model.policies.iter().any(|p| !p.predicates().is_empty());
+        let legacy = model.policies().iter().any(Policy::uses_legacy);
+        let permissions = model.policies().iter().any(Policy::uses_permissions);
+        let predicates = model.policies().iter().any(|p| !p.predicates().is_empty());
         TsFacts { legacy, permissions, predicates, any: legacy || permissions || predicates }
     }
 }

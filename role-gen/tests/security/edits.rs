@@ -56,7 +56,7 @@ fn load(path: &Path) -> role_gen::Project {
 fn grants(project: &role_gen::Project, role: &str, permission: &str) -> bool {
     let model = project.model();
     let (Some(r), Some(p)) = (model.role(role), model.permission(permission)) else { return false };
-    model.roles[r].permissions.contains(&p)
+    model.roles()[r].permissions.contains(&p)
 }
 
 #[test]
@@ -92,7 +92,7 @@ fn two_adds_at_the_same_moment_get_distinct_ids_and_both_land() {
         let (Some(pa), Some(pb)) = (model.permission(&a), model.permission(&b)) else {
             panic!("round {round}: one of {a}, {b} was lost:\n{said_a}{said_b}")
         };
-        let (ida, idb) = (model.permissions[pa].id, model.permissions[pb].id);
+        let (ida, idb) = (model.permissions()[pa].id, model.permissions()[pb].id);
         assert_ne!(ida, idb, "round {round}: both got id {ida}");
         assert!(said_a.contains(&format!("(id {ida})")), "round {round}: {said_a}");
         assert!(said_b.contains(&format!("(id {idb})")), "round {round}: {said_b}");

@@ -56,7 +56,7 @@ impl DiffArgs {
             report: &report,
             new: &new,
             file: &inputs.annotate_as,
-            old_roles: old_model.roles.iter().map(|r| r.name.as_str()).collect(),
+            old_roles: old_model.roles().iter().map(|r| r.name.as_str()).collect(),
             fail_access: self.fail_on.contains(&FailOn::Access),
             quiet: style.quiet,
         };

@@ -84,7 +84,7 @@ impl<'a> View<'a> {
     /// Grants and revocations grouped by role: roles in the new file's order, removed roles last.
     fn by_role(&self) -> Vec<RoleAccess<'a>> {
         let order: HashMap<&str, usize> =
-            self.new.model.roles.iter().enumerate().map(|(i, r)| (r.name.as_str(), i)).collect();
+            self.new.model.roles().iter().enumerate().map(|(i, r)| (r.name.as_str(), i)).collect();
         let mut groups: Vec<RoleAccess<'a>> = Vec::new();
         let mut at: HashMap<&str, usize> = HashMap::new();
         let access = &self.report.access;

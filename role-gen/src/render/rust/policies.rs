@@ -26,7 +26,7 @@ impl RustPolicy {
     pub fn new(model: &Model, policy: &Policy) -> Self {
         RustPolicy {
             head: RustVariant::new(&policy.name, &policy.description),
-            entity: Rust::path("EntityType", &model.entities[policy.entity].name),
+            entity: Rust::path("EntityType", &model.entities()[policy.entity].name),
             evaluate_fn: format!("evaluate_{}", policy.name),
             rules_fn: format!("rules_{}", policy.name),
             rule_names: joined(&policy.rules, |r| Rust::quoted(&model.rule_name(&r.kind))),
@@ -37,7 +37,7 @@ impl RustPolicy {
 
 /// The Rust condition under which a rule fires; `None` for a rule that never can (an empty list).
 fn condition(model: &Model, kind: &RuleKind) -> Option<String> {
-    let level = |l: LevelIdx| Rust::path("LegacyRole", &model.legacy_levels[l].name);
+    let level = |l: LevelIdx| Rust::path("LegacyRole", &model.legacy_levels()[l].name);
     let legacy = "PolicyFacts::legacy_level(facts)";
     let some = "::core::option::Option::Some";
     Some(match kind {
@@ -56,7 +56,7 @@ fn condition(model: &Model, kind: &RuleKind) -> Option<String> {
                 .map(|&p| {
                     format!(
                         "PolicyFacts::has_permission(facts, {})",
-                        Rust::path("Permission", &model.permissions[p].name)
+                        Rust::path("Permission", &model.permissions()[p].name)
                     )
                 })
                 .collect();
@@ -89,8 +89,8 @@ struct RustPredicate {
 impl RustFacts {
     pub fn new(model: &Model) -> Self {
         RustFacts {
-            legacy: model.policies.iter().any(Policy::uses_legacy),
-            permissions: model.policies.iter().any(Policy::uses_permissions),
+            legacy: model.policies().iter().any(Policy::uses_legacy),
+            permissions: model.policies().iter().any(Policy::uses_permissions),
             predicates: model.used_predicates().into_iter().map(|q| RustPredicate::new(model, q)).collect(),
         }
     }

@@ -24,7 +24,7 @@ pub struct ScaffoldView {
 impl ScaffoldView {
     /// The view; `None` when there are no policies (and so no trait).
     pub fn new(model: &Model) -> Option<Self> {
-        if model.policies.is_empty() {
+        if model.policies().is_empty() {
             return None;
         }
         let facts = RustFacts::new(model);
@@ -37,8 +37,8 @@ impl ScaffoldView {
         }
         imports.push("PolicyFacts");
         Some(ScaffoldView {
-            project: one_comment_line(&model.project.name),
-            source: one_comment_line(&model.source_name),
+            project: one_comment_line(&model.project().name),
+            source: one_comment_line(model.source_name()),
             imports: imports.join(", "),
             facts,
         })
