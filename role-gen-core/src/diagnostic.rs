@@ -255,8 +255,17 @@ impl Diagnostics {
         )
     }
 
-    /// GitHub Actions workflow commands: one `::error`/`::warning` annotation a line.
+    /// GitHub Actions workflow commands: one `::error`/`::warning` annotation a line, naming the
+    /// file by the path it was read from.
     pub fn to_github(&self) -> String {
+        self.to_github_as(&self.source.path.to_string_lossy())
+    }
+
+    /// [`Diagnostics::to_github`] naming the file `file`: GitHub finds an annotation's file
+    /// relative to the repository root, which the caller knows and the path read from may not
+    /// say (`role-gen validate` run in a subfolder).
+    pub fn to_github_as(&self, file: &str) -> String {
+        let file = github_property(&shown(file));
         let mut out = String::new();
         for d in &self.items {
             let (line, col) = self.position(d);
@@ -267,7 +276,6 @@ impl Diagnostics {
                 message.push_str("\nhelp: ");
                 message.push_str(&shown(help));
             }
-            let file = github_property(&shown(&self.source.path.to_string_lossy()));
             let _ =
                 writeln!(out, "::{kind} file={file},line={line},col={col},title={}::{}", d.code, github_data(&message));
         }

@@ -173,10 +173,10 @@ fn check_fails_on_stale_missing_and_unexpected_files_with_a_diff_and_the_fix() {
         .arg("check")
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("stale: gen/roles.ts"))
+        .stdout(predicate::str::contains("stale: gen/roles.ts (+1 -1)\n"))
         .stdout(predicate::str::contains("-  ARCHIVE_CHANEL"))
         .stdout(predicate::str::contains("+  ARCHIVE_CHANNEL"))
-        .stderr(predicate::str::contains("run `role-gen generate -f roles.toml`"));
+        .stderr(predicate::str::contains("run `role-gen generate`"));
     // A custom output generated once, then dropped from roles.toml, is a leftover: listed in the
     // manifest, so `check` names it (without its contents) and `generate` removes it.
     let toml = tmp.path().join("roles.toml");
@@ -423,4 +423,134 @@ fn init_never_writes_through_a_link() {
         .code(1)
         .stderr("error: `roles.toml` already exists; role-gen init never overwrites a file\n");
     assert!(!tmp.path().join("elsewhere.toml").exists(), "init wrote through a dangling link");
+}
+
+#[test]
+fn check_summarizes_first_bounds_the_diff_and_never_dumps_a_missing_file() {
+    let tmp = copy_example("slack");
+    role_gen(tmp.path()).arg("generate").assert().success();
+    // One rename touches every target: the summary names each file, the diff stays bounded.
+    let toml = tmp.path().join("roles.toml");
+    let text = fs::read_to_string(&toml).expect("read").replace("archive_channel", "archive_conversation");
+    fs::write(&toml, text).expect("write");
+    fs::remove_file(tmp.path().join("gen/roles.rs")).expect("remove");
+    let out = role_gen(tmp.path()).args(["check", "--max-diff-lines", "40"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].starts_with("stale: gen/ROLES.md (+"), "{stdout}");
+    assert!(lines.iter().take(5).any(|l| l.starts_with("missing: gen/roles.rs (") && l.ends_with(" lines to create)")));
+    assert!(!stdout.contains("pub enum Permission"), "the missing file was dumped:\n{stdout}");
+    let diff_lines = lines.iter().skip(5).filter(|l| !l.starts_with('…')).count();
+    assert_eq!(diff_lines, 40, "{stdout}");
+    assert!(lines.last().is_some_and(|l| l.starts_with("… ") && l.contains("`--max-diff-lines N` shows more")));
+    // --stat: the summary alone.
+    let stat = role_gen(tmp.path()).args(["check", "--stat"]).output().expect("run");
+    assert_eq!(stat.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&stat.stdout).lines().count(), 5, "{}", String::from_utf8_lossy(&stat.stdout));
+    assert!(String::from_utf8_lossy(&stat.stderr).contains("5 generated files are out of date"));
+}
+
+#[test]
+fn suggested_commands_are_shell_quoted_and_name_the_file() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    role_gen(tmp.path()).args(["init", "-f", "my dir/it's roles.toml"]).assert().success().stdout(
+        "wrote my dir/it's roles.toml; next: edit it, then run `role-gen generate -f 'my dir/it'\\''s roles.toml'`\n",
+    );
+    role_gen(tmp.path())
+        .args(["grant", "admin", "view_settings", "-f", "my dir/it's roles.toml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("next: `role-gen generate -f 'my dir/it'\\''s roles.toml'` refreshes"));
+    role_gen(tmp.path())
+        .args(["check", "-f", "my dir/it's roles.toml", "--out-dir", "out dir"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "run `role-gen generate -f 'my dir/it'\\''s roles.toml' --out-dir 'out dir'`",
+        ));
+    // Without -f, the command finds the file itself, as the suggestion will.
+    role_gen(&tmp.path().join("my dir"))
+        .args(["init", "-f", "roles.toml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::ends_with("then run `role-gen generate -f roles.toml`\n"));
+}
+
+#[test]
+fn init_help_does_not_claim_to_search_parents() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let help = role_gen(tmp.path()).args(["init", "--help"]).output().expect("run");
+    let help = String::from_utf8_lossy(&help.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(help.contains("parents are not searched"), "{help}");
+    assert!(!help.contains("nearest parent"), "{help}");
+    // Both places for -f still work.
+    role_gen(tmp.path()).args(["-f", "a/roles.toml", "init"]).assert().success();
+    role_gen(tmp.path()).args(["init", "-f", "b/roles.toml"]).assert().success();
+    assert!(tmp.path().join("a/roles.toml").is_file() && tmp.path().join("b/roles.toml").is_file());
+}
+
+/// A roles.toml with one warning (`view_settings` granted nowhere).
+fn with_a_warning() -> tempfile::TempDir {
+    let tmp = copy_example("minimal");
+    let toml = tmp.path().join("roles.toml");
+    let text = fs::read_to_string(&toml).expect("read");
+    fs::write(&toml, format!("{text}\n[permissions.unused]\nid = 99\ndescription = \"No role grants it\"\n"))
+        .expect("write");
+    tmp
+}
+
+#[test]
+fn quiet_prints_only_what_fails() {
+    let tmp = with_a_warning();
+    for args in [&["validate", "-q"][..], &["generate", "-q"], &["check", "-q"], &["test", "-q"], &["fmt", "-q"]] {
+        role_gen(tmp.path()).args(args).assert().success().stdout("").stderr("");
+    }
+    // Warnings that fail (--deny-warnings) are what fails, so they print.
+    role_gen(tmp.path())
+        .args(["validate", "-q", "--deny-warnings"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("warning[ungranted-permission]"));
+    role_gen(tmp.path()).args(["grant", "admin", "unused", "-q"]).assert().success().stdout("").stderr("");
+    // An answer asked for is printed whatever -q says.
+    role_gen(tmp.path()).args(["explain", "admin", "-q"]).assert().success().stdout(predicate::str::contains("unused"));
+    // Drift is a failure: printed.
+    fs::remove_file(tmp.path().join("gen/roles.rs")).expect("remove");
+    role_gen(tmp.path())
+        .args(["check", "-q"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("missing: gen/roles.rs"));
+}
+
+#[test]
+fn github_annotations_name_files_from_the_repository_root() {
+    let repo = tempfile::tempdir().expect("tempdir");
+    fs::create_dir_all(repo.path().join(".git")).expect("mkdir");
+    let svc = repo.path().join("services/auth");
+    fs::create_dir_all(&svc).expect("mkdir");
+    fs::copy(workspace().join("definitions/minimal/roles.toml"), svc.join("roles.toml")).expect("copy");
+    let toml = svc.join("roles.toml");
+    let text = fs::read_to_string(&toml).expect("read").replacen("[\"view_settings\"]", "[\"view_setings\"]", 1);
+    fs::write(&toml, text).expect("write");
+    // From the file's folder, from the repository root, and from a sibling folder.
+    let sibling = repo.path().join("web");
+    fs::create_dir_all(&sibling).expect("mkdir");
+    for (dir, file) in [
+        (svc.clone(), "roles.toml"),
+        (repo.path().to_path_buf(), "services/auth/roles.toml"),
+        (sibling, "../services/auth/roles.toml"),
+    ] {
+        let out = role_gen(&dir).args(["validate", "--format", "github", "-f", file]).output().expect("run");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(stdout.starts_with("::error file=services/auth/roles.toml,line="), "from {}: {stdout}", dir.display());
+    }
+    let old = svc.join("old.toml");
+    fs::copy(workspace().join("definitions/minimal/roles.toml"), &old).expect("copy");
+    let fixed = fs::read_to_string(&toml).expect("read").replacen("view_setings", "view_settings", 1);
+    fs::write(&toml, fixed.replacen("id = 2\n", "id = 20\n", 1)).expect("write");
+    let out = role_gen(&svc).args(["diff", "old.toml", "roles.toml", "--format", "github"]).output().expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(stdout.contains("::error file=services/auth/roles.toml,line="), "{stdout}");
 }

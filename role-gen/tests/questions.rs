@@ -81,8 +81,8 @@ fn matrix_in_every_format_agrees_with_the_json_output() {
     }
     let csv = role_gen().args(["matrix", "--format", "csv", "-f"]).arg(slack()).output().expect("run");
     let csv = String::from_utf8_lossy(&csv.stdout).into_owned();
-    assert!(csv.starts_with("role,archive_channel,"), "{csv}");
-    assert!(csv.contains("\nroles_admin,,,,,,,,direct,inherited\n"), "{csv}");
+    assert!(csv.starts_with("permission,channels_admin,"), "{csv}");
+    assert!(csv.contains("\nview_roles,,,inherited,direct\n"), "{csv}");
     role_gen()
         .args(["matrix", "--format", "markdown", "-f"])
         .arg(slack())
@@ -172,4 +172,72 @@ fn every_command_has_an_example_in_its_help() {
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("Example"), "`role-gen {command} --help` has no example:\n{text}");
     }
+}
+
+/// The first cell of every row and the header's cells, for one matrix format.
+fn matrix_axes(format: &str) -> (Vec<String>, Vec<String>) {
+    let out = role_gen().args(["matrix", "--format", format, "-f"]).arg(slack()).output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let cells = |line: &str| -> Vec<String> {
+        let split: Vec<&str> = match format {
+            "csv" => line.split(',').collect(),
+            "markdown" => line.trim_matches('|').split('|').collect(),
+            _ => line.split_whitespace().collect(),
+        };
+        split.iter().map(|c| c.trim().trim_matches('`').to_string()).collect()
+    };
+    let rows: Vec<&str> =
+        text.lines().filter(|l| !l.starts_with("|---") && !l.starts_with("x: ") && !l.is_empty()).collect();
+    let header = cells(rows[0])[1..].to_vec();
+    let down = rows[1..].iter().map(|l| cells(l)[0].clone()).collect();
+    (header, down)
+}
+
+#[test]
+fn every_matrix_format_has_permissions_down_and_roles_across() {
+    let m = json(&["matrix", "--format", "json"]);
+    let roles: Vec<String> =
+        m["roles"].as_array().expect("roles").iter().map(|r| r["role"].as_str().expect("name").to_string()).collect();
+    let permissions: Vec<String> = m["permissions"]
+        .as_array()
+        .expect("permissions")
+        .iter()
+        .map(|p| p.as_str().expect("name").to_string())
+        .collect();
+    for format in ["text", "markdown", "csv"] {
+        assert_eq!(matrix_axes(format), (roles.clone(), permissions.clone()), "{format}");
+    }
+}
+
+/// The Slack example with `view_roles` deprecated (held by `roles_admin` through `role_viewer`).
+fn with_deprecated(reason: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let text = fs::read_to_string(slack()).expect("read");
+    let text =
+        text.replacen("[permissions.view_roles]\n", &format!("[permissions.view_roles]\ndeprecated = {reason}\n"), 1);
+    fs::write(tmp.path().join("roles.toml"), text).expect("write");
+    tmp
+}
+
+#[test]
+fn explain_and_who_can_mark_a_deprecated_permission() {
+    let tmp = with_deprecated("\"use assign_roles\"");
+    let run = |args: &[&str]| {
+        let out = role_gen().args(args).current_dir(tmp.path()).output().expect("run");
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let text = run(&["explain", "roles_admin"]);
+    assert!(text.contains("  view_roles    via roles_admin > role_viewer  (deprecated: use assign_roles)\n"), "{text}");
+    assert!(text.contains("  assign_roles  direct\n"), "{text}");
+    let v: serde_json::Value =
+        serde_json::from_str(&run(&["explain", "roles_admin", "--format", "json"])).expect("json");
+    assert_eq!(v["permissions"][1]["deprecated"], "use assign_roles");
+    assert!(v["permissions"][0].get("deprecated").is_none(), "{v}");
+    let text = run(&["who-can", "view_roles"]);
+    assert!(text.starts_with("2 roles hold `view_roles` (deprecated: use assign_roles)\n"), "{text}");
+    let tmp = with_deprecated("true");
+    let out = role_gen().args(["explain", "roles_admin", "--format", "json"]).current_dir(tmp.path()).output();
+    let v: serde_json::Value = serde_json::from_slice(&out.expect("run").stdout).expect("json");
+    assert_eq!(v["permissions"][1]["deprecated"], true);
 }

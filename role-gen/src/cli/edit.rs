@@ -7,6 +7,7 @@ use std::path::Path;
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::output::{err, errln, out, outln};
+use super::paths::command;
 use super::{Context, Failure, Style, can_prompt, shown_path};
 use crate::edit::{self, Edit, EditError, Kind, NewEntity, NewPermission, NewRole, Outcome};
 use crate::escape::{shown, shown_lines};
@@ -236,7 +237,7 @@ impl FmtArgs {
         let path = cx.roles_file()?;
         let bytes = read(&path, std::fs::read(&path))?;
         let outcome = edit::apply(&path, &bytes, &Edit::Format).map_err(|e| report_error(&path, &e, cx.style))?;
-        fmt_check(&path, &outcome, cx.style)
+        fmt_check(cx, &path, &outcome)
     }
 }
 
@@ -326,15 +327,14 @@ fn report(cx: &Context, request: &Edit, outcome: &Outcome) {
         err!("{}", warnings.render_human(style.color));
     }
     if outcome.changed && *request != Edit::Format {
-        let file = cx.file.as_ref().map(|f| format!(" -f {}", shown_path(f))).unwrap_or_default();
-        outln!("next: `role-gen generate{file}` refreshes the generated files");
+        outln!("next: `{}` refreshes the generated files", command("generate", cx.file.as_deref()));
     }
 }
 
 /// `fmt --check`: exit 1 with the diff when formatting would change the file; writes nothing.
-fn fmt_check(path: &Path, outcome: &Outcome, style: Style) -> Result<(), Failure> {
+fn fmt_check(cx: &Context, path: &Path, outcome: &Outcome) -> Result<(), Failure> {
     if !outcome.changed {
-        if !style.quiet {
+        if !cx.style.quiet {
             outln!("{}", shown(&outcome.summary));
         }
         return Ok(());
@@ -344,6 +344,6 @@ fn fmt_check(path: &Path, outcome: &Outcome, style: Style) -> Result<(), Failure
     let diff = similar::TextDiff::from_lines(old.as_str(), outcome.text.as_str());
     let diff = diff.unified_diff().context_radius(2).header(&name, &format!("{name} (formatted)")).to_string();
     out!("{}", shown_lines(&diff));
-    errln!("error: {name} is not formatted; `role-gen fmt` would change it as shown");
+    errln!("error: {name} is not formatted; `{}` would change it as shown", command("fmt", cx.file.as_deref()));
     Err(Failure::Checked)
 }

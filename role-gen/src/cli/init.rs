@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::output::{errln, outln};
+use super::paths::command;
 use super::{Context, Failure, create_new, shown_path};
 
 const SLACK_EXAMPLE: &str = include_str!("../../init/slack.toml");
@@ -13,6 +14,9 @@ const MINIMAL_EXAMPLE: &str = include_str!("../../init/minimal.toml");
 /// `role-gen init`.
 #[derive(Debug, Args)]
 pub struct InitArgs {
+    /// Where to write roles.toml [default: ./roles.toml; parents are not searched]
+    #[arg(short = 'f', long = "file", value_name = "PATH")]
+    file: Option<PathBuf>,
     /// Which example to start from
     #[arg(long, value_enum, default_value_t = Example::Minimal)]
     example: Example,
@@ -28,7 +32,9 @@ pub enum Example {
 impl InitArgs {
     /// Writes the example to `-f PATH` or `./roles.toml`; exit 1 when that exists.
     pub(super) fn run(&self, cx: &Context) -> Result<(), Failure> {
-        let path = cx.file.clone().unwrap_or_else(|| PathBuf::from("roles.toml"));
+        // `role-gen -f PATH init` names it before the command, `role-gen init -f PATH` after.
+        let file = self.file.as_deref().or(cx.file.as_deref());
+        let path = file.map_or_else(|| PathBuf::from("roles.toml"), PathBuf::from);
         let text = match self.example {
             Example::Slack => SLACK_EXAMPLE,
             Example::Minimal => MINIMAL_EXAMPLE,
@@ -38,7 +44,8 @@ impl InitArgs {
             return Err(Failure::Checked);
         }
         if !cx.style.quiet {
-            outln!("wrote {}; next: edit it, then run `role-gen generate`", shown_path(&path));
+            let generate = command("generate", file);
+            outln!("wrote {}; next: edit it, then run `{generate}`", shown_path(&path));
         }
         Ok(())
     }

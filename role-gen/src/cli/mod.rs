@@ -13,6 +13,7 @@ mod generate;
 mod init;
 mod json;
 pub(crate) mod output;
+mod paths;
 mod project;
 mod query;
 mod scaffold;
@@ -33,7 +34,7 @@ pub struct Cli {
     #[arg(short = 'f', long = "file", global = true, value_name = "PATH")]
     pub file: Option<PathBuf>,
 
-    /// Print only errors
+    /// Print only what fails (errors, drift, failed tests, breaking changes) and the answer asked for
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
@@ -45,7 +46,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Write a starting roles.toml (never overwrites)
-    #[command(after_help = "Example:\n  role-gen init --example slack")]
+    #[command(
+        after_help = "Example:\n  role-gen init --example slack         # writes ./roles.toml\n  role-gen init -f services/auth/roles.toml"
+    )]
     Init(init::InitArgs),
     /// Report every error and warning in roles.toml
     #[command(after_help = "Examples:\n  role-gen validate\n  role-gen validate --deny-warnings --format github")]

@@ -8,7 +8,7 @@ use super::output::{errln, out};
 use super::{Context, Failure, json};
 use crate::Model;
 use crate::escape::{shown, shown_lines};
-use crate::model::{PermIdx, RoleIdx};
+use crate::model::{Deprecated, RoleIdx};
 use crate::suggest::did_you_mean;
 
 /// `role-gen explain`.
@@ -65,8 +65,43 @@ enum AnswerView<'a> {
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 enum ViaView<'a> {
-    Permission { permission: &'a str, via: Vec<&'a str> },
-    Role { role: &'a str, via: Vec<&'a str> },
+    Permission {
+        permission: &'a str,
+        via: Vec<&'a str>,
+        /// `true`, or the reason; absent when the permission is not deprecated.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        deprecated: Option<DeprecatedView<'a>>,
+    },
+    Role {
+        role: &'a str,
+        via: Vec<&'a str>,
+    },
+}
+
+/// A deprecation as roles.toml writes it: `true` or the reason.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum DeprecatedView<'a> {
+    Yes(bool),
+    Because(&'a str),
+}
+
+impl<'a> DeprecatedView<'a> {
+    fn of(deprecated: &'a Deprecated) -> Option<Self> {
+        match deprecated {
+            Deprecated::No => None,
+            Deprecated::Yes => Some(DeprecatedView::Yes(true)),
+            Deprecated::Because(reason) => Some(DeprecatedView::Because(reason)),
+        }
+    }
+
+    /// How the text answer marks it.
+    fn note(&self) -> String {
+        match self {
+            DeprecatedView::Yes(_) => "(deprecated)".into(),
+            DeprecatedView::Because(reason) => format!("(deprecated: {})", shown(reason)),
+        }
+    }
 }
 
 /// `matrix --format json`: every permission, and each role's effective ones.
@@ -82,8 +117,9 @@ struct RoleHolds<'a> {
     permissions: Vec<&'a str>,
 }
 
-/// A name and the include chain it comes through (the first is the role itself).
-type Row<'m> = (&'m str, Vec<&'m str>);
+/// A name, the include chain it comes through (the first is the role itself), and whether the
+/// permission is deprecated.
+type Row<'m> = (&'m str, Vec<&'m str>, Option<DeprecatedView<'m>>);
 
 impl ExplainArgs {
     /// The role's effective permissions, each with the include chain it comes through.
@@ -95,11 +131,15 @@ impl ExplainArgs {
         let rows = model.roles()[r]
             .effective
             .iter()
-            .map(|p| (model.permissions()[p].name.as_str(), names(model, &model.via(r, p).unwrap_or_default())));
+            .map(|p| (&model.permissions()[p], names(model, &model.via(r, p).unwrap_or_default())))
+            .map(|(p, via)| (p.name.as_str(), via, DeprecatedView::of(&p.deprecated)));
         let heading = |n| format!("role `{role}` has {n} effective permission{}", plural(n));
         answer(self.format, rows.collect(), heading, |rows| AnswerView::Explain {
             role,
-            permissions: rows.into_iter().map(|(permission, via)| ViaView::Permission { permission, via }).collect(),
+            permissions: rows
+                .into_iter()
+                .map(|(permission, via, deprecated)| ViaView::Permission { permission, via, deprecated })
+                .collect(),
         })
     }
 }
@@ -113,12 +153,14 @@ impl WhoCanArgs {
         let p = model
             .permission(permission)
             .ok_or_else(|| unknown("permission", permission, model.permissions().iter().map(|p| p.name.as_str())))?;
-        let rows =
-            model.indexed_roles().filter_map(|(r, role)| Some((role.name.as_str(), names(model, &model.via(r, p)?))));
-        let heading = |n| format!("{n} role{} hold `{permission}`", plural(n));
+        let rows = model
+            .indexed_roles()
+            .filter_map(|(r, role)| Some((role.name.as_str(), names(model, &model.via(r, p)?), None)));
+        let note = DeprecatedView::of(&model.permissions()[p].deprecated).map(|d| format!(" {}", d.note()));
+        let heading = |n| format!("{n} role{} hold `{permission}`{}", plural(n), note.unwrap_or_default());
         answer(self.format, rows.collect(), heading, |rows| AnswerView::WhoCan {
             permission,
-            roles: rows.into_iter().map(|(role, via)| ViaView::Role { role, via }).collect(),
+            roles: rows.into_iter().map(|(role, via, _)| ViaView::Role { role, via }).collect(),
         })
     }
 }
@@ -134,11 +176,16 @@ fn answer<'m>(
     if format == QueryFormat::Json {
         return json::print(&view(rows));
     }
-    let width = rows.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+    let width = rows.iter().map(|(name, ..)| name.len()).max().unwrap_or(0);
+    let how_width = rows.iter().map(|(_, via, _)| how(via).len()).max().unwrap_or(0);
     let mut text = heading(rows.len()) + "\n";
-    for (name, via) in &rows {
-        let how = if via.len() == 1 { "direct".to_string() } else { format!("via {}", via.join(" > ")) };
-        text.push_str(&format!("  {name:<width$}  {how}\n"));
+    for (name, via, deprecated) in &rows {
+        let line = match deprecated {
+            Some(d) => format!("  {name:<width$}  {:<how_width$}  {}", how(via), d.note()),
+            None => format!("  {name:<width$}  {}", how(via)),
+        };
+        text.push_str(&line);
+        text.push('\n');
     }
     out!("{text}");
     Ok(())
@@ -159,6 +206,11 @@ impl MatrixArgs {
     }
 }
 
+/// `direct`, or the include chain a permission comes through.
+fn how(via: &[&str]) -> String {
+    if via.len() == 1 { "direct".to_string() } else { format!("via {}", via.join(" > ")) }
+}
+
 /// An unknown name: a refusal (exit 1) with a did-you-mean.
 fn unknown<'a>(kind: &str, name: &str, known: impl Iterator<Item = &'a str>) -> Failure {
     let help = did_you_mean(name, known).map(|h| format!("\n  help: {h}")).unwrap_or_default();
@@ -175,35 +227,37 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// A cell: granted directly, inherited through an include, or not held.
-fn cell(model: &Model, role: RoleIdx, permission: PermIdx) -> Option<bool> {
-    let r = &model.roles()[role];
-    r.effective.contains(permission).then(|| r.permissions.contains(&permission))
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cell {
+    Direct,
+    Inherited,
+    Not,
 }
 
-fn matrix_view(model: &Model) -> MatrixView<'_> {
-    let permissions: Vec<&str> = model.permissions().iter().map(|p| p.name.as_str()).collect();
-    let roles = model
-        .roles()
-        .iter()
-        .map(|r| RoleHolds { role: &r.name, permissions: r.effective.iter().map(|p| permissions[p.get()]).collect() })
-        .collect();
-    MatrixView { permissions, roles }
+/// The matrix every format writes: permissions down (by id), roles across (by id).
+fn grid(model: &Model) -> impl Iterator<Item = (&str, Vec<Cell>)> {
+    model.indexed_permissions().map(move |(p, perm)| {
+        let cells = model.roles().iter().map(|r| match (r.effective.contains(p), r.permissions.contains(&p)) {
+            (false, _) => Cell::Not,
+            (true, true) => Cell::Direct,
+            (true, false) => Cell::Inherited,
+        });
+        (perm.name.as_str(), cells.collect())
+    })
 }
 
+/// Permissions down, roles across, as in the text and Markdown tables.
 fn matrix_csv(model: &Model) -> String {
-    let mut out = String::from("role");
-    for p in model.permissions() {
-        out.push(',');
-        out.push_str(&p.name);
-    }
+    let mut out = String::from("permission");
+    model.roles().iter().for_each(|r| out.push_str(&format!(",{}", r.name)));
     out.push('\n');
-    for (r, role) in model.indexed_roles() {
-        out.push_str(&role.name);
-        for (p, _) in model.indexed_permissions() {
-            out.push_str(match cell(model, r, p) {
-                Some(true) => ",direct",
-                Some(false) => ",inherited",
-                None => ",",
+    for (permission, cells) in grid(model) {
+        out.push_str(permission);
+        for cell in cells {
+            out.push_str(match cell {
+                Cell::Direct => ",direct",
+                Cell::Inherited => ",inherited",
+                Cell::Not => ",",
             });
         }
         out.push('\n');
@@ -213,19 +267,15 @@ fn matrix_csv(model: &Model) -> String {
 
 fn matrix_markdown(model: &Model) -> String {
     let mut out = String::from("| Permission |");
-    for r in model.roles() {
-        out.push_str(&format!(" `{}` |", r.name));
-    }
-    out.push_str("\n|---|");
-    out.push_str(&":---:|".repeat(model.roles().len()));
-    out.push('\n');
-    for (p, perm) in model.indexed_permissions() {
-        out.push_str(&format!("| `{}` |", perm.name));
-        for (r, _) in model.indexed_roles() {
-            out.push_str(match cell(model, r, p) {
-                Some(true) => " ✅ |",
-                Some(false) => " ☑️ |",
-                None => "  |",
+    model.roles().iter().for_each(|r| out.push_str(&format!(" `{}` |", r.name)));
+    out.push_str(&format!("\n|---|{}\n", ":---:|".repeat(model.roles().len())));
+    for (permission, cells) in grid(model) {
+        out.push_str(&format!("| `{permission}` |"));
+        for cell in cells {
+            out.push_str(match cell {
+                Cell::Direct => " ✅ |",
+                Cell::Inherited => " ☑️ |",
+                Cell::Not => "  |",
             });
         }
         out.push('\n');
@@ -236,25 +286,32 @@ fn matrix_markdown(model: &Model) -> String {
 /// Permissions down, roles across; `x` granted directly, `+` inherited, `.` not held.
 fn matrix_text(model: &Model) -> String {
     let width = model.permissions().iter().map(|p| p.name.len()).max().unwrap_or(0).max("permission".len());
-    let heads: Vec<String> = model.roles().iter().map(|r| r.name.clone()).collect();
     let mut out = format!("{:<width$}", "permission");
-    for h in &heads {
-        out.push_str(&format!("  {h}"));
-    }
+    model.roles().iter().for_each(|r| out.push_str(&format!("  {}", r.name)));
     out.push('\n');
-    for (p, perm) in model.indexed_permissions() {
-        out.push_str(&format!("{:<width$}", perm.name));
-        for ((r, _), h) in model.indexed_roles().zip(&heads) {
-            let mark = match cell(model, r, p) {
-                Some(true) => "x",
-                Some(false) => "+",
-                None => ".",
+    for (permission, cells) in grid(model) {
+        let mut line = format!("{permission:<width$}");
+        for (cell, role) in cells.into_iter().zip(model.roles()) {
+            let mark = match cell {
+                Cell::Direct => "x",
+                Cell::Inherited => "+",
+                Cell::Not => ".",
             };
-            out.push_str(&format!("  {mark:^w$}", w = h.len()));
+            line.push_str(&format!("  {mark:^w$}", w = role.name.len()));
         }
-        out.truncate(out.trim_end().len());
+        out.push_str(line.trim_end());
         out.push('\n');
     }
     out.push_str("x: granted directly, +: inherited through an include\n");
     out
+}
+
+fn matrix_view(model: &Model) -> MatrixView<'_> {
+    let permissions: Vec<&str> = model.permissions().iter().map(|p| p.name.as_str()).collect();
+    let roles = model
+        .roles()
+        .iter()
+        .map(|r| RoleHolds { role: &r.name, permissions: r.effective.iter().map(|p| permissions[p.get()]).collect() })
+        .collect();
+    MatrixView { permissions, roles }
 }

@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 
 use super::output::{errln, out, outln};
 use super::project::load;
-use super::{Context, Failure, create_new};
+use super::{Context, Failure, create_new, shown_path};
 
 /// `role-gen scaffold`.
 #[derive(Debug, Args)]
@@ -38,7 +38,7 @@ impl ScaffoldArgs {
             Ok(None) => {
                 errln!(
                     "error: `{}` has no policies, so roles.rs has no `PolicyFacts` trait to implement",
-                    path.display()
+                    shown_path(&path)
                 );
                 return Err(Failure::Checked);
             }
@@ -50,10 +50,15 @@ impl ScaffoldArgs {
             return Ok(());
         }
         if !create_new(out, &text)? {
-            errln!("error: `{}` already exists; role-gen scaffold never overwrites a file", out.display());
+            errln!("error: `{}` already exists; role-gen scaffold never overwrites a file", shown_path(out));
             return Err(Failure::Checked);
         }
-        outln!("wrote {}; next: answer each predicate left as a `todo` with the application's facts", out.display());
+        if !cx.style.quiet {
+            outln!(
+                "wrote {}; next: answer each predicate left as a `todo` with the application's facts",
+                shown_path(out)
+            );
+        }
         Ok(())
     }
 }

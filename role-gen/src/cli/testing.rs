@@ -84,7 +84,9 @@ fn print_human(project: &Project, outcomes: &[Outcome], style: Style) {
     }
     let failed = outcomes.iter().filter(|o| !o.passed()).count();
     if outcomes.is_empty() {
-        outln!("no [[tests]] in {file}");
+        if !style.quiet {
+            outln!("no [[tests]] in {file}");
+        }
     } else if !style.quiet || failed > 0 {
         outln!("{} tests in {file}: {} passed, {failed} failed", outcomes.len(), outcomes.len() - failed);
     }

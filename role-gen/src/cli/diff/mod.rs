@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use super::output::{err, errln, out};
+use super::paths::repo_relative;
 use super::{Context, Failure, Format, Style, find_roles_file, plural};
 use crate::diagnostic::Diagnostics;
 use crate::diff::Definition;
@@ -85,14 +86,14 @@ impl DiffArgs {
             (None, file) => find_roles_file(file)?,
         };
         let new_bytes = read(&new)?;
-        let shown_new = new.display().to_string();
         match (old, against) {
             (_, Some(rev)) => {
                 let (old, repo_path) = git::from_git(&new, rev)?;
                 Ok(Inputs { old, new, new_bytes, annotate_as: repo_path })
             }
             (Some(old), None) => {
-                Ok(Inputs { old: Old::File(old.to_path_buf()), new, new_bytes, annotate_as: shown_new })
+                let annotate_as = repo_relative(&new);
+                Ok(Inputs { old: Old::File(old.to_path_buf()), new, new_bytes, annotate_as })
             }
             (None, None) => Err(Failure::Usage("`diff` needs OLD or `--against GIT_REV`".into())),
         }
@@ -116,8 +117,8 @@ struct Inputs {
     old: Old,
     new: PathBuf,
     new_bytes: Vec<u8>,
-    /// The new file's path in GitHub annotations: relative to the repository root when known
-    /// (`--against`), so annotations land on the pull request's lines from any folder.
+    /// The new file's path in GitHub annotations: relative to the repository root, so
+    /// annotations land on the pull request's lines from any folder.
     annotate_as: String,
 }
 
@@ -135,17 +136,21 @@ fn load_both(inputs: &Inputs, format: Format, style: Style) -> Result<(Option<De
         Old::Git { shown, bytes } => Some(crate::diff::load(shown.as_str(), bytes)),
         Old::Missing { shown } => {
             if !style.quiet {
-                errln!("note: `{shown}` does not exist; everything in {} is new", inputs.new.display());
+                errln!(
+                    "note: `{}` does not exist; everything in {} is new",
+                    crate::escape::shown(shown),
+                    super::shown_path(&inputs.new)
+                );
             }
             None
         }
     };
     let new = crate::diff::load(inputs.new.clone(), &inputs.new_bytes);
     if let Some(Err(d)) = &old {
-        report_invalid("old", d, format, style);
+        report_invalid("old", d, format, style, &inputs.annotate_as);
     }
     if let Err(d) = &new {
-        report_invalid("new", d, format, style);
+        report_invalid("new", d, format, style, &inputs.annotate_as);
     }
     match (old, new) {
         (None, Ok(new)) => Ok((None, new)),
@@ -154,15 +159,15 @@ fn load_both(inputs: &Inputs, format: Format, style: Style) -> Result<(Option<De
     }
 }
 
-fn report_invalid(side: &str, d: &Diagnostics, format: Format, style: Style) {
+fn report_invalid(side: &str, d: &Diagnostics, format: Format, style: Style, annotate_as: &str) {
     if format == Format::Github && side == "new" {
         // The new file is the pull request's: its errors belong on its lines.
-        out!("{}", d.to_github());
+        out!("{}", d.to_github_as(annotate_as));
     }
     err!("{}", d.render_human(style.color));
     errln!(
         "error: the {side} version `{}` is invalid ({}); diff compares two valid files",
-        d.source().path.display(),
+        super::shown_path(&d.source().path),
         plural(d.errors().count(), "error")
     );
 }

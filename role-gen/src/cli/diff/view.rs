@@ -103,7 +103,7 @@ impl<'a> View<'a> {
     /// `path:line:col` of a span in the new file.
     fn location(&self, span: &Span) -> String {
         let (line, col) = self.new.source.line_col(span.start);
-        format!("{}:{line}:{col}", self.new.source.path.display())
+        format!("{}:{line}:{col}", crate::cli::shown_path(&self.new.source.path))
     }
 
     /// The readable report: breaking changes by class, access by role, notes. `--quiet` keeps
