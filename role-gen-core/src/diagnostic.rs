@@ -215,7 +215,7 @@ impl Diagnostics {
         kind_color: &str,
     ) {
         let text = self.source.line_text(span.start);
-        let line_start = self.source.text[..span.start.min(self.source.text.len())].rfind('\n').map_or(0, |i| i + 1);
+        let line_start = self.source.line_start(span.start);
         let start = span.start.saturating_sub(line_start).min(text.len());
         let end = span.end.saturating_sub(line_start).clamp(start, text.len());
         let (before, marked) = (shown(&text[..floor(text, start)]), shown(&text[floor(text, start)..floor(text, end)]));

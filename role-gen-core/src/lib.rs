@@ -146,7 +146,7 @@ pub fn validate_text(path: impl Into<PathBuf>, text: &str) -> Result<Validated, 
 /// diagnostics hold only warnings.
 pub fn validate(source: SourceFile) -> Result<Validated, Diagnostics> {
     let mut found = Vec::new();
-    let file = syntax::parse(&source.text, &mut found);
+    let file = syntax::parse(source.text(), &mut found);
     check::syntax_rules(&file, &source.file_name(), &mut found);
     let model = lower::lower(&file, &source.file_name(), &mut found);
     check::structure_rules(&model, &mut found);
@@ -164,16 +164,12 @@ pub fn validate(source: SourceFile) -> Result<Validated, Diagnostics> {
 }
 
 /// `bytes` as the text of `source`, or a `toml-syntax` error at the first byte that is not UTF-8.
-pub fn decode(mut source: SourceFile, bytes: &[u8]) -> Result<SourceFile, Diagnostics> {
+pub fn decode(source: SourceFile, bytes: &[u8]) -> Result<SourceFile, Diagnostics> {
     match std::str::from_utf8(bytes) {
-        Ok(text) => {
-            source.text = text.to_string();
-            Ok(source)
-        }
+        Ok(text) => Ok(source.with_text(text)),
         Err(e) => {
             let at = e.valid_up_to();
-            source.text = String::from_utf8_lossy(bytes).into_owned();
-            let mut d = Diagnostics::new(source);
+            let mut d = Diagnostics::new(source.with_text(String::from_utf8_lossy(bytes)));
             d.push(
                 Diagnostic::new(Code::TomlSyntax, at..at + 1, "roles.toml is not valid UTF-8")
                     .label("invalid byte")
