@@ -18,7 +18,7 @@ pub struct SourceFile {
     base: Option<PathBuf>,
     /// Where each line starts, built on the first position asked for: a file with thousands of
     /// diagnostics then costs a binary search each, not a scan from the start.
-    lines: OnceLock<Vec<usize>>,
+    lines: OnceLock<Box<[usize]>>,
 }
 
 impl SourceFile {
