@@ -19,21 +19,37 @@ pub struct Walk {
 impl Walk {
     /// Walks from `root` over `edges`, neighbours in ascending order.
     pub fn from(edges: &[Vec<usize>], root: usize) -> Walk {
-        Walk::within(edges, root, |_| true)
+        Walk::over(edges.len(), root, |n| edges[n].iter().copied())
+    }
+
+    /// Walks from `root` over the `n` nodes whose neighbours `next` gives, in ascending order.
+    pub fn over<I: Iterator<Item = usize>>(n: usize, root: usize, next: impl Fn(usize) -> I) -> Walk {
+        Walk::breadth_first(n, root, next, |_| true)
     }
 
     /// Walks from `root`, only through nodes `keep` accepts.
     pub fn within(edges: &[Vec<usize>], root: usize, keep: impl Fn(usize) -> bool) -> Walk {
-        let mut parent = vec![None; edges.len()];
-        let mut seen = vec![false; edges.len()];
+        Walk::breadth_first(edges.len(), root, |n| edges[n].iter().copied(), keep)
+    }
+
+    fn breadth_first<I: Iterator<Item = usize>>(
+        n: usize,
+        root: usize,
+        neighbours: impl Fn(usize) -> I,
+        keep: impl Fn(usize) -> bool,
+    ) -> Walk {
+        let mut parent = vec![None; n];
+        let mut seen = vec![false; n];
         let mut order = Vec::new();
         let mut queue = VecDeque::from([root]);
+        let mut next = Vec::new();
         seen[root] = true;
         while let Some(node) = queue.pop_front() {
             order.push(node);
-            let mut next: Vec<usize> = edges[node].iter().copied().filter(|&n| keep(n)).collect();
+            next.clear();
+            next.extend(neighbours(node).filter(|&n| keep(n)));
             next.sort_unstable();
-            for n in next {
+            for &n in &next {
                 if !std::mem::replace(&mut seen[n], true) {
                     parent[n] = Some(node);
                     queue.push_back(n);
@@ -46,7 +62,8 @@ impl Walk {
     /// The path from the root to `node`, both ends included (a shortest one); empty when the
     /// walk did not reach it.
     pub fn path_to(&self, node: usize) -> Vec<usize> {
-        if !self.order.contains(&node) {
+        let reached = self.order.first() == Some(&node) || self.parent.get(node).is_some_and(Option::is_some);
+        if !reached {
             return Vec::new();
         }
         let mut path = vec![node];

@@ -7,10 +7,12 @@ use std::collections::HashMap;
 use crate::graph;
 use crate::source::Span;
 
+mod chains;
 mod index;
 mod policy;
 mod set;
 
+pub use chains::Chains;
 pub use index::{EntityIdx, LevelIdx, PermIdx, PolicyIdx, RoleIdx};
 pub use policy::{DEFAULT_DENY, Decision, Facts, Rollout, RolloutMode};
 pub use set::PermSet;
@@ -428,17 +430,6 @@ impl Model {
         set
     }
 
-    /// The shortest include chain from `role` to a role granting `perm` directly, both ends
-    /// included; ties broken by id (SPEC section 3, `explain` and `who-can`).
-    pub fn via(&self, role: RoleIdx, perm: PermIdx) -> Option<Vec<RoleIdx>> {
-        self.chains(role).to(perm)
-    }
-
-    /// Every include chain of `role`, from one walk: ask it for many permissions at once.
-    pub fn chains(&self, role: RoleIdx) -> Chains<'_> {
-        Chains { model: self, walk: graph::Walk::from(&self.include_graph(), role.get()) }
-    }
-
     /// Each role's includes as positions, for the graph algorithms.
     pub(crate) fn include_graph(&self) -> Vec<Vec<usize>> {
         self.roles.iter().map(|r| r.includes.iter().map(|i| i.get()).collect()).collect()
@@ -464,21 +455,5 @@ impl Model {
             self.roles[r].effective = set;
         }
         self
-    }
-}
-
-/// The include chains of one role (see [`Model::chains`]).
-#[derive(Debug, Clone)]
-pub struct Chains<'a> {
-    model: &'a Model,
-    walk: graph::Walk,
-}
-
-impl Chains<'_> {
-    /// The chain from the role to the first role (in walk order) that grants `perm` directly,
-    /// both ends included: the shortest, ties broken by id. `None` when the role lacks it.
-    pub fn to(&self, perm: PermIdx) -> Option<Vec<RoleIdx>> {
-        let granter = self.walk.order.iter().find(|&&r| self.model.roles[r].permissions.contains(&perm))?;
-        Some(self.walk.path_to(*granter).into_iter().map(RoleIdx::new).collect())
     }
 }

@@ -128,10 +128,11 @@ impl ExplainArgs {
         let model = project.model();
         let role = self.role.as_str();
         let r = model.role(role).ok_or_else(|| unknown("role", role, model.roles().iter().map(|r| r.name.as_str())))?;
+        let chains = model.chains(r);
         let rows = model.roles()[r]
             .effective
             .iter()
-            .map(|p| (&model.permissions()[p], names(model, &model.via(r, p).unwrap_or_default())))
+            .map(|p| (&model.permissions()[p], names(model, &chains.to(p).unwrap_or_default())))
             .map(|(p, via)| (p.name.as_str(), via, DeprecatedView::of(&p.deprecated)));
         let heading = |n| format!("role `{role}` has {n} effective permission{}", plural(n));
         answer(self.format, rows.collect(), heading, |rows| AnswerView::Explain {
@@ -153,9 +154,8 @@ impl WhoCanArgs {
         let p = model
             .permission(permission)
             .ok_or_else(|| unknown("permission", permission, model.permissions().iter().map(|p| p.name.as_str())))?;
-        let rows = model
-            .indexed_roles()
-            .filter_map(|(r, role)| Some((role.name.as_str(), names(model, &model.via(r, p)?), None)));
+        let rows =
+            model.holders(p).into_iter().map(|(r, chain)| (model.roles()[r].name.as_str(), names(model, &chain), None));
         let note = DeprecatedView::of(&model.permissions()[p].deprecated).map(|d| format!(" {}", d.note()));
         let heading = |n| format!("{n} role{} hold `{permission}`{}", plural(n), note.unwrap_or_default());
         answer(self.format, rows.collect(), heading, |rows| AnswerView::WhoCan {
