@@ -145,6 +145,10 @@ pub struct FmtArgs {
     /// Only report (exit 1) when the file is not formatted
     #[arg(long)]
     check: bool,
+    /// Also order: sections as in the SPEC, permissions and roles by id within each group a
+    /// comment block heads, keys as in the SPEC
+    #[arg(long)]
+    sort: bool,
 }
 
 impl AddCommand {
@@ -230,12 +234,13 @@ impl FmtArgs {
     /// Rewrites roles.toml in its canonical layout; with `--check`, only reports.
     pub(super) fn run(&self, cx: &Context) -> Result<(), Failure> {
         if !self.check {
-            return run_edit(cx, || Ok(Edit::Format));
+            return run_edit(cx, || Ok(Edit::Format { sort: self.sort }));
         }
         // `fmt --check` writes nothing, so it takes no lock and works on a read-only file.
         let path = cx.roles_file()?;
         let bytes = read(&path, std::fs::read(&path))?;
-        let outcome = edit::apply(&path, &bytes, &Edit::Format).map_err(|e| report_error(&path, &e, cx.style))?;
+        let outcome = edit::apply(&path, &bytes, &Edit::Format { sort: self.sort })
+            .map_err(|e| report_error(&path, &e, cx.style))?;
         fmt_check(&path, &outcome, cx.style)
     }
 }
@@ -325,7 +330,7 @@ fn report(cx: &Context, request: &Edit, outcome: &Outcome) {
     if let Some(warnings) = &outcome.new_warnings {
         err!("{}", warnings.render_human(style.color));
     }
-    if outcome.changed && *request != Edit::Format {
+    if outcome.changed && !matches!(request, Edit::Format { .. }) {
         let file = cx.file.as_ref().map(|f| format!(" -f {}", shown_path(f))).unwrap_or_default();
         outln!("next: `role-gen generate{file}` refreshes the generated files");
     }

@@ -13,6 +13,9 @@
 use role_gen_core::schema;
 use toml_edit::{DocumentMut, InlineTable, Item, RawString, Table, Value};
 
+use super::array;
+use super::entries::dotted_lead;
+
 /// The text of a table's prefix; a table without one prints a blank line (toml_edit's default
 /// for every table but the first).
 pub fn table_prefix(table: &Table) -> String {
@@ -130,7 +133,7 @@ pub fn entry_style(section: Option<&Item>) -> EntryStyle {
 }
 
 /// Adds entry `name` with `fields` at the end of `section`, in the style of the entries already
-/// there, its keys in the schema's order.
+/// there, its keys in the schema's order, its arrays laid out as `fmt` lays them out.
 pub fn insert_entry(doc: &mut DocumentMut, section: &str, name: &str, mut fields: Vec<(&'static str, Value)>) {
     if let Some(shape) = schema::section(section).and_then(|s| s.value.table()) {
         fields.sort_by_key(|(key, _)| shape.rank(key));
@@ -148,7 +151,12 @@ pub fn insert_entry(doc: &mut DocumentMut, section: &str, name: &str, mut fields
         EntryStyle::Dotted | EntryStyle::Header => {
             let mut table = if style == EntryStyle::Header { new_table_in(doc, section) } else { Table::new() };
             table.set_dotted(style == EntryStyle::Dotted);
-            fields.into_iter().for_each(|(k, v)| {
+            let lead =
+                if style == EntryStyle::Dotted { dotted_lead(doc.get(section), section) + name.len() + 1 } else { 0 };
+            fields.into_iter().for_each(|(k, mut v)| {
+                if let Value::Array(list) = &mut v {
+                    array::lay_out(lead + k.len(), list);
+                }
                 table.insert(k, Item::Value(v));
             });
             Item::Table(table)
