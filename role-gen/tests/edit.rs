@@ -624,6 +624,7 @@ description = "S"   # the root
 [permissions.permission_number_0]
 id = 1
 description = "P0"
+# group = "first"   (not yet: a comment hanging below the table)
 
 # ---- Roles ----
 
@@ -814,7 +815,23 @@ permissions = [
                 text = step(&text, &edit)?;
                 track(&text, &mut ever)?;
             }
+            sorts_once_keeping_every_comment(&text)?;
         }
+    }
+
+    /// `fmt --sort` of the result keeps every comment, and sorting again changes nothing.
+    fn sorts_once_keeping_every_comment(text: &str) -> Result<(), TestCaseError> {
+        let sort = Edit::Format { sort: true };
+        let sorted = step(text, &sort)?;
+        prop_assert_eq!(step(&sorted, &sort)?, sorted.clone(), "fmt --sort is idempotent");
+        let comments = |t: &str| {
+            let mut found: Vec<String> =
+                t.lines().filter_map(|l| l.find('#').map(|i| l[i..].trim().to_string())).collect();
+            found.sort();
+            found
+        };
+        prop_assert_eq!(comments(&sorted), comments(text), "fmt --sort keeps every comment:\n{}", sorted);
+        Ok(())
     }
 
     /// Granting a permission a role does not grant directly, then revoking it, gives back the same

@@ -21,7 +21,7 @@ use toml_edit::{DocumentMut, Item, Table, Value};
 
 use super::array;
 use super::entries::dotted_lead;
-use super::layout::{for_each_table, table_prefix};
+use super::layout::{first_printed_mut, is_printed, split_glued, table_prefix};
 use super::sort;
 
 /// Rewrites the document in the canonical layout; in the canonical order too with `sort`.
@@ -36,13 +36,26 @@ pub fn format(doc: &mut DocumentMut, sort: bool) {
             tidy_section(item, key, sort);
         }
     }
-    let after_values = doc.iter().any(|(_, v)| v.is_value());
-    if let Some(first) = first_printed_mut(doc) {
-        let prefix = normalize_comments(&table_prefix(first), !after_values);
+    if !doc.iter().any(|(_, v)| v.is_value())
+        && let Some(first) = first_printed_mut(doc)
+    {
+        let prefix = normalize_comments(&table_prefix(first), true);
         first.decor_mut().set_prefix(prefix);
     }
-    let trailing = normalize_comments(doc.trailing().as_str().unwrap_or_default(), false);
-    doc.set_trailing(if trailing.trim().is_empty() { String::new() } else { trailing });
+    let trailing = doc.trailing().as_str().unwrap_or_default().to_string();
+    let (glued, rest) = split_glued(&trailing, true);
+    let rest = if rest.trim().is_empty() { String::new() } else { normalize_comments(rest, false) };
+    doc.set_trailing(format!("{}{rest}", normalize_comments(glued, true)));
+}
+
+/// The text before a header, normalized: the comment lines hanging below the table before
+/// stay on the line after it (see [`split_glued`]); then exactly one blank line; then the
+/// comment blocks, runs of blank lines between them made one.
+fn normalize_prefix(prefix: &str) -> String {
+    match split_glued(prefix, false) {
+        ("", _) => normalize_comments(prefix, false),
+        (glued, rest) => format!("{}\n{}", normalize_comments(glued, true), normalize_comments(rest, true)),
+    }
 }
 
 /// Drops the repeated entries of every array at or below `item` (rule lists inside inline
@@ -66,46 +79,6 @@ fn dedup_value(value: &mut Value) {
         }
         Value::InlineTable(table) => table.iter_mut().for_each(|(_, v)| dedup_value(v)),
         _ => {}
-    }
-}
-
-/// Whether toml_edit prints a header for this table.
-pub fn is_printed(table: &Table) -> bool {
-    let hidden = table.is_implicit() && table.get_values().is_empty();
-    !table.is_dotted() && !hidden
-}
-
-/// The first printed table, by position.
-pub fn first_printed_mut(doc: &mut DocumentMut) -> Option<&mut Table> {
-    let mut first: Option<isize> = None;
-    for_each_table(doc.as_item(), &mut |t| {
-        if let Some(p) = t.position().filter(|&p| p > 0 && is_printed(t)) {
-            first = Some(first.map_or(p, |f| f.min(p)));
-        }
-    });
-    let first = first?;
-    let mut found: Option<&mut Table> = None;
-    find_table_mut(doc.as_item_mut(), first, &mut found);
-    found
-}
-
-fn find_table_mut<'d>(item: &'d mut Item, position: isize, found: &mut Option<&'d mut Table>) {
-    let tables: Vec<&'d mut Table> = match item {
-        Item::Table(t) => vec![t],
-        Item::ArrayOfTables(a) => a.iter_mut().collect(),
-        _ => Vec::new(),
-    };
-    for table in tables {
-        if found.is_some() {
-            return;
-        }
-        if table.position() == Some(position) && is_printed(table) {
-            *found = Some(table);
-            return;
-        }
-        for (_, child) in table.iter_mut() {
-            find_table_mut(child, position, found);
-        }
     }
 }
 
@@ -156,7 +129,7 @@ fn tidy_section(item: &mut Item, section: &str, sort: bool) {
 /// written as dotted keys), for the width of its arrays' lines.
 fn tidy_table(table: &mut Table, tidy: Tidy, lead: usize) {
     if is_printed(table) {
-        let prefix = normalize_comments(&table_prefix(table), false);
+        let prefix = normalize_prefix(&table_prefix(table));
         table.decor_mut().set_prefix(prefix);
     }
     if tidy.sort {
@@ -191,4 +164,45 @@ pub fn normalize_comments(text: &str, first: bool) -> String {
     }
     let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
     if first { body } else { format!("\n{body}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn formatted(src: &str, sort: bool) -> String {
+        let mut doc: DocumentMut = src.parse().expect("toml");
+        format(&mut doc, sort);
+        doc.to_string()
+    }
+
+    #[test]
+    fn rule_lists_lose_their_repeats_and_keep_their_comments() {
+        let src = "[policies.p]\nentity = \"org\"\nrules = [\n  { deny_if_legacy = [\"guest\", \"guest\"] },\n  { allow_if_permission = [\"a\", \"b\", \"a\"] },   # holders\n]\n";
+        let want = "[policies.p]\nentity = \"org\"\nrules = [\n  { deny_if_legacy = [\"guest\"] },\n  { allow_if_permission = [\"a\", \"b\"] },   # holders\n]\n";
+        assert_eq!(formatted(src, false), want);
+        assert_eq!(formatted(src, true), want);
+    }
+
+    #[test]
+    fn nothing_moves_without_sort_and_sort_moves_comments_with_their_table() {
+        let src = "# top\n\n[roles.b]\nid = 2\ndescription = \"B\"\n# includes = [\"a\"]\n\n# banner\n\n[permissions.z]\ndescription = \"Z\"\nid = 9\n\n[project]\nname = \"x\"\n\n# the end\n";
+        assert_eq!(formatted(src, false), src);
+        assert_eq!(
+            formatted(src, true),
+            "# top\n\n[project]\nname = \"x\"\n\n# banner\n\n[permissions.z]\nid = 9\ndescription = \"Z\"\n\n[roles.b]\nid = 2\ndescription = \"B\"\n# includes = [\"a\"]\n\n# the end\n"
+        );
+    }
+
+    #[test]
+    fn a_comment_right_below_a_table_stays_below_it() {
+        let src =
+            "[project]\nname = \"x\"\n\n[roles.b]\nid = 2\n  # group = \"g\"\n\n\n[roles.a]\nid = 1\n# closing a\n";
+        let want = "[project]\nname = \"x\"\n\n[roles.b]\nid = 2\n# group = \"g\"\n\n[roles.a]\nid = 1\n# closing a\n";
+        assert_eq!(formatted(src, false), want);
+        let sorted =
+            "[project]\nname = \"x\"\n\n[roles.a]\nid = 1\n# closing a\n\n[roles.b]\nid = 2\n# group = \"g\"\n";
+        assert_eq!(formatted(src, true), sorted);
+        assert_eq!(formatted(sorted, true), sorted);
+    }
 }

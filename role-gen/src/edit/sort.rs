@@ -8,19 +8,24 @@
 //! banner such as `# === Billing ===`). That block is about the entries below it, not about the
 //! first of them, so the entries are sorted inside their group, the groups keep their order, and
 //! the block stays on top of its group whichever entry comes first. The comment lines right
-//! above a header (no blank line between) belong to that entry and move with it. The comments
-//! at the top of the file stay at the top.
+//! above a header (no blank line between) belong to that entry and move with it, and so do the
+//! comment lines hanging below a table (on the line after its last key, a blank line after
+//! them: a commented-out key, a closing note). The comments at the top of the file stay at the
+//! top, and the rest of those at the end at the end.
 
 use std::collections::BTreeMap;
 
 use role_gen_core::schema::{self, Value as Shape};
 use toml_edit::{DocumentMut, Item, Table};
 
-use super::format::{first_printed_mut, is_printed};
-use super::layout::{for_each_table, split_prefix, table_prefix};
+use super::layout::{
+    first_printed_mut, for_each_table, is_printed, printed_prefixes, set_prefixes, split_glued, split_prefix,
+    table_prefix,
+};
 
 /// Reorders the tables of the document: see the module's documentation.
 pub fn sort(doc: &mut DocumentMut) {
+    let glued = take_glued(doc);
     let header = take_detached(first_printed_mut(doc));
     let mut heads = Vec::new();
     let mut group_of = BTreeMap::new();
@@ -34,18 +39,67 @@ pub fn sort(doc: &mut DocumentMut) {
     }
     let mut keys: Vec<String> = doc.iter().map(|(k, _)| k.to_string()).collect();
     keys.sort_by_key(|k| (schema::ROOT.rank(k), first_position(doc.get(k))));
-    let mut next = 1;
+    let mut placer = Placer { next: 1, moved: BTreeMap::new() };
     for key in &keys {
         let group =
             |entry: &str| schema::section(key).and_then(|s| group_of.get(&(s.name, entry.to_string()))).copied();
         if let Some(item) = doc.get_mut(key) {
-            place(item, &mut next, by_id(key).then_some(&group));
+            placer.place(item, by_id(key).then_some(&group));
         }
     }
     for (section, keys, head) in heads {
         put_head(doc, section, &keys, &head);
     }
     put_head_on(first_printed_mut(doc), &header);
+    put_glued(doc, glued, &placer.moved);
+}
+
+/// Takes the comment lines hanging below each table (see [`split_glued`]) off the text after
+/// it; returns them with the position of the table they hang below.
+fn take_glued(doc: &mut DocumentMut) -> Vec<(isize, String)> {
+    let printed = printed_prefixes(doc);
+    let mut glued = Vec::new();
+    let mut rest = BTreeMap::new();
+    for pair in printed.windows(2) {
+        let ((owner, _), (next, prefix)) = (&pair[0], &pair[1]);
+        let (lines, tail) = split_glued(prefix, false);
+        if !lines.is_empty() {
+            glued.push((*owner, lines.to_string()));
+            rest.insert(*next, tail.to_string());
+        }
+    }
+    set_prefixes(doc, &rest);
+    if let Some((last, _)) = printed.last() {
+        let trailing = doc.trailing().as_str().unwrap_or_default().to_string();
+        let (lines, tail) = split_glued(&trailing, true);
+        if !lines.is_empty() {
+            glued.push((*last, lines.to_string()));
+            doc.set_trailing(tail.to_string());
+        }
+    }
+    glued
+}
+
+/// Puts each block of [`take_glued`] below its table again, wherever the table went: in front
+/// of the prefix of the table now after it, or of the file's trailing text.
+fn put_glued(doc: &mut DocumentMut, glued: Vec<(isize, String)>, moved: &BTreeMap<isize, isize>) {
+    let printed = printed_prefixes(doc);
+    let mut prefixes = BTreeMap::new();
+    let mut trailing = String::new();
+    for (owner, lines) in glued {
+        let now = moved.get(&owner).copied().unwrap_or(owner);
+        match printed.iter().find(|(p, _)| *p > now) {
+            Some((next, prefix)) => {
+                prefixes.insert(*next, format!("{lines}\n{prefix}"));
+            }
+            None => trailing = lines,
+        }
+    }
+    set_prefixes(doc, &prefixes);
+    if !trailing.is_empty() {
+        let rest = doc.trailing().as_str().unwrap_or_default().to_string();
+        doc.set_trailing(format!("{trailing}\n{rest}"));
+    }
 }
 
 /// Whether the entries of section `key` are listed by id (permissions and roles).
@@ -118,36 +172,51 @@ fn put_head(doc: &mut DocumentMut, section: &str, keys: &[String], head: &str) {
     }
 }
 
-/// Numbers the tables at and below `item` in the sorted order. With `group` (a section of
-/// entries listed by id), its entries go by (group, id); every other table keeps file order.
-fn place(item: &mut Item, next: &mut isize, group: Option<&dyn Fn(&str) -> Option<usize>>) {
-    match item {
-        Item::Table(table) => place_table(table, next, group),
-        Item::ArrayOfTables(array) => array.iter_mut().for_each(|t| place_table(t, next, None)),
-        _ => {}
-    }
+/// Numbers tables in the sorted order, remembering each one's old position.
+struct Placer {
+    next: isize,
+    /// Old position -> new position.
+    moved: BTreeMap<isize, isize>,
 }
 
-fn place_table(table: &mut Table, next: &mut isize, group: Option<&dyn Fn(&str) -> Option<usize>>) {
-    if !table.is_dotted() {
-        table.set_position(Some(*next));
-        *next += 1;
+/// Which group of its section an entry is in.
+type GroupOf<'a> = &'a dyn Fn(&str) -> Option<usize>;
+
+impl Placer {
+    /// Numbers the tables at and below `item`. With `group` (a section of entries listed by
+    /// id), its entries go by (group, id); every other table keeps file order.
+    fn place(&mut self, item: &mut Item, group: Option<GroupOf<'_>>) {
+        match item {
+            Item::Table(table) => self.place_table(table, group),
+            Item::ArrayOfTables(array) => array.iter_mut().for_each(|t| self.place_table(t, None)),
+            _ => {}
+        }
     }
-    let mut children: Vec<(usize, i64, isize, String)> = table
-        .iter()
-        .filter(|(_, v)| v.is_table() || v.is_array_of_tables())
-        .map(|(k, v)| {
-            let (g, id) = match group {
-                Some(group) => (group(k).unwrap_or(0), v.get("id").and_then(Item::as_integer).unwrap_or(i64::MAX)),
-                None => (0, 0),
-            };
-            (g, id, first_position(Some(v)), k.to_string())
-        })
-        .collect();
-    children.sort();
-    for (_, _, _, key) in children {
-        if let Some(child) = table.get_mut(&key) {
-            place(child, next, None);
+
+    fn place_table(&mut self, table: &mut Table, group: Option<GroupOf<'_>>) {
+        if !table.is_dotted() {
+            if let Some(old) = table.position() {
+                self.moved.insert(old, self.next);
+            }
+            table.set_position(Some(self.next));
+            self.next += 1;
+        }
+        let mut children: Vec<(usize, i64, isize, String)> = table
+            .iter()
+            .filter(|(_, v)| v.is_table() || v.is_array_of_tables())
+            .map(|(k, v)| {
+                let (g, id) = match group {
+                    Some(group) => (group(k).unwrap_or(0), v.get("id").and_then(Item::as_integer).unwrap_or(i64::MAX)),
+                    None => (0, 0),
+                };
+                (g, id, first_position(Some(v)), k.to_string())
+            })
+            .collect();
+        children.sort();
+        for (_, _, _, key) in children {
+            if let Some(child) = table.get_mut(&key) {
+                self.place(child, None);
+            }
         }
     }
 }
