@@ -16,7 +16,8 @@
 //! This file holds the requests and what they give back; the commands are `editor` (the file
 //! being edited, the checks every command shares, validation of the result), `add`, `grants`
 //! (`grant`, `revoke`) and `retire` (`remove`, `deprecate`), on the document helpers of
-//! `entries`, `layout`, `array` and `refs`; `format` is `fmt`, `replace` the atomic write.
+//! `entries`, `layout`, `array` and `refs`; `format` is `fmt` (`sort` its `--sort`), `replace`
+//! the atomic write.
 
 mod add;
 mod array;
@@ -29,6 +30,7 @@ mod refs;
 mod refusal;
 mod replace;
 mod retire;
+mod sort;
 
 use std::io;
 use std::path::Path;
@@ -100,7 +102,10 @@ pub enum Edit {
         name: String,
         reason: Option<String>,
     },
-    Format,
+    /// `fmt`: the canonical layout; with `sort`, the canonical order too (`fmt --sort`).
+    Format {
+        sort: bool,
+    },
 }
 
 /// A successful edit: the new text and what changed.
@@ -151,7 +156,7 @@ pub fn apply(path: &Path, bytes: &[u8], edit: &Edit) -> Result<Outcome, EditErro
 fn apply_text(path: &Path, text: &str, edit: &Edit) -> Result<Outcome, EditError> {
     let bytes = text.as_bytes();
     let mut editor = Editor::open(path, text)?;
-    if *edit == Edit::Format && editor.before.is_none() {
+    if matches!(edit, Edit::Format { .. }) && editor.before.is_none() {
         // Formatting an invalid file could hide its errors' lines; fix them first.
         return Err(unparsable(path, bytes, "roles.toml is invalid"));
     }
@@ -163,7 +168,7 @@ fn apply_text(path: &Path, text: &str, edit: &Edit) -> Result<Outcome, EditError
         Edit::Revoke { role, permissions } => editor.revoke(role, permissions),
         Edit::Remove { kind, name, force } => editor.remove(*kind, name, *force),
         Edit::Deprecate { name, reason } => editor.deprecate(name, reason.as_deref()),
-        Edit::Format => editor.format(),
+        Edit::Format { sort } => editor.format(*sort),
     }
     .map_err(EditError::Refused)?;
     editor.finish(change)

@@ -494,20 +494,34 @@ fn fmt_is_canonical_idempotent_and_check_fails_on_an_unformatted_file() {
     let mut cmd = role_gen(tmp.path());
     cmd.args(["fmt", "--check"]);
     assert_untouched(&path, cmd, 1)
-        .stdout(predicate::str::contains("+[permissions.p]"))
+        .stdout(predicate::str::contains("+permissions = [\"p\"]"))
+        .stdout(predicate::str::contains("+[permissions.p]").not())
         .stderr(predicate::str::contains("roles.toml is not formatted"));
+    let mut cmd = role_gen(tmp.path());
+    cmd.args(["fmt", "--check", "--sort"]);
+    assert_untouched(&path, cmd, 1).stdout(predicate::str::contains("+[permissions.p]"));
     role_gen(tmp.path()).arg("fmt").assert().success().stdout("formatted roles.toml\n");
-    let formatted = read(&path);
     assert_eq!(
-        formatted,
-        "# header\n\n[project]\nname = \"x\"\n\n[permissions.p]\nid = 1\ndescription = \"P\"\n\n[roles.a]   # about a\nid = 1\n# above description\ndescription = \"A\"\n\n[roles.b]\nid = 2\ndescription = \"B\"   # beside\npermissions = [\"p\"]\n"
+        read(&path),
+        "# header\n\n[roles.b]\ndescription = \"B\"   # beside\nid = 2\npermissions = [\"p\"]\n\n[permissions.p]\ndescription = \"P\"\nid = 1\n\n[project]\nname = \"x\"\n\n[roles.a]   # about a\nid = 1\n# above description\ndescription = \"A\"\n",
+        "fmt lays out and keeps the order"
     );
-    let mut cmd = role_gen(tmp.path());
-    cmd.arg("fmt");
-    assert_untouched(&path, cmd, 0).stdout("roles.toml is already formatted\n");
-    let mut cmd = role_gen(tmp.path());
-    cmd.args(["fmt", "--check"]);
-    assert_untouched(&path, cmd, 0);
+    for args in [&["fmt"][..], &["fmt", "--check"]] {
+        let mut cmd = role_gen(tmp.path());
+        cmd.args(args);
+        assert_untouched(&path, cmd, 0).stdout("roles.toml is already formatted\n");
+    }
+    role_gen(tmp.path()).args(["fmt", "--sort"]).assert().success().stdout("formatted roles.toml\n");
+    assert_eq!(
+        read(&path),
+        "# header\n\n[project]\nname = \"x\"\n\n[permissions.p]\nid = 1\ndescription = \"P\"\n\n[roles.a]   # about a\nid = 1\n# above description\ndescription = \"A\"\n\n[roles.b]\nid = 2\ndescription = \"B\"   # beside\npermissions = [\"p\"]\n",
+        "fmt --sort orders sections, entries by id and keys"
+    );
+    for args in [&["fmt", "--sort"][..], &["fmt", "--check", "--sort"], &["fmt", "--check"]] {
+        let mut cmd = role_gen(tmp.path());
+        cmd.args(args);
+        assert_untouched(&path, cmd, 0);
+    }
 }
 
 #[test]
@@ -519,6 +533,7 @@ fn fmt_keeps_every_comment_of_a_commented_file_and_the_examples_are_formatted() 
     for example in ["slack", "minimal"] {
         let file = workspace.join("definitions").join(example).join("roles.toml");
         role_gen(tmp.path()).args(["fmt", "--check", "-f"]).arg(&file).assert().success();
+        role_gen(tmp.path()).args(["fmt", "--check", "--sort", "-f"]).arg(&file).assert().success();
     }
 }
 
@@ -580,57 +595,102 @@ fn every_refusal_carries_its_registry_code() {
     }
 }
 
-/// Random sequences of edits through the library: the file stays valid, no id is ever given to
-/// a second name, and granting then revoking a permission restores the role's access.
+/// Random sequences of edits through the library: the file stays valid and formatted (`fmt
+/// --check` clean after every edit, as it was before), no id is ever given to a second name,
+/// and granting then revoking a permission restores the role's access.
 mod property {
     use std::collections::BTreeMap;
     use std::path::Path;
 
     use proptest::prelude::*;
     use role_gen::Project;
-    use role_gen::edit::{self, Edit, EditError, Kind, NewPermission, NewRole};
+    use role_gen::edit::{self, Edit, EditError, Kind, NewEntity, NewPermission, NewRole};
 
-    const START: &str = "[project]\nname = \"prop\"\n\n[entities.space]\ndescription = \"S\"\n\n[permissions.p0]\nid = 1\ndescription = \"P0\"\n\n[roles.r0]\nid = 1\ndescription = \"R0\"\npermissions = [\"p0\"]\n";
+    /// A formatted file commented the way people do: banners, comments above and beside
+    /// headers, keys and array elements, and words at the end.
+    const START: &str = r#"# The property test's roles.
+
+[project]
+name = "prop"
+
+# ---- Entities ----
+
+[entities.space]
+description = "S"   # the root
+
+# ---- Permissions ----
+
+# The first one.
+[permissions.permission_number_0]
+id = 1
+description = "P0"
+# group = "first"   (not yet: a comment hanging below the table)
+
+# ---- Roles ----
+
+[roles.role_0]
+id = 1
+description = "R0"   # beside a description
+permissions = [
+  "permission_number_0", # why role_0 has it
+]
+
+# The end.
+"#;
 
     #[derive(Debug, Clone)]
     enum Op {
-        AddPermission { name: u8, grant: Option<u8> },
-        AddRole { name: u8, permission: Option<u8>, include: Option<u8> },
-        Grant { role: u8, permission: u8 },
-        Revoke { role: u8, permission: u8 },
+        AddPermission { name: u8, grants: Vec<u8>, entities: Vec<u8> },
+        AddRole { name: u8, permissions: Vec<u8>, include: Option<u8>, on: Vec<u8> },
+        AddEntity { name: u8, parent: Option<u8> },
+        Grant { role: u8, permissions: Vec<u8> },
+        Revoke { role: u8, permissions: Vec<u8> },
         Remove { role: bool, name: u8, force: bool },
+        Deprecate { name: u8, reason: Option<u8> },
         GrantThenRevoke { role: u8, permission: u8 },
     }
 
+    /// Names long enough that a handful of them overflow a line of `fmt`'s width.
     fn p(i: u8) -> String {
-        format!("p{}", i % 8)
+        format!("permission_number_{}", i % 8)
     }
 
     fn r(i: u8) -> String {
-        format!("r{}", i % 5)
+        format!("role_{}", i % 5)
+    }
+
+    fn e(i: u8) -> String {
+        format!("entity_kind_number_{}", i % 6)
+    }
+
+    fn some() -> impl Strategy<Value = Vec<u8>> {
+        proptest::collection::vec(any::<u8>(), 0..7)
     }
 
     fn op() -> impl Strategy<Value = Op> {
         prop_oneof![
-            2 => (any::<u8>(), proptest::option::of(any::<u8>())).prop_map(|(name, grant)| Op::AddPermission { name, grant }),
-            2 => (any::<u8>(), proptest::option::of(any::<u8>()), proptest::option::of(any::<u8>()))
-                .prop_map(|(name, permission, include)| Op::AddRole { name, permission, include }),
-            2 => (any::<u8>(), any::<u8>()).prop_map(|(role, permission)| Op::Grant { role, permission }),
-            2 => (any::<u8>(), any::<u8>()).prop_map(|(role, permission)| Op::Revoke { role, permission }),
-            1 => (any::<bool>(), any::<u8>(), any::<bool>()).prop_map(|(role, name, force)| Op::Remove { role, name, force }),
+            2 => (any::<u8>(), some(), some()).prop_map(|(name, grants, entities)| Op::AddPermission { name, grants, entities }),
+            2 => (any::<u8>(), some(), proptest::option::of(any::<u8>()), some())
+                .prop_map(|(name, permissions, include, on)| Op::AddRole { name, permissions, include, on }),
+            1 => (any::<u8>(), proptest::option::of(any::<u8>())).prop_map(|(name, parent)| Op::AddEntity { name, parent }),
+            3 => (any::<u8>(), some()).prop_map(|(role, permissions)| Op::Grant { role, permissions }),
+            2 => (any::<u8>(), some()).prop_map(|(role, permissions)| Op::Revoke { role, permissions }),
+            2 => (any::<bool>(), any::<u8>(), any::<bool>()).prop_map(|(role, name, force)| Op::Remove { role, name, force }),
+            1 => (any::<u8>(), proptest::option::of(any::<u8>())).prop_map(|(name, reason)| Op::Deprecate { name, reason }),
             2 => (any::<u8>(), any::<u8>()).prop_map(|(role, permission)| Op::GrantThenRevoke { role, permission }),
         ]
     }
 
-    /// The names of the file's permissions and roles, so that most edits name something that
-    /// exists (random names would mostly be refused).
-    fn current(text: &str) -> (Vec<String>, Vec<String>) {
-        let Ok(project) = Project::from_bytes("roles.toml", text.as_bytes()) else { return (Vec::new(), Vec::new()) };
+    /// The names of the file's entities, permissions and roles, so that most edits name
+    /// something that exists (random names would mostly be refused).
+    fn current(text: &str) -> [Vec<String>; 3] {
+        let Ok(project) = Project::from_bytes("roles.toml", text.as_bytes()) else { return Default::default() };
         let model = project.model();
-        (
+        [
+            model.entities().iter().map(|x| x.name.clone()).collect(),
             model.permissions().iter().map(|x| x.name.clone()).collect(),
             model.roles().iter().map(|x| x.name.clone()).collect(),
-        )
+        ]
     }
 
     /// The `i`th of `names`, or a fresh name when `i` points past them (an unknown name).
@@ -638,32 +698,50 @@ mod property {
         names.get(usize::from(i) % (names.len() + 1)).cloned().unwrap_or_else(|| fresh(i))
     }
 
+    /// Names for a list: existing ones only, so that long lists get through (one unknown name
+    /// refuses the whole edit; the single names above try unknown ones).
+    fn pick_list(names: &[String], is: &[u8]) -> Vec<String> {
+        is.iter().filter_map(|&i| names.get(usize::from(i) % names.len().max(1)).cloned()).collect()
+    }
+
     fn to_edit(op: &Op, text: &str) -> Edit {
-        let (perms, roles) = current(text);
-        let (perm, role) = (|i| pick(&perms, i, p), |i| pick(&roles, i, r));
+        let [entities, perms, roles] = current(text);
+        let (entity, perm, role) = (|i| pick(&entities, i, e), |i| pick(&perms, i, p), |i| pick(&roles, i, r));
+        let perm_list = |is: &[u8]| pick_list(&perms, is);
+        let entity_list = |is: &[u8]| pick_list(&entities, is);
         match op {
-            Op::AddPermission { name, grant } => Edit::AddPermission(NewPermission {
+            Op::AddPermission { name, grants, entities } => Edit::AddPermission(NewPermission {
                 name: p(*name),
                 description: format!("Permission {}", p(*name)),
-                grants: grant.map(role).into_iter().collect(),
+                grants: pick_list(&roles, grants),
+                entities: entity_list(entities),
                 ..NewPermission::default()
             }),
-            Op::AddRole { name, permission, include } => Edit::AddRole(NewRole {
+            Op::AddRole { name, permissions, include, on } => Edit::AddRole(NewRole {
                 name: r(*name),
                 description: format!("Role {}", r(*name)),
-                permissions: permission.map(perm).into_iter().collect(),
+                permissions: perm_list(permissions),
                 includes: include.map(role).into_iter().collect(),
-                ..NewRole::default()
+                assignable_on: entity_list(on),
             }),
-            Op::Grant { role: ro, permission } | Op::GrantThenRevoke { role: ro, permission } => {
+            Op::AddEntity { name, parent } => Edit::AddEntity(NewEntity {
+                name: e(*name),
+                description: format!("Entity {}", e(*name)),
+                parent: parent.map(entity),
+            }),
+            Op::Grant { role: ro, permissions } => Edit::Grant { role: role(*ro), permissions: perm_list(permissions) },
+            Op::GrantThenRevoke { role: ro, permission } => {
                 Edit::Grant { role: role(*ro), permissions: vec![perm(*permission)] }
             }
-            Op::Revoke { role: ro, permission } => {
-                Edit::Revoke { role: role(*ro), permissions: vec![perm(*permission)] }
+            Op::Revoke { role: ro, permissions } => {
+                Edit::Revoke { role: role(*ro), permissions: perm_list(permissions) }
             }
             Op::Remove { role: is_role, name, force } => {
                 let (kind, name) = if *is_role { (Kind::Role, role(*name)) } else { (Kind::Permission, perm(*name)) };
                 Edit::Remove { kind, name, force: *force }
+            }
+            Op::Deprecate { name, reason } => {
+                Edit::Deprecate { name: perm(*name), reason: reason.map(|i| format!("use {} instead", p(i))) }
             }
         }
     }
@@ -681,15 +759,28 @@ mod property {
             .collect()
     }
 
-    /// Applies an edit; a refusal leaves the text as it was, an invalid result is a bug.
+    /// Applies an edit; a refusal leaves the text as it was, an invalid or unformatted result
+    /// is a bug.
     fn step(text: &str, edit: &Edit) -> Result<String, TestCaseError> {
         match edit::apply(Path::new("roles.toml"), text.as_bytes(), edit) {
-            Ok(outcome) => Ok(outcome.text),
+            Ok(outcome) => {
+                formatted(&outcome.text).map_err(|e| TestCaseError::fail(format!("after {edit:?}: {e}")))?;
+                Ok(outcome.text)
+            }
             Err(EditError::Refused(_)) => Ok(text.to_string()),
             Err(EditError::Invalid { diagnostics, .. }) => Err(TestCaseError::fail(format!(
                 "{edit:?} produced an invalid file:\n{}\n{text}",
                 diagnostics.render_human(false)
             ))),
+        }
+    }
+
+    /// Whether `fmt --check` passes on `text`: `fmt` would change nothing.
+    fn formatted(text: &str) -> Result<(), String> {
+        match edit::apply(Path::new("roles.toml"), text.as_bytes(), &Edit::Format { sort: false }) {
+            Ok(outcome) if !outcome.changed => Ok(()),
+            Ok(outcome) => Err(format!("not fmt --check clean:\n{text}\n--- fmt would write ---\n{}", outcome.text)),
+            Err(e) => Err(format!("fmt refused: {e:?}\n{text}")),
         }
     }
 
@@ -707,11 +798,12 @@ mod property {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
 
         #[test]
-        fn random_edits_keep_the_file_valid_and_ids_unique(ops in proptest::collection::vec(op(), 1..20)) {
+        fn random_edits_keep_the_file_valid_formatted_and_ids_unique(ops in proptest::collection::vec(op(), 1..20)) {
             let mut text = START.to_string();
+            formatted(&text).map_err(TestCaseError::fail)?;
             let mut ever = BTreeMap::new();
             track(&text, &mut ever)?;
             for op in &ops {
@@ -723,7 +815,23 @@ mod property {
                 text = step(&text, &edit)?;
                 track(&text, &mut ever)?;
             }
+            sorts_once_keeping_every_comment(&text)?;
         }
+    }
+
+    /// `fmt --sort` of the result keeps every comment, and sorting again changes nothing.
+    fn sorts_once_keeping_every_comment(text: &str) -> Result<(), TestCaseError> {
+        let sort = Edit::Format { sort: true };
+        let sorted = step(text, &sort)?;
+        prop_assert_eq!(step(&sorted, &sort)?, sorted.clone(), "fmt --sort is idempotent");
+        let comments = |t: &str| {
+            let mut found: Vec<String> =
+                t.lines().filter_map(|l| l.find('#').map(|i| l[i..].trim().to_string())).collect();
+            found.sort();
+            found
+        };
+        prop_assert_eq!(comments(&sorted), comments(text), "fmt --sort keeps every comment:\n{}", sorted);
+        Ok(())
     }
 
     /// Granting a permission a role does not grant directly, then revoking it, gives back the same
@@ -743,7 +851,7 @@ mod property {
 
     /// Whether both names exist.
     fn access_known(text: &str, role: &str, perm: &str) -> bool {
-        let (perms, roles) = current(text);
+        let [_, perms, roles] = current(text);
         perms.iter().any(|x| x == perm) && roles.iter().any(|x| x == role)
     }
 

@@ -146,6 +146,10 @@ pub struct FmtArgs {
     /// Only report (exit 1) when the file is not formatted
     #[arg(long)]
     check: bool,
+    /// Also order: sections as in the SPEC, permissions and roles by id within each group a
+    /// comment block heads, keys as in the SPEC
+    #[arg(long)]
+    sort: bool,
 }
 
 impl AddCommand {
@@ -231,12 +235,13 @@ impl FmtArgs {
     /// Rewrites roles.toml in its canonical layout; with `--check`, only reports.
     pub(super) fn run(&self, cx: &Context) -> Result<(), Failure> {
         if !self.check {
-            return run_edit(cx, || Ok(Edit::Format));
+            return run_edit(cx, || Ok(Edit::Format { sort: self.sort }));
         }
         // `fmt --check` writes nothing, so it takes no lock and works on a read-only file.
         let path = cx.roles_file()?;
         let bytes = read(&path, std::fs::read(&path))?;
-        let outcome = edit::apply(&path, &bytes, &Edit::Format).map_err(|e| report_error(&path, &e, cx.style))?;
+        let outcome = edit::apply(&path, &bytes, &Edit::Format { sort: self.sort })
+            .map_err(|e| report_error(&path, &e, cx.style))?;
         fmt_check(cx, &path, &outcome)
     }
 }
@@ -326,7 +331,7 @@ fn report(cx: &Context, request: &Edit, outcome: &Outcome) {
     if let Some(warnings) = &outcome.new_warnings {
         err!("{}", warnings.render_human(style.color));
     }
-    if outcome.changed && *request != Edit::Format {
+    if outcome.changed && !matches!(request, Edit::Format { .. }) {
         outln!("next: `{}` refreshes the generated files", command("generate", cx.file.as_deref()));
     }
 }

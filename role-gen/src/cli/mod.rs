@@ -98,8 +98,10 @@ pub enum Command {
         after_help = "Examples:\n  role-gen scaffold policies --out src/policy_facts.rs\n  role-gen scaffold policies --out -   # print it instead"
     )]
     Scaffold(scaffold::ScaffoldArgs),
-    /// Rewrite roles.toml in its canonical layout
-    #[command(after_help = "Example:\n  role-gen fmt --check   # in CI")]
+    /// Rewrite roles.toml in its canonical layout (--sort: in canonical order too)
+    #[command(
+        after_help = "Examples:\n  role-gen fmt --check   # in CI\n  role-gen fmt --sort    # permissions and roles by id, within their banner groups"
+    )]
     Fmt(edit::FmtArgs),
     /// Print shell completions
     #[command(after_help = "Example:\n  role-gen completions bash > /etc/bash_completion.d/role-gen")]

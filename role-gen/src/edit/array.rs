@@ -6,8 +6,16 @@
 //! prefix of `"b"`. Plain `push` and `remove` would carry such a comment off with the wrong
 //! element, or put a new element on the line of a comment; these functions move the decor so
 //! that each comment stays beside the element it was written for.
+//!
+//! The one layout rule for arrays lives here too ([`lay_out`]): `fmt` applies it to every array
+//! of a table, and an edit applies it to the array it changed when that array was laid out so
+//! before. An edit of a formatted file therefore leaves it formatted, and an array a person laid
+//! out otherwise keeps their layout.
 
 use toml_edit::{Array, RawString, Value};
+
+/// The widest `key = [ … ]` line kept on one line.
+pub const MAX_WIDTH: usize = 100;
 
 /// The text of a decor part (`None`, the default, reads as empty).
 fn text(raw: Option<&RawString>) -> String {
@@ -160,6 +168,123 @@ pub fn strings(array: &Array) -> Vec<String> {
     array.iter().filter_map(Value::as_str).map(str::to_string).collect()
 }
 
+/// Whether an array holds a comment anywhere (then `fmt` leaves its layout as written: joining
+/// its lines would lose them).
+pub fn has_comments(array: &Array) -> bool {
+    array.iter().any(|v| prefix(v).contains('#') || suffix(v).contains('#'))
+        || text(Some(array.trailing())).contains('#')
+}
+
+/// The layout of the array of `key = [ … ]`, `key_width` being the printed width of `key`: one
+/// line when the line fits in [`MAX_WIDTH`] columns and holds at most one inline table, else one
+/// element per line, indented two spaces, with a trailing comma. An array holding a comment is
+/// left as written.
+pub fn lay_out(key_width: usize, array: &mut Array) {
+    if has_comments(array) {
+        return;
+    }
+    let tables = array.iter().filter(|v| v.is_inline_table()).count();
+    for (i, value) in array.iter_mut().enumerate() {
+        value.decor_mut().set_prefix(if i == 0 { "" } else { " " });
+        value.decor_mut().set_suffix("");
+    }
+    array.set_trailing("");
+    array.set_trailing_comma(false);
+    let mut bare = array.clone();
+    bare.decor_mut().clear();
+    let width = key_width + " = ".len() + bare.to_string().chars().count();
+    if width <= MAX_WIDTH && tables <= 1 {
+        return;
+    }
+    for value in array.iter_mut() {
+        value.decor_mut().set_prefix("\n  ");
+    }
+    array.set_trailing("\n");
+    array.set_trailing_comma(true);
+}
+
+/// Whether the array is laid out as [`lay_out`] would lay it out.
+pub fn is_laid_out(key_width: usize, array: &Array) -> bool {
+    let mut laid = array.clone();
+    lay_out(key_width, &mut laid);
+    laid.to_string() == array.to_string()
+}
+
+/// A string or an integer, compared by value (`"a"` and `'a'` are the same entry).
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum Scalar {
+    Str(String),
+    Int(i64),
+}
+
+/// Drops the repeats of a string or an integer, the first occurrence staying; returns how many
+/// were dropped. A repeat's comments are not dropped with it: they stay where they were, on
+/// lines of their own.
+pub fn dedup(array: &mut Array) -> usize {
+    let mut seen = std::collections::BTreeSet::new();
+    let (mut i, mut dropped) = (0, 0);
+    while let Some(value) = array.get(i) {
+        let scalar = match value {
+            Value::String(s) => Some(Scalar::Str(s.value().clone())),
+            Value::Integer(n) => Some(Scalar::Int(*n.value())),
+            _ => None,
+        };
+        if scalar.is_some_and(|s| !seen.insert(s)) {
+            remove_keeping_comments(array, i);
+            dropped += 1;
+        } else {
+            i += 1;
+        }
+    }
+    dropped
+}
+
+/// The comment lines of a piece of decor, trimmed, in order.
+fn comment_lines(s: &str) -> impl Iterator<Item = &str> {
+    s.split('\n').map(str::trim).filter(|l| l.starts_with('#'))
+}
+
+/// What follows the last line break of `s` (the indentation before the next element or `]`).
+fn last_segment(s: &str) -> &str {
+    s.rfind('\n').map_or(s, |i| &s[i + 1..])
+}
+
+/// Removes the element at `index` (not the first: [`dedup`] keeps first occurrences), keeping
+/// every comment around it: the one beside the element before stays there; those above and
+/// beside the removed element become lines of their own in its place.
+fn remove_keeping_comments(array: &mut Array, index: usize) {
+    let Some(removed) = array.get(index) else { return };
+    let (p, s) = (prefix(removed), suffix(removed));
+    let is_last = index + 1 == array.len();
+    let after = match array.get(index + 1) {
+        Some(next) => prefix(next),
+        None if array.trailing_comma() => text(Some(array.trailing())),
+        None => String::new(),
+    };
+    let rest = format!("{s}{after}");
+    if index == 0 || !(p.contains('#') || rest.contains('#')) {
+        remove(array, index);
+        return;
+    }
+    let indent = indentation(array);
+    let beside_previous = if p.contains('\n') { head(&p) } else { "\n" };
+    let above = if p.contains('\n') { tail(&p) } else { "" };
+    let lines: String = comment_lines(above).chain(comment_lines(&rest)).map(|c| format!("{indent}{c}\n")).collect();
+    let end = if rest.contains('\n') { last_segment(&rest) } else { indent.as_str() };
+    let gap = format!("{beside_previous}{lines}{end}");
+    array.remove(index);
+    if !is_last {
+        if let Some(next) = array.get_mut(index) {
+            next.decor_mut().set_prefix(gap);
+        }
+    } else if array.trailing_comma() {
+        array.set_trailing(gap);
+    } else if let Some(previous) = array.get_mut(index - 1) {
+        let joined = format!("{}{gap}", suffix(previous));
+        previous.decor_mut().set_suffix(joined);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,5 +322,31 @@ mod tests {
         assert_eq!(edit("a = [\n  \"a\",\n]\n", |a| remove(a, 0)), "a = []\n");
         let src = "a = [\n  \"a\",  # about a\n  \"b\"  # about b\n]\n";
         assert_eq!(edit(src, |a| remove(a, 1)), "a = [\n  \"a\"  # about a\n]\n");
+    }
+
+    #[test]
+    fn lay_out_joins_what_fits_and_splits_what_does_not() {
+        let lay = |src: &str| edit(src, |a| lay_out(1, a));
+        assert_eq!(lay("a = [\n  \"x\",\n  \"y\",\n]\n"), "a = [\"x\", \"y\"]\n");
+        let long: Vec<String> = (0..10).map(|i| format!("\"element_number_{i}\"")).collect();
+        let laid = lay(&format!("a = [{}]\n", long.join(", ")));
+        assert_eq!(laid, format!("a = [\n{}]\n", long.iter().map(|e| format!("  {e},\n")).collect::<String>()));
+        let commented = "a = [ \"x\", # why\n \"y\" ]\n";
+        assert_eq!(lay(commented), commented, "an array holding a comment is left as written");
+    }
+
+    #[test]
+    fn dedup_keeps_first_occurrences_and_every_comment() {
+        let dedup = |src: &str| edit(src, |a| assert!(dedup(a) > 0, "{src}"));
+        assert_eq!(dedup("a = [\"x\", \"y\", \"x\", 'y']\n"), "a = [\"x\", \"y\"]\n");
+        assert_eq!(dedup("a = [9, 2, 9]\n"), "a = [9, 2]\n");
+        let src = "a = [\n  \"x\", # first\n  \"y\",\n  \"x\", # again\n  \"z\",\n]\n";
+        assert_eq!(dedup(src), "a = [\n  \"x\", # first\n  \"y\",\n  # again\n  \"z\",\n]\n");
+        let src = "a = [\n  \"x\", # first\n  # above the repeat\n  \"x\", # again\n]\n";
+        assert_eq!(dedup(src), "a = [\n  \"x\", # first\n  # above the repeat\n  # again\n]\n");
+        let src = "a = [\n  \"x\",\n  \"x\"  # again\n]\n";
+        assert_eq!(dedup(src), "a = [\n  \"x\"\n  # again\n]\n");
+        let src = "a = [\"x\", \"x\", # again\n  \"y\"]\n";
+        assert_eq!(dedup(src), "a = [\"x\",\n  # again\n  \"y\"]\n");
     }
 }

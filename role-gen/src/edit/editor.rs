@@ -51,6 +51,30 @@ fn same_line_breaks(original: &str, text: String) -> String {
     if original.contains("\r\n") { text.replace("\r\n", "\n").replace('\n', "\r\n") } else { text }
 }
 
+/// The data a text parses to, with what `fmt` may drop dropped from it too: the repeats of a
+/// string or an integer in an array (the first occurrence stays).
+fn data(text: &str) -> Option<toml::Table> {
+    let mut table = text.parse::<toml::Table>().ok()?;
+    table.iter_mut().for_each(|(_, v)| dedup_data(v));
+    Some(table)
+}
+
+fn dedup_data(value: &mut toml::Value) {
+    match value {
+        toml::Value::Array(items) => {
+            items.iter_mut().for_each(dedup_data);
+            let mut seen = std::collections::BTreeSet::new();
+            items.retain(|item| match item {
+                toml::Value::String(s) => seen.insert((0, s.clone())),
+                toml::Value::Integer(n) => seen.insert((1, n.to_string())),
+                _ => true,
+            });
+        }
+        toml::Value::Table(table) => table.iter_mut().for_each(|(_, v)| dedup_data(v)),
+        _ => {}
+    }
+}
+
 /// `a, b and c`.
 pub(super) fn listed(names: &[String]) -> String {
     match names {
@@ -145,15 +169,15 @@ impl<'a> Editor<'a> {
         Ok(next)
     }
 
-    /// `fmt`: the canonical layout, refused if it would change what the file means.
-    pub(super) fn format(&mut self) -> Result<Change, Refusal> {
-        format::format(&mut self.doc);
+    /// `fmt` (`fmt --sort` with `sort`): the canonical layout, refused if it would change what
+    /// the file means.
+    pub(super) fn format(&mut self, sort: bool) -> Result<Change, Refusal> {
+        format::format(&mut self.doc, sort);
         let text = same_line_breaks(self.original, self.doc.to_string());
         if text == self.original {
             return Ok(Change::Nothing(format!("{} is already formatted", self.path.display())));
         }
-        let same = |t: &str| t.parse::<toml::Table>().ok();
-        if same(&text) != same(self.original) {
+        if data(&text) != data(self.original) {
             return Err(Refusal::new(
                 Refused::FormatChangesMeaning,
                 "formatting would change what roles.toml means; it was left as it is",

@@ -160,6 +160,109 @@ pub fn set_value(item: &mut Item, key: &str, mut value: Value, shape: &schema::T
     }
 }
 
+/// The width of `name.` when `item` is a table written as dotted keys (`name.id = 1`), else 0:
+/// what prints before its keys on their lines. `fmt` measures array lines the same way.
+pub fn dotted_lead(item: Option<&Item>, name: &str) -> usize {
+    match item {
+        Some(Item::Table(t)) if t.is_dotted() => name.len() + 1,
+        _ => 0,
+    }
+}
+
+/// What prints before the keys of entry `name` on their lines (see [`dotted_lead`]).
+pub fn lead(doc: &DocumentMut, kind: Kind, name: &str) -> usize {
+    let section = doc.get(kind.section());
+    match dotted_lead(section.and_then(|s| s.get(name)), name) {
+        0 => 0,
+        own => dotted_lead(section, kind.section()) + own,
+    }
+}
+
+/// Changes the array at `key` of a table-like `item` with `f`, keeping `fmt`'s layout: an array
+/// laid out by [`array::lay_out`] before is laid out again after, so an edit of a formatted file
+/// leaves it formatted, and one a person laid out otherwise keeps their layout (`f` edits in its
+/// style). `lead` is the width printed before `key` on its line. An array in an inline table is
+/// only edited: `fmt` leaves inline tables as written.
+pub fn edit_list<R>(item: &mut Item, key: &str, lead: usize, f: impl FnOnce(&mut Array) -> R) -> Option<R> {
+    let in_table = item.is_table();
+    let list = item.get_mut(key)?.as_array_mut()?;
+    Some(keep_layout(list, in_table.then_some(lead + key.len()), f))
+}
+
+/// Runs `f` on `list`, laying it out again after when it was laid out by [`array::lay_out`]
+/// before. `width` is the printed width of its key when `fmt` lays it out (an array of a
+/// table), `None` when it does not (an array in an inline table).
+pub fn keep_layout<R>(list: &mut Array, width: Option<usize>, f: impl FnOnce(&mut Array) -> R) -> R {
+    let laid_out = width.filter(|&w| array::is_laid_out(w, list));
+    let result = f(list);
+    if let Some(width) = laid_out {
+        array::lay_out(width, list);
+    }
+    result
+}
+
+/// [`edit_list`] on list `key` of an entry, created (empty, where the schema's order puts it)
+/// first when missing and `create`.
+pub fn edit_entry_list<R>(
+    doc: &mut DocumentMut,
+    kind: Kind,
+    name: &str,
+    key: &str,
+    create: bool,
+    f: impl FnOnce(&mut Array) -> R,
+) -> Option<R> {
+    let lead = lead(doc, kind, name);
+    let item = entry_item_mut(doc, kind, name)?;
+    if create {
+        array_mut(item, key, kind.shape());
+    }
+    edit_list(item, key, lead, f)
+}
+
+/// Whether a comment is written on `key` of a table: on the lines above it, beside it, or
+/// inside its array.
+pub fn has_comment(table: &dyn TableLike, key: &str) -> bool {
+    let above = table.key(key).and_then(|k| k.leaf_decor().prefix()).and_then(|p| p.as_str()).unwrap_or_default();
+    let value = table.get(key).and_then(Item::as_value);
+    let beside = value.and_then(|v| v.decor().suffix()).and_then(|s| s.as_str()).unwrap_or_default();
+    above.contains('#') || beside.contains('#') || value.and_then(Value::as_array).is_some_and(array::has_comments)
+}
+
+/// What became of a list that a removal left empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Emptied {
+    /// The list is not empty (or not there): nothing was done.
+    No,
+    /// The key went: absent means what the empty list meant.
+    Dropped,
+    /// The empty list stays: a comment is written on it, and would go with it.
+    KeptForComment,
+}
+
+/// Drops list `key` of `table` when it is empty, for a key whose absence means the same as an
+/// empty list (the caller knows which do), unless a comment is written on it.
+pub fn drop_emptied(table: &mut dyn TableLike, key: &str) -> Emptied {
+    let empty = table.get(key).and_then(Item::as_array).is_some_and(Array::is_empty);
+    if !empty {
+        return Emptied::No;
+    }
+    if has_comment(table, key) {
+        return Emptied::KeptForComment;
+    }
+    let was_last = table.iter().last().is_some_and(|(k, _)| k == key);
+    let closing =
+        table.get(key).and_then(Item::as_value).and_then(|v| v.decor().suffix()?.as_str().map(str::to_string));
+    table.remove(key);
+    // In `{ a = 1, b = [] }` the space before `}` was the removed value's: the new last one takes it.
+    if let (true, Some(closing)) = (was_last, closing)
+        && let Some((_, Item::Value(last))) = table.iter_mut().last()
+        && last.decor().suffix().and_then(|s| s.as_str()).unwrap_or_default().is_empty()
+    {
+        last.decor_mut().set_suffix(closing);
+    }
+    Emptied::Dropped
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

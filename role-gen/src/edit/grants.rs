@@ -1,20 +1,16 @@
 //! `grant` and `revoke`: a role's direct grants. A revoke of what the role only inherits is
 //! refused with the include chain it comes through, so the user knows where to revoke it.
 
-use toml_edit::Item;
-
 use super::editor::{Change, Editor, listed, unique};
-use super::entries::{self, Kind, entry, entry_item_mut, str_list};
+use super::entries::{self, Kind, entry, str_list};
 use super::{Refusal, Refused, array};
 use crate::Project;
 
 impl Editor<'_> {
-    /// Appends `name` to list `key` of a role (creating the list in its place when missing).
+    /// Appends `name` to list `key` of a role (creating the list in its place when missing), in
+    /// `fmt`'s layout when the list was laid out so.
     pub(super) fn push_to_role(&mut self, role: &str, key: &str, name: &str) {
-        let Some(item) = entry_item_mut(&mut self.doc, Kind::Role, role) else { return };
-        if let Some(list) = entries::array_mut(item, key, Kind::Role.shape()) {
-            array::push(list, name);
-        }
+        entries::edit_entry_list(&mut self.doc, Kind::Role, role, key, true, |list| array::push(list, name));
     }
 
     /// The role's direct grants in the document.
@@ -55,12 +51,11 @@ impl Editor<'_> {
             return Err(self.not_granted_directly(role, p));
         }
         let notes: Vec<String> = permissions.iter().filter_map(|p| self.still_inherited(role, p)).collect();
-        let item = entry_item_mut(&mut self.doc, Kind::Role, role);
-        if let Some(list) = item.and_then(|i| i.get_mut("permissions")).and_then(Item::as_array_mut) {
+        entries::edit_entry_list(&mut self.doc, Kind::Role, role, "permissions", false, |list| {
             permissions.iter().for_each(|p| {
                 array::remove_str(list, p);
             });
-        }
+        });
         Ok(Change::Made { summary: format!("revoked {} from role {role}", listed(&permissions)), notes })
     }
 

@@ -10,8 +10,13 @@
 //! stays where it was. The block right above the header, with no blank line between, is
 //! *attached* and leaves with the entry.
 
+use std::collections::BTreeMap;
+
 use role_gen_core::schema;
 use toml_edit::{DocumentMut, InlineTable, Item, RawString, Table, Value};
+
+use super::array;
+use super::entries::dotted_lead;
 
 /// The text of a table's prefix; a table without one prints a blank line (toml_edit's default
 /// for every table but the first).
@@ -20,6 +25,86 @@ pub fn table_prefix(table: &Table) -> String {
         Some(raw) => raw.as_str().unwrap_or_default().to_string(),
         None => "\n".to_string(),
     }
+}
+
+/// Whether toml_edit prints a header for this table.
+pub fn is_printed(table: &Table) -> bool {
+    let hidden = table.is_implicit() && table.get_values().is_empty();
+    !table.is_dotted() && !hidden
+}
+
+/// The position and prefix of every table printed with a header, in the order they print.
+pub fn printed_prefixes(doc: &DocumentMut) -> Vec<(isize, String)> {
+    let mut found = Vec::new();
+    for_each_table(doc.as_item(), &mut |t| {
+        if let Some(p) = t.position().filter(|&p| p > 0 && is_printed(t)) {
+            found.push((p, table_prefix(t)));
+        }
+    });
+    found.sort_unstable();
+    found
+}
+
+/// Sets the prefix of each printed table whose position `prefixes` holds.
+pub fn set_prefixes(doc: &mut DocumentMut, prefixes: &BTreeMap<isize, String>) {
+    for_each_table_mut(doc.as_item_mut(), &mut |t| {
+        if let Some(prefix) = t.position().filter(|_| is_printed(t)).and_then(|p| prefixes.get(&p)) {
+            t.decor_mut().set_prefix(prefix.clone());
+        }
+    });
+}
+
+/// The printed table at `position`.
+pub fn printed_at_mut(doc: &mut DocumentMut, position: isize) -> Option<&mut Table> {
+    let mut found: Option<&mut Table> = None;
+    find_printed_mut(doc.as_item_mut(), position, &mut found);
+    found
+}
+
+fn find_printed_mut<'d>(item: &'d mut Item, position: isize, found: &mut Option<&'d mut Table>) {
+    let tables: Vec<&'d mut Table> = match item {
+        Item::Table(t) => vec![t],
+        Item::ArrayOfTables(a) => a.iter_mut().collect(),
+        _ => Vec::new(),
+    };
+    for table in tables {
+        if found.is_some() {
+            return;
+        }
+        if table.position() == Some(position) && is_printed(table) {
+            *found = Some(table);
+            return;
+        }
+        for (_, child) in table.iter_mut() {
+            find_printed_mut(child, position, found);
+        }
+    }
+}
+
+/// The first printed table.
+pub fn first_printed_mut(doc: &mut DocumentMut) -> Option<&mut Table> {
+    let first = printed_prefixes(doc).first()?.0;
+    printed_at_mut(doc, first)
+}
+
+/// Splits off the comment lines at the start of the text between two tables (a header's prefix)
+/// that hang below the table before: written on the line right after its last key, down to the
+/// first blank line (a commented-out key, a note closing the table). Without a blank line after
+/// them they are the next header's (attached), unless `at_end`: the file's trailing text, with
+/// no header after it. Returns (those lines, the rest).
+pub fn split_glued(text: &str, at_end: bool) -> (&str, &str) {
+    let mut end = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.is_empty() && line.ends_with('\n') {
+            return text.split_at(end);
+        }
+        if !trimmed.starts_with('#') || !line.ends_with('\n') {
+            break;
+        }
+        end += line.len();
+    }
+    if at_end && end == text.len() { (text, "") } else { ("", text) }
 }
 
 /// Calls `f` on `item` if it is a table and on every table below it, arrays of tables included.
@@ -86,13 +171,45 @@ fn open_slot(doc: &mut DocumentMut, after: isize) -> isize {
 }
 
 /// A new standard table placed at the end of `section`, blank line before it like its
-/// neighbours.
+/// neighbours. Comment lines hanging below the table it follows (see [`split_glued`]) stay
+/// with that table: they go before the new header instead of after the new table.
 pub fn new_table_in(doc: &mut DocumentMut, section: &str) -> Table {
     let after = insertion_point(doc, section);
+    let glued = take_glued_after(doc, after);
     let position = open_slot(doc, after);
     let mut table = Table::new();
     table.set_position(Some(position));
+    if !glued.is_empty() {
+        table.decor_mut().set_prefix(format!("{glued}\n"));
+    }
     table
+}
+
+/// Takes the comment lines hanging below the table at `position` off the text that follows it
+/// (the next header's prefix, or the file's trailing text).
+fn take_glued_after(doc: &mut DocumentMut, position: isize) -> String {
+    if position <= 0 {
+        return String::new();
+    }
+    let next = printed_prefixes(doc).into_iter().find(|&(p, _)| p > position);
+    match next.and_then(|(p, _)| printed_at_mut(doc, p)) {
+        Some(table) => {
+            let prefix = table_prefix(table);
+            let (glued, rest) = split_glued(&prefix, false);
+            if !glued.is_empty() {
+                table.decor_mut().set_prefix(rest.to_string());
+            }
+            glued.to_string()
+        }
+        None => {
+            let trailing = doc.trailing().as_str().unwrap_or_default().to_string();
+            let (glued, rest) = split_glued(&trailing, true);
+            if !glued.is_empty() {
+                doc.set_trailing(rest.to_string());
+            }
+            glued.to_string()
+        }
+    }
 }
 
 /// The section table (`[permissions]`, usually implicit), created when missing.
@@ -130,7 +247,7 @@ pub fn entry_style(section: Option<&Item>) -> EntryStyle {
 }
 
 /// Adds entry `name` with `fields` at the end of `section`, in the style of the entries already
-/// there, its keys in the schema's order.
+/// there, its keys in the schema's order, its arrays laid out as `fmt` lays them out.
 pub fn insert_entry(doc: &mut DocumentMut, section: &str, name: &str, mut fields: Vec<(&'static str, Value)>) {
     if let Some(shape) = schema::section(section).and_then(|s| s.value.table()) {
         fields.sort_by_key(|(key, _)| shape.rank(key));
@@ -148,7 +265,12 @@ pub fn insert_entry(doc: &mut DocumentMut, section: &str, name: &str, mut fields
         EntryStyle::Dotted | EntryStyle::Header => {
             let mut table = if style == EntryStyle::Header { new_table_in(doc, section) } else { Table::new() };
             table.set_dotted(style == EntryStyle::Dotted);
-            fields.into_iter().for_each(|(k, v)| {
+            let lead =
+                if style == EntryStyle::Dotted { dotted_lead(doc.get(section), section) + name.len() + 1 } else { 0 };
+            fields.into_iter().for_each(|(k, mut v)| {
+                if let Value::Array(list) = &mut v {
+                    array::lay_out(lead + k.len(), list);
+                }
                 table.insert(k, Item::Value(v));
             });
             Item::Table(table)

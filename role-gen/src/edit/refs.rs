@@ -6,9 +6,9 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use toml_edit::{DocumentMut, Item, Table, TableLike, Value};
+use toml_edit::{Array, DocumentMut, Item, Table, TableLike, Value};
 
-use super::entries::{self, Kind};
+use super::entries::{self, Emptied, Kind};
 use super::{array, layout};
 
 /// One place that names the item being removed.
@@ -106,34 +106,48 @@ fn test_references(root: &Table, kind: Kind, name: &str) -> Vec<Reference> {
         }
         let keys: &[&'static str] = if kind == Kind::Permission { &["allow", "deny"] } else { &["roles", "covers"] };
         for &key in keys {
-            if let Some(span) = find_in_list(test, key, name) {
-                let what = format!("test {} (`{key}`)", index + 1);
-                found.push(Reference { span, what, site: Site::TestList { index, key } });
-            }
+            let Some(span) = find_in_list(test, key, name) else { continue };
+            // `roles = []` would test an actor holding nothing: a test that held the removed
+            // role alone is about it, and goes with it.
+            let (what, site) = if key == "roles" && entries::str_list(test, key).iter().all(|r| r == name) {
+                let what = format!("test {} (`roles`; the test held only this role and is dropped with it)", index + 1);
+                (what, Site::TestRole { index })
+            } else {
+                (format!("test {} (`{key}`)", index + 1), Site::TestList { index, key })
+            };
+            found.push(Reference { span, what, site });
         }
     }
     found
 }
 
-/// Drops every reference in `refs` to `name` from the document: the name leaves the lists; a
-/// rule left without permissions and a test left asserting nothing (or about a removed role)
-/// are dropped whole.
-pub fn drop_all(doc: &mut DocumentMut, name: &str, refs: &[Reference]) {
+/// Drops every reference in `refs` to `name` from the document: the name leaves the lists,
+/// each keeping `fmt`'s layout. A role's `includes` or a test's `allow`, `deny` or `covers` left
+/// empty goes too, since absent means the same, unless a comment is written on it: then it
+/// stays, and a note says so. A role's `permissions` stays even empty: it is where `grant`
+/// adds, and `add role` writes it empty too, so that grant then revoke gives back the same text.
+/// A rule left without permissions, a test left asserting nothing, and a test about a removed
+/// role are dropped whole. Returns the notes.
+pub fn drop_all(doc: &mut DocumentMut, name: &str, refs: &[Reference]) -> Vec<String> {
     let mut rules: Vec<(&str, usize)> = Vec::new();
     let mut touched_tests = BTreeSet::new();
     let mut dropped_tests = BTreeSet::new();
+    let mut notes = Vec::new();
     for r in refs {
         match &r.site {
             Site::RoleList { role, key } => {
-                let list = entries::entry_item_mut(doc, Kind::Role, role).and_then(|e| e.get_mut(key));
-                if let Some(list) = list.and_then(Item::as_array_mut) {
-                    array::remove_str(list, name);
+                entries::edit_entry_list(doc, Kind::Role, role, key, false, |list| array::remove_str(list, name));
+                let entry = entries::entry_item_mut(doc, Kind::Role, role).and_then(Item::as_table_like_mut);
+                let entry = entry.filter(|_| *key == "includes");
+                if entry.is_some_and(|e| entries::drop_emptied(e, key) == Emptied::KeptForComment) {
+                    notes.push(kept_note(key, &format!("role {role}")));
                 }
             }
             Site::Rule { policy, index } => rules.push((policy, *index)),
             Site::TestList { index, key } => {
-                if let Some(list) = test_mut(doc, *index).and_then(|t| t.get_mut(key)).and_then(Item::as_array_mut) {
-                    array::remove_str(list, name);
+                edit_test_list(doc, *index, key, |list| array::remove_str(list, name));
+                if test_mut(doc, *index).is_some_and(|t| entries::drop_emptied(t, key) == Emptied::KeptForComment) {
+                    notes.push(kept_note(key, &format!("test {}", index + 1)));
                 }
                 touched_tests.insert(*index);
             }
@@ -151,29 +165,48 @@ pub fn drop_all(doc: &mut DocumentMut, name: &str, refs: &[Reference]) {
     for index in dropped_tests.into_iter().rev() {
         remove_test(doc, index);
     }
+    notes
+}
+
+/// The note for an emptied list kept for its comment.
+fn kept_note(key: &str, owner: &str) -> String {
+    format!("kept the empty `{key}` of {owner}: a comment is written on it; delete the line if it says nothing now")
+}
+
+/// [`entries::keep_layout`] on list `key` of the `index`th test.
+fn edit_test_list<R>(doc: &mut DocumentMut, index: usize, key: &str, f: impl FnOnce(&mut Array) -> R) -> Option<R> {
+    match doc.get_mut("tests")? {
+        Item::ArrayOfTables(a) => {
+            let list = a.get_mut(index)?.get_mut(key)?.as_array_mut()?;
+            Some(entries::keep_layout(list, Some(key.len()), f))
+        }
+        Item::Value(Value::Array(a)) => {
+            let list = a.get_mut(index)?.as_inline_table_mut()?.get_mut(key)?.as_array_mut()?;
+            Some(f(list))
+        }
+        _ => None,
+    }
 }
 
 fn drop_from_rule(doc: &mut DocumentMut, policy: &str, index: usize, name: &str) {
-    let rules = doc
-        .get_mut("policies")
-        .and_then(Item::as_table_like_mut)
-        .and_then(|p| p.get_mut(policy))
-        .and_then(|p| p.get_mut("rules"))
-        .and_then(Item::as_array_mut);
-    let Some(rules) = rules else { return };
-    let value =
-        rules.get_mut(index).and_then(Value::as_inline_table_mut).and_then(|t| t.get_mut("allow_if_permission"));
-    let now_empty = match value {
-        Some(Value::Array(list)) => {
-            array::remove_str(list, name);
-            list.is_empty()
+    let Some(policies) = doc.get_mut("policies") else { return };
+    let lead = entries::dotted_lead(policies.get(policy), policy);
+    let Some(policy) = policies.as_table_like_mut().and_then(|p| p.get_mut(policy)) else { return };
+    entries::edit_list(policy, "rules", lead, |rules| {
+        let value =
+            rules.get_mut(index).and_then(Value::as_inline_table_mut).and_then(|t| t.get_mut("allow_if_permission"));
+        let now_empty = match value {
+            Some(Value::Array(list)) => {
+                array::remove_str(list, name);
+                list.is_empty()
+            }
+            Some(Value::String(_)) => true,
+            _ => false,
+        };
+        if now_empty {
+            array::remove(rules, index);
         }
-        Some(Value::String(_)) => true,
-        _ => false,
-    };
-    if now_empty {
-        array::remove(rules, index);
-    }
+    });
 }
 
 fn test_mut(doc: &mut DocumentMut, index: usize) -> Option<&mut dyn TableLike> {

@@ -27,13 +27,14 @@ impl Editor<'_> {
             refusal.details = lines;
             return Err(refusal);
         }
-        refs::drop_all(&mut self.doc, name, &references);
+        let kept = refs::drop_all(&mut self.doc, name, &references);
         let id = entry(self.doc.as_table(), kind, name).and_then(entries::id_of);
         layout::remove_entry(&mut self.doc, kind.section(), name);
         self.reserve(kind, id, name);
         let id_text = id.map(|id| format!(" (id {id})")).unwrap_or_default();
         let summary = format!("removed {} {name}{id_text}; its id and name are now reserved", kind.noun());
-        let notes = lines.into_iter().map(|l| format!("dropped the reference at {l}")).collect();
+        let mut notes: Vec<String> = lines.into_iter().map(|l| format!("dropped the reference at {l}")).collect();
+        notes.extend(kept);
         Ok(Change::Made { summary, notes })
     }
 
@@ -43,19 +44,12 @@ impl Editor<'_> {
             let table = layout::new_table_in(&mut self.doc, "reserved");
             self.doc.insert("reserved", Item::Table(table));
         }
+        let lead = entries::dotted_lead(self.doc.get("reserved"), "reserved");
         let Some(reserved) = self.doc.get_mut("reserved") else { return };
-        let order = &schema::RESERVED;
-        if let Some(id) = id
-            && let Some(list) = entries::array_mut(reserved, &format!("{}_ids", kind.noun()), order)
-            && !list.iter().any(|v| v.as_integer() == Some(id))
-        {
-            array::push(list, id);
+        if let Some(id) = id {
+            add_reserved(reserved, &format!("{}_ids", kind.noun()), lead, id.into());
         }
-        if let Some(list) = entries::array_mut(reserved, &format!("{}_names", kind.noun()), order)
-            && !list.iter().any(|v| v.as_str() == Some(name))
-        {
-            array::push(list, name);
-        }
+        add_reserved(reserved, &format!("{}_names", kind.noun()), lead, name.into());
     }
 
     /// `deprecate permission`, with a reason or `true`; nothing when it already says so.
@@ -81,4 +75,19 @@ impl Editor<'_> {
         };
         Ok(Change::made(summary))
     }
+}
+
+/// Appends `value` to list `key` of `[reserved]` (created in its place when missing) unless it
+/// is there, in `fmt`'s layout when the list was laid out so.
+fn add_reserved(reserved: &mut Item, key: &str, lead: usize, value: Value) {
+    entries::array_mut(reserved, key, &schema::RESERVED);
+    let same = |v: &Value| {
+        v.as_integer().is_some_and(|n| Some(n) == value.as_integer())
+            || v.as_str().is_some_and(|s| Some(s) == value.as_str())
+    };
+    entries::edit_list(reserved, key, lead, |list| {
+        if !list.iter().any(same) {
+            array::push(list, value.clone());
+        }
+    });
 }
