@@ -7,11 +7,13 @@ use std::collections::HashMap;
 use crate::graph;
 use crate::source::Span;
 
+mod access;
 mod chains;
 mod index;
 mod policy;
 mod set;
 
+pub use access::{Assignment, PathError};
 pub use chains::Chains;
 pub use index::{EntityIdx, LevelIdx, PermIdx, PolicyIdx, RoleIdx};
 pub use policy::{DEFAULT_DENY, Decision, Facts, Rollout, RolloutMode};
