@@ -17,10 +17,15 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use role_gen_tests::{Scratch, definitions, edge, generate, hostile, read, run, synthetic, tool, workspace_root, write};
+use role_gen_tests::{
+    Scratch, definitions, edge, generate, hostile, read, run, synthetic, tool, workspace_root, write,
+};
 
-/// How many random definitions each formatter sees.
-const SYNTHETIC: u64 = 48;
+/// How many random definitions each formatter sees; `ROLE_GEN_SYNTHETIC=N` sees more (a
+/// longer hunt for a layout rule that disagrees with its formatter).
+fn synthetic_count() -> u64 {
+    std::env::var("ROLE_GEN_SYNTHETIC").ok().and_then(|n| n.parse().ok()).unwrap_or(48)
+}
 
 /// One generated file: where it comes from (for the failure message) and its text.
 struct Generated {
@@ -62,8 +67,8 @@ fn outputs_ending(roles_toml: &Path, label: &str, suffix: &str) -> Vec<Generated
 /// and the policy scaffold when there are policies.
 fn rust_files(roles_toml: &Path, label: &str) -> Vec<Generated> {
     let mut files = outputs_ending(roles_toml, label, "roles.rs");
-    let project = role_gen::Project::load(roles_toml)
-        .unwrap_or_else(|d| panic!("{} does not load:\n{d}", roles_toml.display()));
+    let project =
+        role_gen::Project::load(roles_toml).unwrap_or_else(|d| panic!("{} does not load:\n{d}", roles_toml.display()));
     if let Some(rust) = files.first().map(|f| f.text.clone()) {
         let prost = project.render_prost_conversions().unwrap_or_else(|d| panic!("{label}: prost conversions: {d}"));
         files.push(Generated { label: format!("{label}: roles.rs + Builder::prost"), text: rust + &prost });
@@ -90,7 +95,7 @@ fn from_definitions(pick: fn(&Path, &str) -> Vec<Generated>) -> Vec<Generated> {
 /// failure can be reproduced from the file the message names).
 fn from_synthetic(scratch: &Scratch, pick: fn(&Path, &str) -> Vec<Generated>) -> Vec<Generated> {
     let ids = synthetic::policies_have_ids();
-    (0..SYNTHETIC)
+    (0..synthetic_count())
         .flat_map(|seed| {
             let path = scratch.path().join(format!("synthetic-{seed}")).join("roles.toml");
             write(&path, &synthetic::definition(seed, ids));
@@ -124,7 +129,11 @@ impl Formatter {
                 let config = dir.join("rustfmt.toml");
                 write(&config, "");
                 let rustfmt = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
-                run(Command::new(rustfmt).current_dir(dir).args(["--edition", "2024", "--config-path"]).arg(&config).args(files));
+                run(Command::new(rustfmt)
+                    .current_dir(dir)
+                    .args(["--edition", "2024", "--config-path"])
+                    .arg(&config)
+                    .args(files));
                 files.iter().map(|f| read(f)).collect()
             }
             Formatter::Prettier => {

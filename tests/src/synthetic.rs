@@ -56,8 +56,28 @@ impl Rng {
 
 /// Words a description is made of: plain, quoted, escaped, wide, and markup of every target.
 const WORDS: &[&str] = &[
-    "a", "role", "may", "archive", "the", "channel", "\\\"quoted\\\"", "back\\\\slash", "*/", "/*", "{{x}}",
-    "`tick`", "|", "<b>", "权限管理", "日本語", "🔥", "👨\u{200d}👩\u{200d}👧", "é", "${x}", "#", "--",
+    "a",
+    "role",
+    "may",
+    "archive",
+    "the",
+    "channel",
+    "\\\"quoted\\\"",
+    "back\\\\slash",
+    "*/",
+    "/*",
+    "{{x}}",
+    "`tick`",
+    "|",
+    "<b>",
+    "权限管理",
+    "日本語",
+    "🔥",
+    "👨\u{200d}👩\u{200d}👧",
+    "é",
+    "${x}",
+    "#",
+    "--",
 ];
 
 /// A snake_case name of exactly `len` characters (1..=64): letters with single underscores,
