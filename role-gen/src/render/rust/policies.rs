@@ -80,6 +80,17 @@ fn condition(model: &Model, kind: &RuleKind) -> Option<String> {
     Some(layout::if_head(&expr, 2 * TAB))
 }
 
+/// `todo!("answer the predicate `name`")` in a method body: rustfmt breaks the macro's one
+/// argument onto a line of its own (no trailing comma, as in a macro call) when it is too long.
+fn scaffold_todo(name: &str) -> String {
+    let message = format!("\"answer the predicate `{name}`\"");
+    if 2 * TAB + "todo!()".len() + message.len() <= 100 {
+        format!("todo!({message})")
+    } else {
+        format!("todo!(\n{}{message}\n{})", " ".repeat(3 * TAB), " ".repeat(2 * TAB))
+    }
+}
+
 /// The `PolicyFacts` trait: what the policies need, one method per custom predicate.
 #[derive(Serialize)]
 pub struct RustFacts {
@@ -100,6 +111,8 @@ struct RustPredicate {
     comment: Vec<String>,
     /// Whether a blank line separates it from what comes before it in the trait.
     blank_before: bool,
+    /// The scaffold's body of its method: `todo!("answer the predicate `name`")`, laid out.
+    todo: String,
 }
 
 impl RustFacts {
@@ -132,6 +145,7 @@ impl RustPredicate {
             doc: doc.iter().map(|l| Rust::str(l)).collect(),
             comment: comment_block(&doc),
             blank_before: true,
+            todo: scaffold_todo(name),
         }
     }
 }
