@@ -22,7 +22,7 @@ impl Rng {
     }
 
     /// The next 64 random bits.
-    pub fn next(&mut self) -> u64 {
+    pub fn bits(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -32,12 +32,12 @@ impl Rng {
     /// A number in `lo..=hi`.
     pub fn range(&mut self, lo: usize, hi: usize) -> usize {
         let span = (hi - lo + 1) as u64;
-        lo + (self.next() % span) as usize
+        lo + (self.bits() % span) as usize
     }
 
     /// True with probability `percent`/100.
     pub fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
+        self.bits() % 100 < percent
     }
 
     /// A random subset of `0..n`, in order, of at most `max` elements.
@@ -90,7 +90,7 @@ fn name_of_len(rng: &mut Rng, len: usize) -> String {
         if underscore_ok && rng.chance(15) {
             name.push('_');
         } else {
-            name.push(char::from(b'a' + (rng.next() % 26) as u8));
+            name.push(char::from(b'a' + (rng.bits() % 26) as u8));
         }
     }
     name

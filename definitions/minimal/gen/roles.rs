@@ -434,11 +434,9 @@ impl UnknownName {
 
     /// The rejected value (its first 64 bytes when [`UnknownName::is_truncated`]).
     pub fn value(&self) -> &str {
+        // Always UTF-8: `keep` cuts at a character boundary.
         let kept = &self.value[..self.len as usize];
-        match ::core::str::from_utf8(kept) {
-            ::core::result::Result::Ok(value) => value,
-            ::core::result::Result::Err(_) => "",
-        }
+        ::core::str::from_utf8(kept).unwrap_or_default()
     }
 
     /// Whether the rejected value was longer than what it keeps.
