@@ -3,6 +3,9 @@
 //! limit (64), lists of every size, descriptions that are long, quoted, multi-line or wide
 //! (CJK, emoji), policies of every rule kind, and `[reserved]` ids and names.
 //!
+//! `[reserved]` covers permissions and roles; where the schema reserves more (policies,
+//! entities), a definition that also reserves those is a line of [`reserved`] away.
+//!
 //! The formatter tests (`tests/formatters.rs`) generate each definition's outputs and run
 //! rustfmt, prettier and `buf format` over them: a layout decision of the renderers that
 //! disagrees with a formatter at some name length or list size shows up here.
@@ -200,6 +203,8 @@ pub fn definition(seed: u64, policy_ids: bool) -> String {
         let _ = writeln!(toml, "[legacy]\nlevels = {}\n", toml_list(&levels, &all));
     }
 
+    reserved(&mut rng, &mut toml, next_id, roles.len(), &mut taken);
+
     let policies = names(&mut rng, (0, 4), &mut taken);
     let predicates = names(&mut rng, (4, 4), &mut taken);
     for (i, policy) in policies.iter().enumerate() {
@@ -215,6 +220,24 @@ pub fn definition(seed: u64, policy_ids: bool) -> String {
         toml.push_str("]\n\n");
     }
     toml
+}
+
+/// `[reserved]` ids above every id in use and names no item has, sometimes none.
+fn reserved(rng: &mut Rng, toml: &mut String, next_permission: usize, roles: usize, taken: &mut BTreeSet<String>) {
+    if rng.chance(40) {
+        return;
+    }
+    let ids = |rng: &mut Rng, from: usize| -> String {
+        let list: Vec<String> = (0..rng.range(0, 12)).map(|i| (from + i * rng.range(1, 9)).to_string()).collect();
+        format!("[{}]", list.join(", "))
+    };
+    let permission_names = names(rng, (0, 6), taken);
+    let role_names = names(rng, (0, 6), taken);
+    let all = |names: &[String]| toml_list(names, &(0..names.len()).collect::<Vec<_>>());
+    let _ = writeln!(toml, "[reserved]\npermission_ids = {}", ids(rng, next_permission + 1));
+    let _ = writeln!(toml, "permission_names = {}", all(&permission_names));
+    let _ = writeln!(toml, "role_ids = {}", ids(rng, roles + 1));
+    let _ = writeln!(toml, "role_names = {}\n", all(&role_names));
 }
 
 /// A policy's rules, valid and without a shadowed deny: the denies come first (a legacy deny

@@ -223,6 +223,10 @@ fn name_impls(model: &Model) -> Vec<RustNames> {
     impls
 }
 
+/// The policies of roles.rs, a partial `rust.hbs` includes (`{{> rust_policies}}`).
+pub const POLICIES_TEMPLATE: Template =
+    Template { name: "rust_policies", text: include_str!("../../templates/rust_policies.hbs") };
+
 impl TargetView for RustView {
     const TEMPLATE: Template = Template { name: "rust", text: include_str!("../../templates/rust.hbs") };
 

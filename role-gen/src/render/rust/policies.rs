@@ -98,6 +98,8 @@ pub struct RustFacts {
     pub legacy: bool,
     /// Whether a policy asks about a permission (then `has_permission` is a method).
     pub permissions: bool,
+    /// Whether the trait has a method at all (no rule that can fire asks anything otherwise).
+    pub methods: bool,
     predicates: Vec<RustPredicate>,
 }
 
@@ -121,6 +123,7 @@ impl RustFacts {
             legacy: model.policies().iter().any(Policy::uses_legacy),
             permissions: model.policies().iter().any(Policy::uses_permissions),
             predicates: Vec::new(),
+            methods: false,
         }
         .with_predicates(model)
     }
@@ -132,6 +135,7 @@ impl RustFacts {
             self.predicates.push(RustPredicate { blank_before, ..RustPredicate::new(model, q) });
             blank_before = true;
         }
+        self.methods = self.legacy || self.permissions || !self.predicates.is_empty();
         self
     }
 }
