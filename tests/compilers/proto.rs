@@ -203,11 +203,15 @@ fn compare_id_enums(m: &mut Mismatches, model: &Model, file: &Value) {
     }
 }
 
-/// EntityType and LegacyRole: UNSPECIFIED = 0, then the names in file order.
+/// EntityType and LegacyRole: UNSPECIFIED = 0, then the names in file order; no LegacyRole
+/// without legacy levels.
 fn compare_ordered_enums(m: &mut Mismatches, model: &Model, file: &Value) {
     let mut ordered = vec![("EntityType", "ENTITY_TYPE_", model.entities.clone())];
     if !model.legacy_levels.is_empty() {
         ordered.push(("LegacyRole", "LEGACY_ROLE_", model.legacy_levels.clone()));
+    } else if proto_enum(file, "LegacyRole").is_some() {
+        // As in Rust and TypeScript: no `[legacy]`, no `LegacyRole` (not one of UNSPECIFIED alone).
+        m.fail("enum LegacyRole without [legacy]".to_string());
     }
     for (enum_name, prefix, names) in ordered {
         let Some(e) = proto_enum(file, enum_name) else {

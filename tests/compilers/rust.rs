@@ -293,6 +293,24 @@ fn compare_lookups(m: &mut Mismatches, model: &Model, printed: &Printed<'_>) {
         m.check(&format!("{probe:?}.parse::<Permission>()"), f[1], p);
         m.check(&format!("{probe:?}.parse::<Role>()"), f[2], r);
     }
+    let errors = printed.all("parse_error");
+    m.check("UnknownName: a parse error per rejected probe (and the two extra)", errors.len() >= 2, true);
+    for f in errors {
+        let probe = unhex(f[0]);
+        let mut kept = probe.len().min(64);
+        while !probe.is_char_boundary(kept) {
+            kept -= 1;
+        }
+        let value = &probe[..kept];
+        let truncated = kept < probe.len();
+        let escaped: String = value.chars().flat_map(char::escape_debug).collect();
+        let shown = format!("unknown permission name \"{escaped}\"{}", if truncated { " (truncated)" } else { "" });
+        m.check(&format!("{probe:?}.parse::<Permission>(): the error's Display"), unhex(f[1]), shown);
+        m.check(&format!("{probe:?}: UnknownName::kind"), f[2], "permission");
+        m.check(&format!("{probe:?}: UnknownName::value"), unhex(f[3]), value.to_string());
+        m.check(&format!("{probe:?}: UnknownName::is_truncated"), f[4], if truncated { "true" } else { "false" });
+        m.check(&format!("{probe:?}: UnknownName is Copy, Clone, Eq, Debug"), f[5], "true");
+    }
 }
 
 /// `EntityType::ALL`, `LegacyRole::ALL`, and the const fns evaluated at compile time.

@@ -134,6 +134,11 @@ fn compare_tables(m: &mut Mismatches, model: &Model, report: &Value) {
         pairs_of(&report["legacy_keys"]),
         key_value(&model.legacy_levels),
     );
+    // Without `[legacy]`, no `LegacyRole` at all (as in Rust and protobuf), not an empty one.
+    let legacy_exports: &[&str] = if model.legacy_levels.is_empty() { &[] } else { &["LEGACY_LEVELS", "LegacyRole"] };
+    let mut exported: Vec<String> = serde_json::from_value(report["legacy_exports"].clone()).unwrap_or_default();
+    exported.sort();
+    m.check("LegacyRole and LEGACY_LEVELS exported", exported, legacy_exports.iter().map(|s| s.to_string()).collect());
     m.check("Object.values(EntityType)", report["entity_values"].clone(), Value::from(model.entities.clone()));
     m.check(
         "PERMISSION_IDS",

@@ -146,6 +146,22 @@ fn main() {
         let r: Option<Role> = probe.parse().ok();
         println!("parse\t{}\t{}\t{}", hex(probe), p.map_or("-", |p| p.as_str()), r.map_or("-", |r| r.as_str()));
     }
+    // The error shows what was rejected: escaped, at most 64 bytes, cut at a character boundary.
+    let long = format!("{}é{}", "x".repeat(63), "y".repeat(40));
+    for probe in probes.iter().map(String::as_str).chain(["archiv\"e\n\u{202e}\\", long.as_str()]) {
+        if let Err(e) = probe.parse::<Permission>() {
+            let copy = e;
+            println!(
+                "parse_error\t{}\t{}\t{}\t{}\t{}\t{}",
+                hex(probe),
+                hex(&e.to_string()),
+                e.kind(),
+                hex(e.value()),
+                e.is_truncated(),
+                copy == e.clone() && !format!("{e:?}").is_empty(),
+            );
+        }
+    }
 
     let all: PermissionSet = Permission::ALL.iter().copied().collect();
     println!("set_empty\t{}\t{}", PermissionSet::EMPTY.len(), names!(PermissionSet::EMPTY.iter()));

@@ -95,6 +95,7 @@ const report = {
   entity_keys: Object.entries(EntityType),
   entity_values: entityTypes,
   legacy_keys: Object.entries(legacyRole ?? {}),
+  legacy_exports: Object.keys(generated).filter((name) => name === "LegacyRole" || name === "LEGACY_LEVELS"),
   permission_ids: Object.entries(permissionIds),
   role_ids: Object.entries(roleIds),
   role_permissions: Object.entries(rolePermissions),

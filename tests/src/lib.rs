@@ -12,6 +12,7 @@
 //! - [`checks!`]: one `#[test]` per (definition, check) pair.
 //! - [`Model`]: the generated `roles.json`, read into plain structs, as the oracle the other
 //!   targets are compared against (and [`Model::check_against_source`] checks the oracle itself).
+//! - [`synthetic`]: random valid definitions, reproducible from a seed.
 //! - [`policies`]: the table of facts the generated policy evaluators run on, and role-gen's own
 //!   model's answers for it.
 
@@ -26,6 +27,7 @@ use serde_json::Value;
 mod mismatches;
 pub mod policies;
 pub mod programs;
+pub mod synthetic;
 
 pub use mismatches::Mismatches;
 

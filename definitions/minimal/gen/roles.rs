@@ -18,25 +18,40 @@ impl EntityType {
 
     /// The snake_case name, as in roles.toml.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Workspace => "workspace",
-        }
+        ENTITY_TABLE[self.index()].name
     }
 
     /// What it is, as roles.toml describes it.
     pub const fn description(self) -> &'static str {
-        match self {
-            Self::Workspace => "A workspace",
-        }
+        ENTITY_TABLE[self.index()].description
     }
 
     /// The entity it lies inside, if any.
     pub const fn parent(self) -> ::core::option::Option<Self> {
+        ENTITY_TABLE[self.index()].parent
+    }
+
+    /// Its position in file order.
+    const fn index(self) -> usize {
         match self {
-            Self::Workspace => ::core::option::Option::None,
+            Self::Workspace => 0,
         }
     }
 }
+
+/// What the generated code knows about one entity type.
+struct EntityInfo {
+    name: &'static str,
+    description: &'static str,
+    parent: ::core::option::Option<EntityType>,
+}
+
+/// Every entity type, in file order.
+const ENTITY_TABLE: [EntityInfo; 1] = [EntityInfo {
+    name: "workspace",
+    description: "A workspace",
+    parent: ::core::option::Option::None,
+}];
 
 /// A permission: the ability to perform one action. The discriminant is its stable id.
 #[allow(dead_code)]
@@ -63,27 +78,27 @@ impl Permission {
 
     /// The permission with this id, if any.
     pub const fn from_id(id: u32) -> ::core::option::Option<Self> {
-        match id {
-            1 => ::core::option::Option::Some(Self::ViewSettings),
-            2 => ::core::option::Option::Some(Self::EditSettings),
-            3 => ::core::option::Option::Some(Self::InviteMembers),
-            _ => ::core::option::Option::None,
-        }
+        ::core::option::Option::Some(match id {
+            1 => Self::ViewSettings,
+            2 => Self::EditSettings,
+            3 => Self::InviteMembers,
+            _ => return ::core::option::Option::None,
+        })
     }
 
     /// The snake_case name, as in roles.toml.
     pub const fn as_str(self) -> &'static str {
-        PERMISSION_TABLE[self.bit()].0
+        PERMISSION_TABLE[self.bit()].name
     }
 
     /// What it allows, as roles.toml describes it.
     pub const fn description(self) -> &'static str {
-        PERMISSION_TABLE[self.bit()].1
+        PERMISSION_TABLE[self.bit()].description
     }
 
     /// The entity types it is checked against.
     pub const fn entities(self) -> &'static [EntityType] {
-        PERMISSION_TABLE[self.bit()].2
+        PERMISSION_TABLE[self.bit()].entities
     }
 
     /// Its bit in a [`PermissionSet`] (its position in id order).
@@ -96,11 +111,30 @@ impl Permission {
     }
 }
 
-/// Name, description and entity types of each permission, in id order.
-const PERMISSION_TABLE: [(&str, &str, &[EntityType]); 3] = [
-    ("view_settings", "View the workspace's settings", &[EntityType::Workspace]),
-    ("edit_settings", "Change the workspace's settings", &[EntityType::Workspace]),
-    ("invite_members", "Invite people to the workspace", &[EntityType::Workspace]),
+/// What the generated code knows about one permission.
+struct PermissionInfo {
+    name: &'static str,
+    description: &'static str,
+    entities: &'static [EntityType],
+}
+
+/// Every permission, in id order.
+const PERMISSION_TABLE: [PermissionInfo; 3] = [
+    PermissionInfo {
+        name: "view_settings",
+        description: "View the workspace's settings",
+        entities: &[EntityType::Workspace],
+    },
+    PermissionInfo {
+        name: "edit_settings",
+        description: "Change the workspace's settings",
+        entities: &[EntityType::Workspace],
+    },
+    PermissionInfo {
+        name: "invite_members",
+        description: "Invite people to the workspace",
+        entities: &[EntityType::Workspace],
+    },
 ];
 
 /// A set of permissions: one bit per permission, in id order.
@@ -138,14 +172,30 @@ impl PermissionSet {
         self
     }
 
+    /// The set of the listed permissions.
+    const fn of_list(list: &[Permission]) -> Self {
+        let mut set = Self::EMPTY;
+        let mut i = 0;
+        while i < list.len() {
+            set = set.with(list[i]);
+            i += 1;
+        }
+        set
+    }
+
     /// The effective permissions of a set of roles held together.
     pub fn of_roles(roles: &[Role]) -> Self {
-        roles.iter().fold(Self::EMPTY, |set, role| set.union(role.permissions()))
+        roles
+            .iter()
+            .fold(Self::EMPTY, |set, role| set.union(role.permissions()))
     }
 
     /// The permissions in the set, by id.
     pub fn iter(self) -> impl ::core::iter::Iterator<Item = Permission> {
-        Permission::ALL.iter().copied().filter(move |p| self.contains(*p))
+        Permission::ALL
+            .iter()
+            .copied()
+            .filter(move |p| self.contains(*p))
     }
 
     /// How many permissions the set holds.
@@ -206,11 +256,11 @@ impl Role {
 
     /// The role with this id, if any.
     pub const fn from_id(id: u32) -> ::core::option::Option<Self> {
-        match id {
-            1 => ::core::option::Option::Some(Self::Viewer),
-            2 => ::core::option::Option::Some(Self::Admin),
-            _ => ::core::option::Option::None,
-        }
+        ::core::option::Option::Some(match id {
+            1 => Self::Viewer,
+            2 => Self::Admin,
+            _ => return ::core::option::Option::None,
+        })
     }
 
     /// The snake_case name, as in roles.toml.
@@ -225,7 +275,7 @@ impl Role {
 
     /// Its effective permissions: direct grants plus those of every included role.
     pub const fn permissions(self) -> PermissionSet {
-        ROLE_TABLE[self.index()].permissions
+        ROLE_SETS[self.index()]
     }
 
     /// The permissions granted to it directly.
@@ -261,7 +311,7 @@ impl Role {
 struct RoleInfo {
     name: &'static str,
     description: &'static str,
-    permissions: PermissionSet,
+    effective: &'static [Permission],
     direct: &'static [Permission],
     includes: &'static [Role],
     assignable_on: &'static [EntityType],
@@ -273,7 +323,7 @@ const ROLE_TABLE: [RoleInfo; 2] = [
     RoleInfo {
         name: "viewer",
         description: "Sees the workspace's settings",
-        permissions: PermissionSet { words: [0x1] },
+        effective: &[Permission::ViewSettings],
         direct: &[Permission::ViewSettings],
         includes: &[],
         assignable_on: &[EntityType::Workspace],
@@ -281,12 +331,27 @@ const ROLE_TABLE: [RoleInfo; 2] = [
     RoleInfo {
         name: "admin",
         description: "Runs the workspace",
-        permissions: PermissionSet { words: [0x7] },
+        effective: &[
+            Permission::ViewSettings,
+            Permission::EditSettings,
+            Permission::InviteMembers,
+        ],
         direct: &[Permission::EditSettings, Permission::InviteMembers],
         includes: &[Role::Viewer],
         assignable_on: &[EntityType::Workspace],
     },
 ];
+
+/// Each role's effective permissions as a set, in id order (built at compile time).
+const ROLE_SETS: [PermissionSet; 2] = {
+    let mut sets = [PermissionSet::EMPTY; 2];
+    let mut i = 0;
+    while i < ROLE_TABLE.len() {
+        sets[i] = PermissionSet::of_list(ROLE_TABLE[i].effective);
+        i += 1;
+    }
+    sets
+};
 
 /// What `#[derive(RequiresPermission)]` implements: the permission an action needs.
 #[allow(dead_code)]
@@ -295,16 +360,127 @@ pub trait RequiresPermission {
     fn required_permission(&self) -> Permission;
 }
 
-/// A name that is not one of the names in roles.toml.
+/// A name that is not one of the names in roles.toml (the error of `FromStr`), or a protobuf
+/// number that is not one of their numbers. It keeps the rejected value, up to 64 bytes (the
+/// longest name) cut at a character boundary, inline: it needs no allocator and stays `Copy`.
+/// `Display` shows the value escaped, so a hostile one cannot forge a log line.
 #[allow(dead_code)]
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct UnknownName {
     kind: &'static str,
+    value: [u8; 64],
+    len: u8,
+    truncated: bool,
+    number: bool,
+}
+
+#[allow(dead_code)]
+impl UnknownName {
+    /// `value` rejected as a name of a `kind` (`"permission"`, `"role"`, …).
+    pub const fn new(kind: &'static str, value: &str) -> Self {
+        Self::keep(kind, value.as_bytes(), false)
+    }
+
+    /// `number` rejected as a protobuf number of a `kind`.
+    pub fn number(kind: &'static str, number: i32) -> Self {
+        let mut digits = [0u8; 11];
+        let mut at = digits.len();
+        let mut rest = number.unsigned_abs();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        if number < 0 {
+            at -= 1;
+            digits[at] = b'-';
+        }
+        Self::keep(kind, &digits[at..], true)
+    }
+
+    const fn keep(kind: &'static str, bytes: &[u8], number: bool) -> Self {
+        let mut value = [0u8; 64];
+        let mut len = if bytes.len() < value.len() {
+            bytes.len()
+        } else {
+            value.len()
+        };
+        // Never cut inside a character: back up over UTF-8 continuation bytes.
+        while len < bytes.len() && len > 0 && bytes[len] & 0xc0 == 0x80 {
+            len -= 1;
+        }
+        let mut i = 0;
+        while i < len {
+            value[i] = bytes[i];
+            i += 1;
+        }
+        let truncated = len < bytes.len();
+        Self {
+            kind,
+            value,
+            len: len as u8,
+            truncated,
+            number,
+        }
+    }
+
+    /// What was looked up: `"permission"`, `"role"`, `"entity type"`, …
+    pub const fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    /// The rejected value (its first 64 bytes when [`UnknownName::is_truncated`]).
+    pub fn value(&self) -> &str {
+        // Always UTF-8: `keep` cuts at a character boundary.
+        let kept = &self.value[..self.len as usize];
+        ::core::str::from_utf8(kept).unwrap_or_default()
+    }
+
+    /// Whether the rejected value was longer than what it keeps.
+    pub const fn is_truncated(&self) -> bool {
+        self.truncated
+    }
+
+    /// Looks `name` up in `by_name`, sorted by name bytes.
+    fn lookup<T: Copy>(
+        by_name: &[(&str, T)],
+        kind: &'static str,
+        name: &str,
+    ) -> ::core::result::Result<T, UnknownName> {
+        match by_name.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
+            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(by_name[i].1),
+            ::core::result::Result::Err(_) => ::core::result::Result::Err(Self::new(kind, name)),
+        }
+    }
 }
 
 impl ::core::fmt::Display for UnknownName {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        ::core::write!(f, "unknown {} name", self.kind)
+        if self.number {
+            return ::core::write!(f, "unknown {} number {}", self.kind, self.value());
+        }
+        ::core::write!(f, "unknown {} name \"", self.kind)?;
+        for c in self.value().chars() {
+            ::core::write!(f, "{}", c.escape_debug())?;
+        }
+        if self.truncated {
+            f.write_str("\" (truncated)")
+        } else {
+            f.write_str("\"")
+        }
+    }
+}
+
+impl ::core::fmt::Debug for UnknownName {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("UnknownName")
+            .field("kind", &self.kind)
+            .field("value", &self.value())
+            .field("truncated", &self.truncated)
+            .finish()
     }
 }
 
@@ -316,10 +492,7 @@ impl ::core::str::FromStr for EntityType {
 
     fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
         const BY_NAME: &[(&str, EntityType)] = &[("workspace", EntityType::Workspace)];
-        match BY_NAME.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
-            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(BY_NAME[i].1),
-            ::core::result::Result::Err(_) => ::core::result::Result::Err(UnknownName { kind: "entity type" }),
-        }
+        UnknownName::lookup(BY_NAME, "entity type", name)
     }
 }
 
@@ -334,11 +507,12 @@ impl ::core::str::FromStr for Permission {
     type Err = UnknownName;
 
     fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
-        const BY_NAME: &[(&str, Permission)] = &[("edit_settings", Permission::EditSettings), ("invite_members", Permission::InviteMembers), ("view_settings", Permission::ViewSettings)];
-        match BY_NAME.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
-            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(BY_NAME[i].1),
-            ::core::result::Result::Err(_) => ::core::result::Result::Err(UnknownName { kind: "permission" }),
-        }
+        const BY_NAME: &[(&str, Permission)] = &[
+            ("edit_settings", Permission::EditSettings),
+            ("invite_members", Permission::InviteMembers),
+            ("view_settings", Permission::ViewSettings),
+        ];
+        UnknownName::lookup(BY_NAME, "permission", name)
     }
 }
 
@@ -354,10 +528,7 @@ impl ::core::str::FromStr for Role {
 
     fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
         const BY_NAME: &[(&str, Role)] = &[("admin", Role::Admin), ("viewer", Role::Viewer)];
-        match BY_NAME.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
-            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(BY_NAME[i].1),
-            ::core::result::Result::Err(_) => ::core::result::Result::Err(UnknownName { kind: "role" }),
-        }
+        UnknownName::lookup(BY_NAME, "role", name)
     }
 }
 

@@ -42,14 +42,6 @@ export const Role = {
 } as const;
 export type Role = (typeof Role)[keyof typeof Role];
 
-/** The legacy account levels, lowest first. */
-export const LegacyRole = {
-} as const;
-export type LegacyRole = (typeof LegacyRole)[keyof typeof LegacyRole];
-
-/** The legacy levels in order, lowest first. */
-export const LEGACY_LEVELS: readonly LegacyRole[] = [];
-
 /** Each permission's stable id (its protobuf enum number). */
 export const PERMISSION_IDS: { readonly [P in Permission]: number } = {
   view_settings: 1,
@@ -64,19 +56,24 @@ export const ROLE_IDS: { readonly [R in Role]: number } = {
 };
 
 /** Each role's effective permissions: direct grants plus those of every included role. */
-export const ROLE_PERMISSIONS: { readonly [R in Role]: readonly Permission[] } = {
+export const ROLE_PERMISSIONS: {
+  readonly [R in Role]: readonly Permission[];
+} = {
   viewer: ["view_settings"],
   admin: ["view_settings", "edit_settings", "invite_members"],
 };
 
 /** The entity types each permission is checked against. */
-export const PERMISSION_ENTITIES: { readonly [P in Permission]: readonly EntityType[] } = {
+export const PERMISSION_ENTITIES: {
+  readonly [P in Permission]: readonly EntityType[];
+} = {
   view_settings: ["workspace"],
   edit_settings: ["workspace"],
   invite_members: ["workspace"],
 };
 
-const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
+const hasOwn = (object: object, key: string): boolean =>
+  Object.prototype.hasOwnProperty.call(object, key);
 
 /** Whether `x` names a permission (`isPermission("toString")` is false). */
 export function isPermission(x: string): x is Permission {
@@ -91,7 +88,10 @@ export function isRole(x: string): x is Role {
 /** Whether `x` names an entity type. */
 export function isEntityType(x: string): x is EntityType {
   for (const key in EntityType) {
-    if (hasOwn(EntityType, key) && (EntityType as { readonly [k: string]: string })[key] === x) {
+    if (
+      hasOwn(EntityType, key) &&
+      (EntityType as { readonly [k: string]: string })[key] === x
+    ) {
       return true;
     }
   }
@@ -102,10 +102,15 @@ export function isEntityType(x: string): x is EntityType {
  * Whether the roles, held together, grant the permission. Unknown roles grant nothing, so a
  * stale client never shows more than it should.
  */
-export function hasPermission(roles: Role | readonly Role[], permission: Permission): boolean {
+export function hasPermission(
+  roles: Role | readonly Role[],
+  permission: Permission,
+): boolean {
   const list: readonly string[] = typeof roles === "string" ? [roles] : roles;
+  const table: { readonly [r: string]: readonly string[] | undefined } =
+    ROLE_PERMISSIONS;
   for (const role of list) {
-    const granted = hasOwn(ROLE_PERMISSIONS, role) ? (ROLE_PERMISSIONS as { readonly [r: string]: readonly string[] | undefined })[role] : undefined;
+    const granted = hasOwn(table, role) ? table[role] : undefined;
     if (granted !== undefined && granted.indexOf(permission) !== -1) {
       return true;
     }

@@ -22,31 +22,54 @@ impl EntityType {
 
     /// The snake_case name, as in roles.toml.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Enterprise => "enterprise",
-            Self::Workspace => "workspace",
-            Self::Channel => "channel",
-        }
+        ENTITY_TABLE[self.index()].name
     }
 
     /// What it is, as roles.toml describes it.
     pub const fn description(self) -> &'static str {
-        match self {
-            Self::Enterprise => "An Enterprise Grid organization",
-            Self::Workspace => "A workspace inside an organization",
-            Self::Channel => "A channel inside a workspace",
-        }
+        ENTITY_TABLE[self.index()].description
     }
 
     /// The entity it lies inside, if any.
     pub const fn parent(self) -> ::core::option::Option<Self> {
+        ENTITY_TABLE[self.index()].parent
+    }
+
+    /// Its position in file order.
+    const fn index(self) -> usize {
         match self {
-            Self::Enterprise => ::core::option::Option::None,
-            Self::Workspace => ::core::option::Option::Some(Self::Enterprise),
-            Self::Channel => ::core::option::Option::Some(Self::Workspace),
+            Self::Enterprise => 0,
+            Self::Workspace => 1,
+            Self::Channel => 2,
         }
     }
 }
+
+/// What the generated code knows about one entity type.
+struct EntityInfo {
+    name: &'static str,
+    description: &'static str,
+    parent: ::core::option::Option<EntityType>,
+}
+
+/// Every entity type, in file order.
+const ENTITY_TABLE: [EntityInfo; 3] = [
+    EntityInfo {
+        name: "enterprise",
+        description: "An Enterprise Grid organization",
+        parent: ::core::option::Option::None,
+    },
+    EntityInfo {
+        name: "workspace",
+        description: "A workspace inside an organization",
+        parent: ::core::option::Option::Some(EntityType::Enterprise),
+    },
+    EntityInfo {
+        name: "channel",
+        description: "A channel inside a workspace",
+        parent: ::core::option::Option::Some(EntityType::Workspace),
+    },
+];
 
 /// A permission: the ability to perform one action. The discriminant is its stable id.
 #[allow(dead_code)]
@@ -76,7 +99,17 @@ pub enum Permission {
 #[allow(dead_code, deprecated)]
 impl Permission {
     /// Every permission, by id.
-    pub const ALL: &'static [Self] = &[Self::ArchiveChannel, Self::RenameChannel, Self::CreatePrivateChannel, Self::ConvertChannelToPrivate, Self::AddUserToWorkspace, Self::RemoveUserFromWorkspace, Self::ViewUserGroups, Self::AssignRoles, Self::ViewRoles];
+    pub const ALL: &'static [Self] = &[
+        Self::ArchiveChannel,
+        Self::RenameChannel,
+        Self::CreatePrivateChannel,
+        Self::ConvertChannelToPrivate,
+        Self::AddUserToWorkspace,
+        Self::RemoveUserFromWorkspace,
+        Self::ViewUserGroups,
+        Self::AssignRoles,
+        Self::ViewRoles,
+    ];
 
     /// The stable id (the protobuf enum number).
     pub const fn id(self) -> u32 {
@@ -85,33 +118,33 @@ impl Permission {
 
     /// The permission with this id, if any.
     pub const fn from_id(id: u32) -> ::core::option::Option<Self> {
-        match id {
-            1 => ::core::option::Option::Some(Self::ArchiveChannel),
-            2 => ::core::option::Option::Some(Self::RenameChannel),
-            3 => ::core::option::Option::Some(Self::CreatePrivateChannel),
-            4 => ::core::option::Option::Some(Self::ConvertChannelToPrivate),
-            5 => ::core::option::Option::Some(Self::AddUserToWorkspace),
-            6 => ::core::option::Option::Some(Self::RemoveUserFromWorkspace),
-            7 => ::core::option::Option::Some(Self::ViewUserGroups),
-            8 => ::core::option::Option::Some(Self::AssignRoles),
-            9 => ::core::option::Option::Some(Self::ViewRoles),
-            _ => ::core::option::Option::None,
-        }
+        ::core::option::Option::Some(match id {
+            1 => Self::ArchiveChannel,
+            2 => Self::RenameChannel,
+            3 => Self::CreatePrivateChannel,
+            4 => Self::ConvertChannelToPrivate,
+            5 => Self::AddUserToWorkspace,
+            6 => Self::RemoveUserFromWorkspace,
+            7 => Self::ViewUserGroups,
+            8 => Self::AssignRoles,
+            9 => Self::ViewRoles,
+            _ => return ::core::option::Option::None,
+        })
     }
 
     /// The snake_case name, as in roles.toml.
     pub const fn as_str(self) -> &'static str {
-        PERMISSION_TABLE[self.bit()].0
+        PERMISSION_TABLE[self.bit()].name
     }
 
     /// What it allows, as roles.toml describes it.
     pub const fn description(self) -> &'static str {
-        PERMISSION_TABLE[self.bit()].1
+        PERMISSION_TABLE[self.bit()].description
     }
 
     /// The entity types it is checked against.
     pub const fn entities(self) -> &'static [EntityType] {
-        PERMISSION_TABLE[self.bit()].2
+        PERMISSION_TABLE[self.bit()].entities
     }
 
     /// Its bit in a [`PermissionSet`] (its position in id order).
@@ -130,17 +163,60 @@ impl Permission {
     }
 }
 
-/// Name, description and entity types of each permission, in id order.
-const PERMISSION_TABLE: [(&str, &str, &[EntityType]); 9] = [
-    ("archive_channel", "Archive a channel", &[EntityType::Workspace, EntityType::Channel]),
-    ("rename_channel", "Rename a channel", &[EntityType::Workspace, EntityType::Channel]),
-    ("create_private_channel", "Create a private channel in a workspace", &[EntityType::Workspace]),
-    ("convert_channel_to_private", "Convert a public channel into a private channel", &[EntityType::Workspace, EntityType::Channel]),
-    ("add_user_to_workspace", "Add a user to a workspace", &[EntityType::Workspace]),
-    ("remove_user_from_workspace", "Remove a user from a workspace", &[EntityType::Workspace]),
-    ("view_user_groups", "View the user groups of the organization or workspace", &[EntityType::Enterprise, EntityType::Workspace]),
-    ("assign_roles", "Delegate users to roles, and revoke their roles", &[EntityType::Enterprise, EntityType::Workspace]),
-    ("view_roles", "See which users hold which roles", &[EntityType::Enterprise, EntityType::Workspace]),
+/// What the generated code knows about one permission.
+struct PermissionInfo {
+    name: &'static str,
+    description: &'static str,
+    entities: &'static [EntityType],
+}
+
+/// Every permission, in id order.
+const PERMISSION_TABLE: [PermissionInfo; 9] = [
+    PermissionInfo {
+        name: "archive_channel",
+        description: "Archive a channel",
+        entities: &[EntityType::Workspace, EntityType::Channel],
+    },
+    PermissionInfo {
+        name: "rename_channel",
+        description: "Rename a channel",
+        entities: &[EntityType::Workspace, EntityType::Channel],
+    },
+    PermissionInfo {
+        name: "create_private_channel",
+        description: "Create a private channel in a workspace",
+        entities: &[EntityType::Workspace],
+    },
+    PermissionInfo {
+        name: "convert_channel_to_private",
+        description: "Convert a public channel into a private channel",
+        entities: &[EntityType::Workspace, EntityType::Channel],
+    },
+    PermissionInfo {
+        name: "add_user_to_workspace",
+        description: "Add a user to a workspace",
+        entities: &[EntityType::Workspace],
+    },
+    PermissionInfo {
+        name: "remove_user_from_workspace",
+        description: "Remove a user from a workspace",
+        entities: &[EntityType::Workspace],
+    },
+    PermissionInfo {
+        name: "view_user_groups",
+        description: "View the user groups of the organization or workspace",
+        entities: &[EntityType::Enterprise, EntityType::Workspace],
+    },
+    PermissionInfo {
+        name: "assign_roles",
+        description: "Delegate users to roles, and revoke their roles",
+        entities: &[EntityType::Enterprise, EntityType::Workspace],
+    },
+    PermissionInfo {
+        name: "view_roles",
+        description: "See which users hold which roles",
+        entities: &[EntityType::Enterprise, EntityType::Workspace],
+    },
 ];
 
 /// A set of permissions: one bit per permission, in id order.
@@ -178,14 +254,30 @@ impl PermissionSet {
         self
     }
 
+    /// The set of the listed permissions.
+    const fn of_list(list: &[Permission]) -> Self {
+        let mut set = Self::EMPTY;
+        let mut i = 0;
+        while i < list.len() {
+            set = set.with(list[i]);
+            i += 1;
+        }
+        set
+    }
+
     /// The effective permissions of a set of roles held together.
     pub fn of_roles(roles: &[Role]) -> Self {
-        roles.iter().fold(Self::EMPTY, |set, role| set.union(role.permissions()))
+        roles
+            .iter()
+            .fold(Self::EMPTY, |set, role| set.union(role.permissions()))
     }
 
     /// The permissions in the set, by id.
     pub fn iter(self) -> impl ::core::iter::Iterator<Item = Permission> {
-        Permission::ALL.iter().copied().filter(move |p| self.contains(*p))
+        Permission::ALL
+            .iter()
+            .copied()
+            .filter(move |p| self.contains(*p))
     }
 
     /// How many permissions the set holds.
@@ -241,7 +333,12 @@ pub enum Role {
 #[allow(dead_code, deprecated)]
 impl Role {
     /// Every role, by id.
-    pub const ALL: &'static [Self] = &[Self::ChannelsAdmin, Self::UsersAdmin, Self::RolesAdmin, Self::RoleViewer];
+    pub const ALL: &'static [Self] = &[
+        Self::ChannelsAdmin,
+        Self::UsersAdmin,
+        Self::RolesAdmin,
+        Self::RoleViewer,
+    ];
 
     /// The stable id (the protobuf enum number).
     pub const fn id(self) -> u32 {
@@ -250,13 +347,13 @@ impl Role {
 
     /// The role with this id, if any.
     pub const fn from_id(id: u32) -> ::core::option::Option<Self> {
-        match id {
-            1 => ::core::option::Option::Some(Self::ChannelsAdmin),
-            2 => ::core::option::Option::Some(Self::UsersAdmin),
-            3 => ::core::option::Option::Some(Self::RolesAdmin),
-            4 => ::core::option::Option::Some(Self::RoleViewer),
-            _ => ::core::option::Option::None,
-        }
+        ::core::option::Option::Some(match id {
+            1 => Self::ChannelsAdmin,
+            2 => Self::UsersAdmin,
+            3 => Self::RolesAdmin,
+            4 => Self::RoleViewer,
+            _ => return ::core::option::Option::None,
+        })
     }
 
     /// The snake_case name, as in roles.toml.
@@ -271,7 +368,7 @@ impl Role {
 
     /// Its effective permissions: direct grants plus those of every included role.
     pub const fn permissions(self) -> PermissionSet {
-        ROLE_TABLE[self.index()].permissions
+        ROLE_SETS[self.index()]
     }
 
     /// The permissions granted to it directly.
@@ -309,7 +406,7 @@ impl Role {
 struct RoleInfo {
     name: &'static str,
     description: &'static str,
-    permissions: PermissionSet,
+    effective: &'static [Permission],
     direct: &'static [Permission],
     includes: &'static [Role],
     assignable_on: &'static [EntityType],
@@ -321,23 +418,41 @@ const ROLE_TABLE: [RoleInfo; 4] = [
     RoleInfo {
         name: "channels_admin",
         description: "Channels Admin: makes administrative changes to channels",
-        permissions: PermissionSet { words: [0xf] },
-        direct: &[Permission::ArchiveChannel, Permission::RenameChannel, Permission::CreatePrivateChannel, Permission::ConvertChannelToPrivate],
+        effective: &[
+            Permission::ArchiveChannel,
+            Permission::RenameChannel,
+            Permission::CreatePrivateChannel,
+            Permission::ConvertChannelToPrivate,
+        ],
+        direct: &[
+            Permission::ArchiveChannel,
+            Permission::RenameChannel,
+            Permission::CreatePrivateChannel,
+            Permission::ConvertChannelToPrivate,
+        ],
         includes: &[],
         assignable_on: &[EntityType::Enterprise, EntityType::Workspace],
     },
     RoleInfo {
         name: "users_admin",
         description: "Users Admin: adds and removes users from workspaces and views user groups",
-        permissions: PermissionSet { words: [0x70] },
-        direct: &[Permission::AddUserToWorkspace, Permission::RemoveUserFromWorkspace, Permission::ViewUserGroups],
+        effective: &[
+            Permission::AddUserToWorkspace,
+            Permission::RemoveUserFromWorkspace,
+            Permission::ViewUserGroups,
+        ],
+        direct: &[
+            Permission::AddUserToWorkspace,
+            Permission::RemoveUserFromWorkspace,
+            Permission::ViewUserGroups,
+        ],
         includes: &[],
         assignable_on: &[EntityType::Enterprise, EntityType::Workspace],
     },
     RoleInfo {
         name: "roles_admin",
         description: "Roles Admin: administers roles and delegates users to their associated roles",
-        permissions: PermissionSet { words: [0x180] },
+        effective: &[Permission::AssignRoles, Permission::ViewRoles],
         direct: &[Permission::AssignRoles],
         includes: &[Role::RoleViewer],
         assignable_on: &[EntityType::Enterprise, EntityType::Workspace],
@@ -345,12 +460,23 @@ const ROLE_TABLE: [RoleInfo; 4] = [
     RoleInfo {
         name: "role_viewer",
         description: "Role Viewer: sees which users hold which roles",
-        permissions: PermissionSet { words: [0x100] },
+        effective: &[Permission::ViewRoles],
         direct: &[Permission::ViewRoles],
         includes: &[],
         assignable_on: &[EntityType::Enterprise, EntityType::Workspace],
     },
 ];
+
+/// Each role's effective permissions as a set, in id order (built at compile time).
+const ROLE_SETS: [PermissionSet; 4] = {
+    let mut sets = [PermissionSet::EMPTY; 4];
+    let mut i = 0;
+    while i < ROLE_TABLE.len() {
+        sets[i] = PermissionSet::of_list(ROLE_TABLE[i].effective);
+        i += 1;
+    }
+    sets
+};
 
 /// The legacy account levels, lowest first: `a < b` when `b` is more privileged.
 #[allow(dead_code)]
@@ -371,7 +497,13 @@ pub enum LegacyRole {
 #[allow(dead_code)]
 impl LegacyRole {
     /// Every level, lowest first.
-    pub const ALL: &'static [Self] = &[Self::Guest, Self::Member, Self::Admin, Self::Owner, Self::PrimaryOwner];
+    pub const ALL: &'static [Self] = &[
+        Self::Guest,
+        Self::Member,
+        Self::Admin,
+        Self::Owner,
+        Self::PrimaryOwner,
+    ];
 
     /// The snake_case name, as in roles.toml.
     pub const fn as_str(self) -> &'static str {
@@ -392,16 +524,127 @@ pub trait RequiresPermission {
     fn required_permission(&self) -> Permission;
 }
 
-/// A name that is not one of the names in roles.toml.
+/// A name that is not one of the names in roles.toml (the error of `FromStr`), or a protobuf
+/// number that is not one of their numbers. It keeps the rejected value, up to 64 bytes (the
+/// longest name) cut at a character boundary, inline: it needs no allocator and stays `Copy`.
+/// `Display` shows the value escaped, so a hostile one cannot forge a log line.
 #[allow(dead_code)]
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct UnknownName {
     kind: &'static str,
+    value: [u8; 64],
+    len: u8,
+    truncated: bool,
+    number: bool,
+}
+
+#[allow(dead_code)]
+impl UnknownName {
+    /// `value` rejected as a name of a `kind` (`"permission"`, `"role"`, …).
+    pub const fn new(kind: &'static str, value: &str) -> Self {
+        Self::keep(kind, value.as_bytes(), false)
+    }
+
+    /// `number` rejected as a protobuf number of a `kind`.
+    pub fn number(kind: &'static str, number: i32) -> Self {
+        let mut digits = [0u8; 11];
+        let mut at = digits.len();
+        let mut rest = number.unsigned_abs();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        if number < 0 {
+            at -= 1;
+            digits[at] = b'-';
+        }
+        Self::keep(kind, &digits[at..], true)
+    }
+
+    const fn keep(kind: &'static str, bytes: &[u8], number: bool) -> Self {
+        let mut value = [0u8; 64];
+        let mut len = if bytes.len() < value.len() {
+            bytes.len()
+        } else {
+            value.len()
+        };
+        // Never cut inside a character: back up over UTF-8 continuation bytes.
+        while len < bytes.len() && len > 0 && bytes[len] & 0xc0 == 0x80 {
+            len -= 1;
+        }
+        let mut i = 0;
+        while i < len {
+            value[i] = bytes[i];
+            i += 1;
+        }
+        let truncated = len < bytes.len();
+        Self {
+            kind,
+            value,
+            len: len as u8,
+            truncated,
+            number,
+        }
+    }
+
+    /// What was looked up: `"permission"`, `"role"`, `"entity type"`, …
+    pub const fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    /// The rejected value (its first 64 bytes when [`UnknownName::is_truncated`]).
+    pub fn value(&self) -> &str {
+        // Always UTF-8: `keep` cuts at a character boundary.
+        let kept = &self.value[..self.len as usize];
+        ::core::str::from_utf8(kept).unwrap_or_default()
+    }
+
+    /// Whether the rejected value was longer than what it keeps.
+    pub const fn is_truncated(&self) -> bool {
+        self.truncated
+    }
+
+    /// Looks `name` up in `by_name`, sorted by name bytes.
+    fn lookup<T: Copy>(
+        by_name: &[(&str, T)],
+        kind: &'static str,
+        name: &str,
+    ) -> ::core::result::Result<T, UnknownName> {
+        match by_name.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
+            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(by_name[i].1),
+            ::core::result::Result::Err(_) => ::core::result::Result::Err(Self::new(kind, name)),
+        }
+    }
 }
 
 impl ::core::fmt::Display for UnknownName {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        ::core::write!(f, "unknown {} name", self.kind)
+        if self.number {
+            return ::core::write!(f, "unknown {} number {}", self.kind, self.value());
+        }
+        ::core::write!(f, "unknown {} name \"", self.kind)?;
+        for c in self.value().chars() {
+            ::core::write!(f, "{}", c.escape_debug())?;
+        }
+        if self.truncated {
+            f.write_str("\" (truncated)")
+        } else {
+            f.write_str("\"")
+        }
+    }
+}
+
+impl ::core::fmt::Debug for UnknownName {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("UnknownName")
+            .field("kind", &self.kind)
+            .field("value", &self.value())
+            .field("truncated", &self.truncated)
+            .finish()
     }
 }
 
@@ -412,11 +655,12 @@ impl ::core::str::FromStr for EntityType {
     type Err = UnknownName;
 
     fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
-        const BY_NAME: &[(&str, EntityType)] = &[("channel", EntityType::Channel), ("enterprise", EntityType::Enterprise), ("workspace", EntityType::Workspace)];
-        match BY_NAME.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
-            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(BY_NAME[i].1),
-            ::core::result::Result::Err(_) => ::core::result::Result::Err(UnknownName { kind: "entity type" }),
-        }
+        const BY_NAME: &[(&str, EntityType)] = &[
+            ("channel", EntityType::Channel),
+            ("enterprise", EntityType::Enterprise),
+            ("workspace", EntityType::Workspace),
+        ];
+        UnknownName::lookup(BY_NAME, "entity type", name)
     }
 }
 
@@ -431,11 +675,24 @@ impl ::core::str::FromStr for Permission {
     type Err = UnknownName;
 
     fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
-        const BY_NAME: &[(&str, Permission)] = &[("add_user_to_workspace", Permission::AddUserToWorkspace), ("archive_channel", Permission::ArchiveChannel), ("assign_roles", Permission::AssignRoles), ("convert_channel_to_private", Permission::ConvertChannelToPrivate), ("create_private_channel", Permission::CreatePrivateChannel), ("remove_user_from_workspace", Permission::RemoveUserFromWorkspace), ("rename_channel", Permission::RenameChannel), ("view_roles", Permission::ViewRoles), ("view_user_groups", Permission::ViewUserGroups)];
-        match BY_NAME.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
-            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(BY_NAME[i].1),
-            ::core::result::Result::Err(_) => ::core::result::Result::Err(UnknownName { kind: "permission" }),
-        }
+        const BY_NAME: &[(&str, Permission)] = &[
+            ("add_user_to_workspace", Permission::AddUserToWorkspace),
+            ("archive_channel", Permission::ArchiveChannel),
+            ("assign_roles", Permission::AssignRoles),
+            (
+                "convert_channel_to_private",
+                Permission::ConvertChannelToPrivate,
+            ),
+            ("create_private_channel", Permission::CreatePrivateChannel),
+            (
+                "remove_user_from_workspace",
+                Permission::RemoveUserFromWorkspace,
+            ),
+            ("rename_channel", Permission::RenameChannel),
+            ("view_roles", Permission::ViewRoles),
+            ("view_user_groups", Permission::ViewUserGroups),
+        ];
+        UnknownName::lookup(BY_NAME, "permission", name)
     }
 }
 
@@ -450,11 +707,13 @@ impl ::core::str::FromStr for Role {
     type Err = UnknownName;
 
     fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
-        const BY_NAME: &[(&str, Role)] = &[("channels_admin", Role::ChannelsAdmin), ("role_viewer", Role::RoleViewer), ("roles_admin", Role::RolesAdmin), ("users_admin", Role::UsersAdmin)];
-        match BY_NAME.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
-            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(BY_NAME[i].1),
-            ::core::result::Result::Err(_) => ::core::result::Result::Err(UnknownName { kind: "role" }),
-        }
+        const BY_NAME: &[(&str, Role)] = &[
+            ("channels_admin", Role::ChannelsAdmin),
+            ("role_viewer", Role::RoleViewer),
+            ("roles_admin", Role::RolesAdmin),
+            ("users_admin", Role::UsersAdmin),
+        ];
+        UnknownName::lookup(BY_NAME, "role", name)
     }
 }
 
@@ -469,11 +728,14 @@ impl ::core::str::FromStr for LegacyRole {
     type Err = UnknownName;
 
     fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
-        const BY_NAME: &[(&str, LegacyRole)] = &[("admin", LegacyRole::Admin), ("guest", LegacyRole::Guest), ("member", LegacyRole::Member), ("owner", LegacyRole::Owner), ("primary_owner", LegacyRole::PrimaryOwner)];
-        match BY_NAME.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
-            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(BY_NAME[i].1),
-            ::core::result::Result::Err(_) => ::core::result::Result::Err(UnknownName { kind: "legacy level" }),
-        }
+        const BY_NAME: &[(&str, LegacyRole)] = &[
+            ("admin", LegacyRole::Admin),
+            ("guest", LegacyRole::Guest),
+            ("member", LegacyRole::Member),
+            ("owner", LegacyRole::Owner),
+            ("primary_owner", LegacyRole::PrimaryOwner),
+        ];
+        UnknownName::lookup(BY_NAME, "legacy level", name)
     }
 }
 
@@ -488,11 +750,16 @@ impl ::core::str::FromStr for Policy {
     type Err = UnknownName;
 
     fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
-        const BY_NAME: &[(&str, Policy)] = &[("channel_archive", Policy::ChannelArchive), ("channel_convert_to_private", Policy::ChannelConvertToPrivate), ("channel_rename", Policy::ChannelRename), ("workspace_invite", Policy::WorkspaceInvite)];
-        match BY_NAME.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
-            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(BY_NAME[i].1),
-            ::core::result::Result::Err(_) => ::core::result::Result::Err(UnknownName { kind: "policy" }),
-        }
+        const BY_NAME: &[(&str, Policy)] = &[
+            ("channel_archive", Policy::ChannelArchive),
+            (
+                "channel_convert_to_private",
+                Policy::ChannelConvertToPrivate,
+            ),
+            ("channel_rename", Policy::ChannelRename),
+            ("workspace_invite", Policy::WorkspaceInvite),
+        ];
+        UnknownName::lookup(BY_NAME, "policy", name)
     }
 }
 
@@ -520,46 +787,31 @@ pub enum Policy {
 #[allow(dead_code)]
 impl Policy {
     /// Every policy, in file order.
-    pub const ALL: &'static [Self] = &[Self::ChannelArchive, Self::ChannelRename, Self::ChannelConvertToPrivate, Self::WorkspaceInvite];
+    pub const ALL: &'static [Self] = &[
+        Self::ChannelArchive,
+        Self::ChannelRename,
+        Self::ChannelConvertToPrivate,
+        Self::WorkspaceInvite,
+    ];
 
     /// The snake_case name, as in roles.toml.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::ChannelArchive => "channel_archive",
-            Self::ChannelRename => "channel_rename",
-            Self::ChannelConvertToPrivate => "channel_convert_to_private",
-            Self::WorkspaceInvite => "workspace_invite",
-        }
+        POLICY_TABLE[self.index()].name
     }
 
     /// What it decides, as roles.toml describes it.
     pub const fn description(self) -> &'static str {
-        match self {
-            Self::ChannelArchive => "Whether the actor may archive the channel",
-            Self::ChannelRename => "Whether the actor may rename the channel",
-            Self::ChannelConvertToPrivate => "Whether the actor may convert the public channel into a private one",
-            Self::WorkspaceInvite => "Whether the actor may add a user to the workspace",
-        }
+        POLICY_TABLE[self.index()].description
     }
 
     /// The entity type it decides on.
     pub const fn entity(self) -> EntityType {
-        match self {
-            Self::ChannelArchive => EntityType::Channel,
-            Self::ChannelRename => EntityType::Channel,
-            Self::ChannelConvertToPrivate => EntityType::Channel,
-            Self::WorkspaceInvite => EntityType::Workspace,
-        }
+        POLICY_TABLE[self.index()].entity
     }
 
     /// Its rules by name, in order: a [`Decision`]'s `rule` indexes this.
     pub const fn rule_names(self) -> &'static [&'static str] {
-        match self {
-            Self::ChannelArchive => &["deny_if_legacy [guest]", "allow_if_legacy_at_least admin", "allow_if_permission [archive_channel]", "allow_if actor_created_channel"],
-            Self::ChannelRename => &["deny_if_legacy [guest]", "allow_if_legacy_at_least admin", "allow_if_permission [rename_channel]", "allow_if actor_created_channel"],
-            Self::ChannelConvertToPrivate => &["deny_if_legacy [guest]", "deny_if channel_is_general", "allow_if_legacy_at_least admin", "allow_if_permission [convert_channel_to_private]"],
-            Self::WorkspaceInvite => &["deny_if_legacy [guest]", "allow_if_legacy_at_least admin", "allow_if_permission [add_user_to_workspace]", "allow_if members_can_invite"],
-        }
+        POLICY_TABLE[self.index()].rule_names
     }
 
     /// Runs every rule in order; the first that fires decides; none firing means deny. Facts
@@ -596,15 +848,85 @@ impl Policy {
     }
 
     #[inline]
-    fn run<const WITH_PERMISSIONS: bool, F: PolicyFacts + ?::core::marker::Sized>(self, facts: &F) -> Decision {
+    fn run<const WITH_PERMISSIONS: bool, F>(self, facts: &F) -> Decision
+    where
+        F: PolicyFacts + ?::core::marker::Sized,
+    {
+        let rules = Rules::<WITH_PERMISSIONS, F>(facts);
         match self {
-            Self::ChannelArchive => rules_channel_archive::<WITH_PERMISSIONS, F>(facts),
-            Self::ChannelRename => rules_channel_rename::<WITH_PERMISSIONS, F>(facts),
-            Self::ChannelConvertToPrivate => rules_channel_convert_to_private::<WITH_PERMISSIONS, F>(facts),
-            Self::WorkspaceInvite => rules_workspace_invite::<WITH_PERMISSIONS, F>(facts),
+            Self::ChannelArchive => rules.policy_channel_archive(),
+            Self::ChannelRename => rules.policy_channel_rename(),
+            Self::ChannelConvertToPrivate => rules.policy_channel_convert_to_private(),
+            Self::WorkspaceInvite => rules.policy_workspace_invite(),
+        }
+    }
+
+    /// Its position in file order.
+    const fn index(self) -> usize {
+        match self {
+            Self::ChannelArchive => 0,
+            Self::ChannelRename => 1,
+            Self::ChannelConvertToPrivate => 2,
+            Self::WorkspaceInvite => 3,
         }
     }
 }
+
+/// What the generated code knows about one policy.
+struct PolicyInfo {
+    name: &'static str,
+    description: &'static str,
+    entity: EntityType,
+    rule_names: &'static [&'static str],
+}
+
+/// Every policy, in file order.
+const POLICY_TABLE: [PolicyInfo; 4] = [
+    PolicyInfo {
+        name: "channel_archive",
+        description: "Whether the actor may archive the channel",
+        entity: EntityType::Channel,
+        rule_names: &[
+            "deny_if_legacy [guest]",
+            "allow_if_legacy_at_least admin",
+            "allow_if_permission [archive_channel]",
+            "allow_if actor_created_channel",
+        ],
+    },
+    PolicyInfo {
+        name: "channel_rename",
+        description: "Whether the actor may rename the channel",
+        entity: EntityType::Channel,
+        rule_names: &[
+            "deny_if_legacy [guest]",
+            "allow_if_legacy_at_least admin",
+            "allow_if_permission [rename_channel]",
+            "allow_if actor_created_channel",
+        ],
+    },
+    PolicyInfo {
+        name: "channel_convert_to_private",
+        description: "Whether the actor may convert the public channel into a private one",
+        entity: EntityType::Channel,
+        rule_names: &[
+            "deny_if_legacy [guest]",
+            "deny_if channel_is_general",
+            "allow_if_legacy_at_least admin",
+            "allow_if_permission [convert_channel_to_private]",
+        ],
+    },
+    PolicyInfo {
+        name: "workspace_invite",
+        description: "Whether the actor may add a user to the workspace",
+        entity: EntityType::Workspace,
+        rule_names: &[
+            "deny_if_legacy [guest]",
+            "allow_if_legacy_at_least admin",
+            "allow_if_permission [add_user_to_workspace]",
+            "allow_if members_can_invite",
+        ],
+    },
+];
 
 /// What the policies ask the application about one actor and one entity. Implement it over
 /// whatever the application has at hand (`role-gen scaffold policies` writes a start); each
@@ -667,9 +989,12 @@ impl Decision {
 impl ::core::fmt::Display for Decision {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         let answer = if self.allow { "allow" } else { "deny" };
+        let (policy, name) = (self.policy, self.rule_name);
         match self.rule {
-            ::core::option::Option::Some(i) => ::core::write!(f, "{}: {answer} by rules[{i}] `{}`", self.policy, self.rule_name),
-            ::core::option::Option::None => ::core::write!(f, "{}: {answer} ({})", self.policy, self.rule_name),
+            ::core::option::Option::Some(i) => {
+                ::core::write!(f, "{policy}: {answer} by rules[{i}] `{name}`")
+            }
+            ::core::option::Option::None => ::core::write!(f, "{policy}: {answer} ({name})"),
         }
     }
 }
@@ -700,102 +1025,239 @@ impl<T: ::core::ops::Fn(Decision, Decision) + ?::core::marker::Sized> RolloutObs
     }
 }
 
+/// Every policy's rules over one actor's facts; `WITH_PERMISSIONS` false skips the
+/// `allow_if_permission` rules (the legacy rules alone).
+struct Rules<'a, const WITH_PERMISSIONS: bool, F: PolicyFacts + ?::core::marker::Sized>(&'a F);
+
+#[allow(dead_code, deprecated)]
+impl<const WITH_PERMISSIONS: bool, F> Rules<'_, WITH_PERMISSIONS, F>
+where
+    F: PolicyFacts + ?::core::marker::Sized,
+{
+    /// Whether the actor's legacy level is one of `levels`.
+    fn legacy_in(&self, levels: &[LegacyRole]) -> bool {
+        match PolicyFacts::legacy_level(self.0) {
+            ::core::option::Option::Some(level) => levels.contains(&level),
+            ::core::option::Option::None => false,
+        }
+    }
+
+    /// Whether the actor's legacy level is `level` or a higher one.
+    fn legacy_at_least(&self, level: LegacyRole) -> bool {
+        PolicyFacts::legacy_level(self.0) >= ::core::option::Option::Some(level)
+    }
+
+    /// Whether the actor holds one of `permissions` (never, for the legacy rules alone).
+    fn any_permission(&self, permissions: &[Permission]) -> bool {
+        let holds = |&p: &Permission| PolicyFacts::has_permission(self.0, p);
+        WITH_PERMISSIONS && permissions.iter().any(holds)
+    }
+
+    /// The rules of `channel_archive`, in order.
+    fn policy_channel_archive(&self) -> Decision {
+        if self.legacy_in(&[LegacyRole::Guest]) {
+            return Decision {
+                policy: Policy::ChannelArchive,
+                allow: false,
+                rule: ::core::option::Option::Some(0),
+                rule_name: "deny_if_legacy [guest]",
+            };
+        }
+        if self.legacy_at_least(LegacyRole::Admin) {
+            return Decision {
+                policy: Policy::ChannelArchive,
+                allow: true,
+                rule: ::core::option::Option::Some(1),
+                rule_name: "allow_if_legacy_at_least admin",
+            };
+        }
+        if self.any_permission(&[Permission::ArchiveChannel]) {
+            return Decision {
+                policy: Policy::ChannelArchive,
+                allow: true,
+                rule: ::core::option::Option::Some(2),
+                rule_name: "allow_if_permission [archive_channel]",
+            };
+        }
+        if PolicyFacts::actor_created_channel(self.0) {
+            return Decision {
+                policy: Policy::ChannelArchive,
+                allow: true,
+                rule: ::core::option::Option::Some(3),
+                rule_name: "allow_if actor_created_channel",
+            };
+        }
+        Decision {
+            policy: Policy::ChannelArchive,
+            allow: false,
+            rule: ::core::option::Option::None,
+            rule_name: "default deny",
+        }
+    }
+
+    /// The rules of `channel_rename`, in order.
+    fn policy_channel_rename(&self) -> Decision {
+        if self.legacy_in(&[LegacyRole::Guest]) {
+            return Decision {
+                policy: Policy::ChannelRename,
+                allow: false,
+                rule: ::core::option::Option::Some(0),
+                rule_name: "deny_if_legacy [guest]",
+            };
+        }
+        if self.legacy_at_least(LegacyRole::Admin) {
+            return Decision {
+                policy: Policy::ChannelRename,
+                allow: true,
+                rule: ::core::option::Option::Some(1),
+                rule_name: "allow_if_legacy_at_least admin",
+            };
+        }
+        if self.any_permission(&[Permission::RenameChannel]) {
+            return Decision {
+                policy: Policy::ChannelRename,
+                allow: true,
+                rule: ::core::option::Option::Some(2),
+                rule_name: "allow_if_permission [rename_channel]",
+            };
+        }
+        if PolicyFacts::actor_created_channel(self.0) {
+            return Decision {
+                policy: Policy::ChannelRename,
+                allow: true,
+                rule: ::core::option::Option::Some(3),
+                rule_name: "allow_if actor_created_channel",
+            };
+        }
+        Decision {
+            policy: Policy::ChannelRename,
+            allow: false,
+            rule: ::core::option::Option::None,
+            rule_name: "default deny",
+        }
+    }
+
+    /// The rules of `channel_convert_to_private`, in order.
+    fn policy_channel_convert_to_private(&self) -> Decision {
+        if self.legacy_in(&[LegacyRole::Guest]) {
+            return Decision {
+                policy: Policy::ChannelConvertToPrivate,
+                allow: false,
+                rule: ::core::option::Option::Some(0),
+                rule_name: "deny_if_legacy [guest]",
+            };
+        }
+        if PolicyFacts::channel_is_general(self.0) {
+            return Decision {
+                policy: Policy::ChannelConvertToPrivate,
+                allow: false,
+                rule: ::core::option::Option::Some(1),
+                rule_name: "deny_if channel_is_general",
+            };
+        }
+        if self.legacy_at_least(LegacyRole::Admin) {
+            return Decision {
+                policy: Policy::ChannelConvertToPrivate,
+                allow: true,
+                rule: ::core::option::Option::Some(2),
+                rule_name: "allow_if_legacy_at_least admin",
+            };
+        }
+        if self.any_permission(&[Permission::ConvertChannelToPrivate]) {
+            return Decision {
+                policy: Policy::ChannelConvertToPrivate,
+                allow: true,
+                rule: ::core::option::Option::Some(3),
+                rule_name: "allow_if_permission [convert_channel_to_private]",
+            };
+        }
+        Decision {
+            policy: Policy::ChannelConvertToPrivate,
+            allow: false,
+            rule: ::core::option::Option::None,
+            rule_name: "default deny",
+        }
+    }
+
+    /// The rules of `workspace_invite`, in order.
+    fn policy_workspace_invite(&self) -> Decision {
+        if self.legacy_in(&[LegacyRole::Guest]) {
+            return Decision {
+                policy: Policy::WorkspaceInvite,
+                allow: false,
+                rule: ::core::option::Option::Some(0),
+                rule_name: "deny_if_legacy [guest]",
+            };
+        }
+        if self.legacy_at_least(LegacyRole::Admin) {
+            return Decision {
+                policy: Policy::WorkspaceInvite,
+                allow: true,
+                rule: ::core::option::Option::Some(1),
+                rule_name: "allow_if_legacy_at_least admin",
+            };
+        }
+        if self.any_permission(&[Permission::AddUserToWorkspace]) {
+            return Decision {
+                policy: Policy::WorkspaceInvite,
+                allow: true,
+                rule: ::core::option::Option::Some(2),
+                rule_name: "allow_if_permission [add_user_to_workspace]",
+            };
+        }
+        if PolicyFacts::members_can_invite(self.0) {
+            return Decision {
+                policy: Policy::WorkspaceInvite,
+                allow: true,
+                rule: ::core::option::Option::Some(3),
+                rule_name: "allow_if members_can_invite",
+            };
+        }
+        Decision {
+            policy: Policy::WorkspaceInvite,
+            allow: false,
+            rule: ::core::option::Option::None,
+            rule_name: "default deny",
+        }
+    }
+}
+
 /// Evaluates the policy `channel_archive`: its rules in order, the first that fires decides, none
 /// firing means deny. The same as `Policy::ChannelArchive.evaluate(facts)`.
 #[allow(dead_code)]
-pub fn evaluate_channel_archive<F: PolicyFacts + ?::core::marker::Sized>(facts: &F) -> Decision {
-    rules_channel_archive::<true, F>(facts)
-}
-
-#[allow(deprecated, unused_variables)]
-#[inline]
-fn rules_channel_archive<const WITH_PERMISSIONS: bool, F: PolicyFacts + ?::core::marker::Sized>(facts: &F) -> Decision {
-    if ::core::matches!(PolicyFacts::legacy_level(facts), ::core::option::Option::Some(LegacyRole::Guest)) {
-        return Decision { policy: Policy::ChannelArchive, allow: false, rule: ::core::option::Option::Some(0), rule_name: "deny_if_legacy [guest]" };
-    }
-    if ::core::matches!(PolicyFacts::legacy_level(facts), ::core::option::Option::Some(level) if level >= LegacyRole::Admin) {
-        return Decision { policy: Policy::ChannelArchive, allow: true, rule: ::core::option::Option::Some(1), rule_name: "allow_if_legacy_at_least admin" };
-    }
-    if WITH_PERMISSIONS && (PolicyFacts::has_permission(facts, Permission::ArchiveChannel)) {
-        return Decision { policy: Policy::ChannelArchive, allow: true, rule: ::core::option::Option::Some(2), rule_name: "allow_if_permission [archive_channel]" };
-    }
-    if PolicyFacts::actor_created_channel(facts) {
-        return Decision { policy: Policy::ChannelArchive, allow: true, rule: ::core::option::Option::Some(3), rule_name: "allow_if actor_created_channel" };
-    }
-    Decision { policy: Policy::ChannelArchive, allow: false, rule: ::core::option::Option::None, rule_name: "default deny" }
+pub fn evaluate_channel_archive<F>(facts: &F) -> Decision
+where
+    F: PolicyFacts + ?::core::marker::Sized,
+{
+    Policy::ChannelArchive.evaluate(facts)
 }
 
 /// Evaluates the policy `channel_rename`: its rules in order, the first that fires decides, none
 /// firing means deny. The same as `Policy::ChannelRename.evaluate(facts)`.
 #[allow(dead_code)]
-pub fn evaluate_channel_rename<F: PolicyFacts + ?::core::marker::Sized>(facts: &F) -> Decision {
-    rules_channel_rename::<true, F>(facts)
-}
-
-#[allow(deprecated, unused_variables)]
-#[inline]
-fn rules_channel_rename<const WITH_PERMISSIONS: bool, F: PolicyFacts + ?::core::marker::Sized>(facts: &F) -> Decision {
-    if ::core::matches!(PolicyFacts::legacy_level(facts), ::core::option::Option::Some(LegacyRole::Guest)) {
-        return Decision { policy: Policy::ChannelRename, allow: false, rule: ::core::option::Option::Some(0), rule_name: "deny_if_legacy [guest]" };
-    }
-    if ::core::matches!(PolicyFacts::legacy_level(facts), ::core::option::Option::Some(level) if level >= LegacyRole::Admin) {
-        return Decision { policy: Policy::ChannelRename, allow: true, rule: ::core::option::Option::Some(1), rule_name: "allow_if_legacy_at_least admin" };
-    }
-    if WITH_PERMISSIONS && (PolicyFacts::has_permission(facts, Permission::RenameChannel)) {
-        return Decision { policy: Policy::ChannelRename, allow: true, rule: ::core::option::Option::Some(2), rule_name: "allow_if_permission [rename_channel]" };
-    }
-    if PolicyFacts::actor_created_channel(facts) {
-        return Decision { policy: Policy::ChannelRename, allow: true, rule: ::core::option::Option::Some(3), rule_name: "allow_if actor_created_channel" };
-    }
-    Decision { policy: Policy::ChannelRename, allow: false, rule: ::core::option::Option::None, rule_name: "default deny" }
+pub fn evaluate_channel_rename<F>(facts: &F) -> Decision
+where
+    F: PolicyFacts + ?::core::marker::Sized,
+{
+    Policy::ChannelRename.evaluate(facts)
 }
 
 /// Evaluates the policy `channel_convert_to_private`: its rules in order, the first that fires decides, none
 /// firing means deny. The same as `Policy::ChannelConvertToPrivate.evaluate(facts)`.
 #[allow(dead_code)]
-pub fn evaluate_channel_convert_to_private<F: PolicyFacts + ?::core::marker::Sized>(facts: &F) -> Decision {
-    rules_channel_convert_to_private::<true, F>(facts)
-}
-
-#[allow(deprecated, unused_variables)]
-#[inline]
-fn rules_channel_convert_to_private<const WITH_PERMISSIONS: bool, F: PolicyFacts + ?::core::marker::Sized>(facts: &F) -> Decision {
-    if ::core::matches!(PolicyFacts::legacy_level(facts), ::core::option::Option::Some(LegacyRole::Guest)) {
-        return Decision { policy: Policy::ChannelConvertToPrivate, allow: false, rule: ::core::option::Option::Some(0), rule_name: "deny_if_legacy [guest]" };
-    }
-    if PolicyFacts::channel_is_general(facts) {
-        return Decision { policy: Policy::ChannelConvertToPrivate, allow: false, rule: ::core::option::Option::Some(1), rule_name: "deny_if channel_is_general" };
-    }
-    if ::core::matches!(PolicyFacts::legacy_level(facts), ::core::option::Option::Some(level) if level >= LegacyRole::Admin) {
-        return Decision { policy: Policy::ChannelConvertToPrivate, allow: true, rule: ::core::option::Option::Some(2), rule_name: "allow_if_legacy_at_least admin" };
-    }
-    if WITH_PERMISSIONS && (PolicyFacts::has_permission(facts, Permission::ConvertChannelToPrivate)) {
-        return Decision { policy: Policy::ChannelConvertToPrivate, allow: true, rule: ::core::option::Option::Some(3), rule_name: "allow_if_permission [convert_channel_to_private]" };
-    }
-    Decision { policy: Policy::ChannelConvertToPrivate, allow: false, rule: ::core::option::Option::None, rule_name: "default deny" }
+pub fn evaluate_channel_convert_to_private<F>(facts: &F) -> Decision
+where
+    F: PolicyFacts + ?::core::marker::Sized,
+{
+    Policy::ChannelConvertToPrivate.evaluate(facts)
 }
 
 /// Evaluates the policy `workspace_invite`: its rules in order, the first that fires decides, none
 /// firing means deny. The same as `Policy::WorkspaceInvite.evaluate(facts)`.
 #[allow(dead_code)]
-pub fn evaluate_workspace_invite<F: PolicyFacts + ?::core::marker::Sized>(facts: &F) -> Decision {
-    rules_workspace_invite::<true, F>(facts)
-}
-
-#[allow(deprecated, unused_variables)]
-#[inline]
-fn rules_workspace_invite<const WITH_PERMISSIONS: bool, F: PolicyFacts + ?::core::marker::Sized>(facts: &F) -> Decision {
-    if ::core::matches!(PolicyFacts::legacy_level(facts), ::core::option::Option::Some(LegacyRole::Guest)) {
-        return Decision { policy: Policy::WorkspaceInvite, allow: false, rule: ::core::option::Option::Some(0), rule_name: "deny_if_legacy [guest]" };
-    }
-    if ::core::matches!(PolicyFacts::legacy_level(facts), ::core::option::Option::Some(level) if level >= LegacyRole::Admin) {
-        return Decision { policy: Policy::WorkspaceInvite, allow: true, rule: ::core::option::Option::Some(1), rule_name: "allow_if_legacy_at_least admin" };
-    }
-    if WITH_PERMISSIONS && (PolicyFacts::has_permission(facts, Permission::AddUserToWorkspace)) {
-        return Decision { policy: Policy::WorkspaceInvite, allow: true, rule: ::core::option::Option::Some(2), rule_name: "allow_if_permission [add_user_to_workspace]" };
-    }
-    if PolicyFacts::members_can_invite(facts) {
-        return Decision { policy: Policy::WorkspaceInvite, allow: true, rule: ::core::option::Option::Some(3), rule_name: "allow_if members_can_invite" };
-    }
-    Decision { policy: Policy::WorkspaceInvite, allow: false, rule: ::core::option::Option::None, rule_name: "default deny" }
+pub fn evaluate_workspace_invite<F>(facts: &F) -> Decision
+where
+    F: PolicyFacts + ?::core::marker::Sized,
+{
+    Policy::WorkspaceInvite.evaluate(facts)
 }

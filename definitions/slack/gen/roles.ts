@@ -93,7 +93,13 @@ export const LegacyRole = {
 export type LegacyRole = (typeof LegacyRole)[keyof typeof LegacyRole];
 
 /** The legacy levels in order, lowest first. */
-export const LEGACY_LEVELS: readonly LegacyRole[] = ["guest", "member", "admin", "owner", "primary_owner"];
+export const LEGACY_LEVELS: readonly LegacyRole[] = [
+  "guest",
+  "member",
+  "admin",
+  "owner",
+  "primary_owner",
+];
 
 /** Each permission's stable id (its protobuf enum number). */
 export const PERMISSION_IDS: { readonly [P in Permission]: number } = {
@@ -117,15 +123,28 @@ export const ROLE_IDS: { readonly [R in Role]: number } = {
 };
 
 /** Each role's effective permissions: direct grants plus those of every included role. */
-export const ROLE_PERMISSIONS: { readonly [R in Role]: readonly Permission[] } = {
-  channels_admin: ["archive_channel", "rename_channel", "create_private_channel", "convert_channel_to_private"],
-  users_admin: ["add_user_to_workspace", "remove_user_from_workspace", "view_user_groups"],
+export const ROLE_PERMISSIONS: {
+  readonly [R in Role]: readonly Permission[];
+} = {
+  channels_admin: [
+    "archive_channel",
+    "rename_channel",
+    "create_private_channel",
+    "convert_channel_to_private",
+  ],
+  users_admin: [
+    "add_user_to_workspace",
+    "remove_user_from_workspace",
+    "view_user_groups",
+  ],
   roles_admin: ["assign_roles", "view_roles"],
   role_viewer: ["view_roles"],
 };
 
 /** The entity types each permission is checked against. */
-export const PERMISSION_ENTITIES: { readonly [P in Permission]: readonly EntityType[] } = {
+export const PERMISSION_ENTITIES: {
+  readonly [P in Permission]: readonly EntityType[];
+} = {
   archive_channel: ["workspace", "channel"],
   rename_channel: ["workspace", "channel"],
   create_private_channel: ["workspace"],
@@ -137,7 +156,8 @@ export const PERMISSION_ENTITIES: { readonly [P in Permission]: readonly EntityT
   view_roles: ["enterprise", "workspace"],
 };
 
-const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
+const hasOwn = (object: object, key: string): boolean =>
+  Object.prototype.hasOwnProperty.call(object, key);
 
 /** Whether `x` names a permission (`isPermission("toString")` is false). */
 export function isPermission(x: string): x is Permission {
@@ -152,7 +172,10 @@ export function isRole(x: string): x is Role {
 /** Whether `x` names an entity type. */
 export function isEntityType(x: string): x is EntityType {
   for (const key in EntityType) {
-    if (hasOwn(EntityType, key) && (EntityType as { readonly [k: string]: string })[key] === x) {
+    if (
+      hasOwn(EntityType, key) &&
+      (EntityType as { readonly [k: string]: string })[key] === x
+    ) {
       return true;
     }
   }
@@ -163,10 +186,15 @@ export function isEntityType(x: string): x is EntityType {
  * Whether the roles, held together, grant the permission. Unknown roles grant nothing, so a
  * stale client never shows more than it should.
  */
-export function hasPermission(roles: Role | readonly Role[], permission: Permission): boolean {
+export function hasPermission(
+  roles: Role | readonly Role[],
+  permission: Permission,
+): boolean {
   const list: readonly string[] = typeof roles === "string" ? [roles] : roles;
+  const table: { readonly [r: string]: readonly string[] | undefined } =
+    ROLE_PERMISSIONS;
   for (const role of list) {
-    const granted = hasOwn(ROLE_PERMISSIONS, role) ? (ROLE_PERMISSIONS as { readonly [r: string]: readonly string[] | undefined })[role] : undefined;
+    const granted = hasOwn(table, role) ? table[role] : undefined;
     if (granted !== undefined && granted.indexOf(permission) !== -1) {
       return true;
     }
@@ -197,18 +225,38 @@ export type Policy = (typeof Policy)[keyof typeof Policy];
 
 /** The entity type each policy decides on. */
 export const POLICY_ENTITY: { readonly [P in Policy]: EntityType } = {
-  "channel_archive": "channel",
-  "channel_rename": "channel",
-  "channel_convert_to_private": "channel",
-  "workspace_invite": "workspace",
+  channel_archive: "channel",
+  channel_rename: "channel",
+  channel_convert_to_private: "channel",
+  workspace_invite: "workspace",
 };
 
 /** Each policy's rules by name, in order: a decision's `rule` indexes this. */
 export const POLICY_RULES: { readonly [P in Policy]: readonly string[] } = {
-  "channel_archive": ["deny_if_legacy [guest]", "allow_if_legacy_at_least admin", "allow_if_permission [archive_channel]", "allow_if actor_created_channel"],
-  "channel_rename": ["deny_if_legacy [guest]", "allow_if_legacy_at_least admin", "allow_if_permission [rename_channel]", "allow_if actor_created_channel"],
-  "channel_convert_to_private": ["deny_if_legacy [guest]", "deny_if channel_is_general", "allow_if_legacy_at_least admin", "allow_if_permission [convert_channel_to_private]"],
-  "workspace_invite": ["deny_if_legacy [guest]", "allow_if_legacy_at_least admin", "allow_if_permission [add_user_to_workspace]", "allow_if members_can_invite"],
+  channel_archive: [
+    "deny_if_legacy [guest]",
+    "allow_if_legacy_at_least admin",
+    "allow_if_permission [archive_channel]",
+    "allow_if actor_created_channel",
+  ],
+  channel_rename: [
+    "deny_if_legacy [guest]",
+    "allow_if_legacy_at_least admin",
+    "allow_if_permission [rename_channel]",
+    "allow_if actor_created_channel",
+  ],
+  channel_convert_to_private: [
+    "deny_if_legacy [guest]",
+    "deny_if channel_is_general",
+    "allow_if_legacy_at_least admin",
+    "allow_if_permission [convert_channel_to_private]",
+  ],
+  workspace_invite: [
+    "deny_if_legacy [guest]",
+    "allow_if_legacy_at_least admin",
+    "allow_if_permission [add_user_to_workspace]",
+    "allow_if members_can_invite",
+  ],
 };
 
 /** A policy's answer and the rule that gave it. */
@@ -236,7 +284,7 @@ export interface Facts {
 
 /** The facts each policy reads: `Facts`, plus the custom predicates it asks about. */
 export interface PolicyFactsMap {
-  readonly "channel_archive": Facts & {
+  readonly channel_archive: Facts & {
     readonly predicates: {
       /**
        * Whether the actor created the channel (before granular roles, only an admin or the channel's creator could archive it)
@@ -245,10 +293,10 @@ export interface PolicyFactsMap {
        * - `channel_archive`, rule 4 (`allow_if actor_created_channel`)
        * - `channel_rename`, rule 4 (`allow_if actor_created_channel`)
        */
-      readonly "actor_created_channel": boolean;
+      readonly actor_created_channel: boolean;
     };
   };
-  readonly "channel_rename": Facts & {
+  readonly channel_rename: Facts & {
     readonly predicates: {
       /**
        * Whether the actor created the channel (before granular roles, only an admin or the channel's creator could archive it)
@@ -257,10 +305,10 @@ export interface PolicyFactsMap {
        * - `channel_archive`, rule 4 (`allow_if actor_created_channel`)
        * - `channel_rename`, rule 4 (`allow_if actor_created_channel`)
        */
-      readonly "actor_created_channel": boolean;
+      readonly actor_created_channel: boolean;
     };
   };
-  readonly "channel_convert_to_private": Facts & {
+  readonly channel_convert_to_private: Facts & {
     readonly predicates: {
       /**
        * Whether the channel is the workspace's #general channel
@@ -268,10 +316,10 @@ export interface PolicyFactsMap {
        * Asked by:
        * - `channel_convert_to_private`, rule 2 (`deny_if channel_is_general`)
        */
-      readonly "channel_is_general": boolean;
+      readonly channel_is_general: boolean;
     };
   };
-  readonly "workspace_invite": Facts & {
+  readonly workspace_invite: Facts & {
     readonly predicates: {
       /**
        * Whether the workspace's preferences let members invite people
@@ -279,7 +327,7 @@ export interface PolicyFactsMap {
        * Asked by:
        * - `workspace_invite`, rule 4 (`allow_if members_can_invite`)
        */
-      readonly "members_can_invite": boolean;
+      readonly members_can_invite: boolean;
     };
   };
 }
@@ -304,7 +352,11 @@ const DEFAULT_DENY = "default deny";
  * `Object.prototype.legacy = "owner"`) is not a fact about anybody.
  */
 function fact(object: object, key: string): unknown {
-  for (let o: object | null = object; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
+  for (
+    let o: object | null = object;
+    o !== null && o !== Object.prototype;
+    o = Object.getPrototypeOf(o) as object | null
+  ) {
     if (hasOwn(o, key)) {
       return (object as { readonly [k: string]: unknown })[key];
     }
@@ -314,104 +366,177 @@ function fact(object: object, key: string): unknown {
 
 function legacyIn(facts: Facts, levels: readonly LegacyRole[]): boolean {
   const legacy = fact(facts, "legacy");
-  return typeof legacy === "string" && (levels as readonly string[]).indexOf(legacy) !== -1;
+  return (
+    typeof legacy === "string" &&
+    (levels as readonly string[]).indexOf(legacy) !== -1
+  );
 }
 
-function holds(facts: Facts, permission: Permission): boolean {
+function holdsAny(facts: Facts, permissions: readonly Permission[]): boolean {
   const hasPermission = fact(facts, "hasPermission");
-  return typeof hasPermission === "function" && (hasPermission as (p: Permission) => unknown).call(facts, permission) === true;
+  if (typeof hasPermission !== "function") {
+    return false;
+  }
+  const ask = hasPermission as (p: Permission) => unknown;
+  for (const permission of permissions) {
+    if (ask.call(facts, permission) === true) {
+      return true;
+    }
+  }
+  return false;
 }
 
 function predicate(facts: Facts, name: string): boolean {
   const predicates = fact(facts, "predicates");
-  return typeof predicates === "object" && predicates !== null && fact(predicates, name) === true;
+  return (
+    typeof predicates === "object" &&
+    predicates !== null &&
+    fact(predicates, name) === true
+  );
 }
 
-/** Each policy's rules; `withPermissions` is false for the legacy rules alone. */
-const POLICY_EVALUATORS: {
-  readonly [P in Policy]: (facts: PolicyFacts<P>, withPermissions: boolean) => PolicyDecision;
-} = {
-  "channel_archive": (facts, withPermissions) => {
-    if (legacyIn(facts, ["guest"])) {
-      return { policy: "channel_archive", allow: false, rule: 0, ruleName: "deny_if_legacy [guest]" };
-    }
-    if (legacyIn(facts, ["admin", "owner", "primary_owner"])) {
-      return { policy: "channel_archive", allow: true, rule: 1, ruleName: "allow_if_legacy_at_least admin" };
-    }
-    if (withPermissions && (holds(facts, "archive_channel"))) {
-      return { policy: "channel_archive", allow: true, rule: 2, ruleName: "allow_if_permission [archive_channel]" };
-    }
-    if (predicate(facts, "actor_created_channel")) {
-      return { policy: "channel_archive", allow: true, rule: 3, ruleName: "allow_if actor_created_channel" };
-    }
-    return { policy: "channel_archive", allow: false, rule: null, ruleName: DEFAULT_DENY };
-  },
-  "channel_rename": (facts, withPermissions) => {
-    if (legacyIn(facts, ["guest"])) {
-      return { policy: "channel_rename", allow: false, rule: 0, ruleName: "deny_if_legacy [guest]" };
-    }
-    if (legacyIn(facts, ["admin", "owner", "primary_owner"])) {
-      return { policy: "channel_rename", allow: true, rule: 1, ruleName: "allow_if_legacy_at_least admin" };
-    }
-    if (withPermissions && (holds(facts, "rename_channel"))) {
-      return { policy: "channel_rename", allow: true, rule: 2, ruleName: "allow_if_permission [rename_channel]" };
-    }
-    if (predicate(facts, "actor_created_channel")) {
-      return { policy: "channel_rename", allow: true, rule: 3, ruleName: "allow_if actor_created_channel" };
-    }
-    return { policy: "channel_rename", allow: false, rule: null, ruleName: DEFAULT_DENY };
-  },
-  "channel_convert_to_private": (facts, withPermissions) => {
-    if (legacyIn(facts, ["guest"])) {
-      return { policy: "channel_convert_to_private", allow: false, rule: 0, ruleName: "deny_if_legacy [guest]" };
-    }
-    if (predicate(facts, "channel_is_general")) {
-      return { policy: "channel_convert_to_private", allow: false, rule: 1, ruleName: "deny_if channel_is_general" };
-    }
-    if (legacyIn(facts, ["admin", "owner", "primary_owner"])) {
-      return { policy: "channel_convert_to_private", allow: true, rule: 2, ruleName: "allow_if_legacy_at_least admin" };
-    }
-    if (withPermissions && (holds(facts, "convert_channel_to_private"))) {
-      return { policy: "channel_convert_to_private", allow: true, rule: 3, ruleName: "allow_if_permission [convert_channel_to_private]" };
-    }
-    return { policy: "channel_convert_to_private", allow: false, rule: null, ruleName: DEFAULT_DENY };
-  },
-  "workspace_invite": (facts, withPermissions) => {
-    if (legacyIn(facts, ["guest"])) {
-      return { policy: "workspace_invite", allow: false, rule: 0, ruleName: "deny_if_legacy [guest]" };
-    }
-    if (legacyIn(facts, ["admin", "owner", "primary_owner"])) {
-      return { policy: "workspace_invite", allow: true, rule: 1, ruleName: "allow_if_legacy_at_least admin" };
-    }
-    if (withPermissions && (holds(facts, "add_user_to_workspace"))) {
-      return { policy: "workspace_invite", allow: true, rule: 2, ruleName: "allow_if_permission [add_user_to_workspace]" };
-    }
-    if (predicate(facts, "members_can_invite")) {
-      return { policy: "workspace_invite", allow: true, rule: 3, ruleName: "allow_if members_can_invite" };
-    }
-    return { policy: "workspace_invite", allow: false, rule: null, ruleName: DEFAULT_DENY };
-  },
+/** One rule of a policy: when it fires, and whether it then allows or denies. */
+interface Rule {
+  /** Whether the action is allowed when the rule fires (else it is denied). */
+  readonly allow: boolean;
+  /** It fires when the actor's legacy level is one of these. */
+  readonly legacy?: readonly LegacyRole[];
+  /** It fires when the actor holds one of these (never for the legacy rules alone). */
+  readonly permissions?: readonly Permission[];
+  /** It fires when this custom predicate of the policy's facts is true. */
+  readonly predicate?: string;
+}
+
+/** Each policy's rules, in order: a rule with an empty list never fires. */
+const POLICY_RULE_TABLE: { readonly [P in Policy]: readonly Rule[] } = {
+  channel_archive: [
+    {
+      allow: false,
+      legacy: ["guest"],
+    },
+    {
+      allow: true,
+      legacy: ["admin", "owner", "primary_owner"],
+    },
+    {
+      allow: true,
+      permissions: ["archive_channel"],
+    },
+    {
+      allow: true,
+      predicate: "actor_created_channel",
+    },
+  ],
+  channel_rename: [
+    {
+      allow: false,
+      legacy: ["guest"],
+    },
+    {
+      allow: true,
+      legacy: ["admin", "owner", "primary_owner"],
+    },
+    {
+      allow: true,
+      permissions: ["rename_channel"],
+    },
+    {
+      allow: true,
+      predicate: "actor_created_channel",
+    },
+  ],
+  channel_convert_to_private: [
+    {
+      allow: false,
+      legacy: ["guest"],
+    },
+    {
+      allow: false,
+      predicate: "channel_is_general",
+    },
+    {
+      allow: true,
+      legacy: ["admin", "owner", "primary_owner"],
+    },
+    {
+      allow: true,
+      permissions: ["convert_channel_to_private"],
+    },
+  ],
+  workspace_invite: [
+    {
+      allow: false,
+      legacy: ["guest"],
+    },
+    {
+      allow: true,
+      legacy: ["admin", "owner", "primary_owner"],
+    },
+    {
+      allow: true,
+      permissions: ["add_user_to_workspace"],
+    },
+    {
+      allow: true,
+      predicate: "members_can_invite",
+    },
+  ],
 };
 
-function runPolicy<P extends Policy>(policy: P, facts: PolicyFacts<P>, withPermissions: boolean): PolicyDecision {
-  if (!hasOwn(POLICY_EVALUATORS, policy)) {
+/**
+ * Whether `rule` fires for `facts`; permission rules only `withPermissions`. Reads the rule's
+ * own members only: one added to `Object.prototype` is no rule of any policy.
+ */
+function fires(rule: Rule, facts: Facts, withPermissions: boolean): boolean {
+  if (hasOwn(rule, "legacy") && rule.legacy !== undefined) {
+    return legacyIn(facts, rule.legacy);
+  }
+  if (hasOwn(rule, "permissions") && rule.permissions !== undefined) {
+    return withPermissions && holdsAny(facts, rule.permissions);
+  }
+  if (hasOwn(rule, "predicate") && rule.predicate !== undefined) {
+    return predicate(facts, rule.predicate);
+  }
+  return false;
+}
+
+function runPolicy<P extends Policy>(
+  policy: P,
+  facts: PolicyFacts<P>,
+  withPermissions: boolean,
+): PolicyDecision {
+  if (!hasOwn(POLICY_RULE_TABLE, policy)) {
     // A policy this build does not know (a stale client): deny.
     return { policy, allow: false, rule: null, ruleName: DEFAULT_DENY };
   }
-  const evaluate: (facts: PolicyFacts<P>, withPermissions: boolean) => PolicyDecision = POLICY_EVALUATORS[policy];
-  return evaluate(facts, withPermissions);
+  const rules: readonly Rule[] = POLICY_RULE_TABLE[policy];
+  const names: readonly string[] = POLICY_RULES[policy];
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i];
+    if (rule !== undefined && fires(rule, facts, withPermissions)) {
+      const ruleName = names[i] ?? DEFAULT_DENY;
+      return { policy, allow: rule.allow, rule: i, ruleName };
+    }
+  }
+  return { policy, allow: false, rule: null, ruleName: DEFAULT_DENY };
 }
 
 /**
  * Evaluates a policy: its rules in order, the first that fires decides, none firing means
  * deny. For display only: the server's check is the authoritative one.
  */
-export function evaluatePolicy<P extends Policy>(policy: P, facts: PolicyFacts<P>): PolicyDecision {
+export function evaluatePolicy<P extends Policy>(
+  policy: P,
+  facts: PolicyFacts<P>,
+): PolicyDecision {
   return runPolicy(policy, facts, true);
 }
 
 /** The legacy rules alone: `evaluatePolicy` with every `allow_if_permission` rule skipped. */
-export function evaluatePolicyLegacy<P extends Policy>(policy: P, facts: PolicyFacts<P>): PolicyDecision {
+export function evaluatePolicyLegacy<P extends Policy>(
+  policy: P,
+  facts: PolicyFacts<P>,
+): PolicyDecision {
   return runPolicy(policy, facts, false);
 }
 

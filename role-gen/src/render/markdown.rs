@@ -39,6 +39,23 @@ impl Md {
         out
     }
 
+    /// Text as a paragraph of its own: a cell's escaping, and a leading character that would
+    /// open a heading, list, quote, thematic break or code block escaped, so the text stays
+    /// the paragraph it is meant to be.
+    pub fn paragraph(s: &str) -> String {
+        let mut cell = Md::cell(s.trim_start());
+        if cell.starts_with(['#', '-', '+', '=', '~']) {
+            cell.insert(0, '\\');
+        } else if let Some(i) = cell.find(|c: char| !c.is_ascii_digit())
+            && i > 0
+            && cell[i..].starts_with(['.', ')'])
+        {
+            // `1.` opens an ordered list; `1\.` is the same text.
+            cell.insert(i, '\\');
+        }
+        cell
+    }
+
     /// A mermaid node label inside `["…"]`.
     fn mermaid_label(s: &str) -> String {
         let mut out = String::new();
@@ -57,6 +74,23 @@ impl Md {
     /// A name in a code span.
     fn code(name: &str) -> String {
         format!("`{name}`")
+    }
+
+    /// Any text in a code span (outside tables): fenced with more backticks than it holds in
+    /// a row, invisible characters shown as escapes (a code span shows its text as it is).
+    fn code_text(text: &str) -> String {
+        let mut shown = String::with_capacity(text.len());
+        for c in text.chars() {
+            if is_invisible(c) || c.is_control() {
+                let _ = write!(shown, "\\u{{{:x}}}", c as u32);
+            } else {
+                shown.push(c);
+            }
+        }
+        let longest = shown.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+        let fence = "`".repeat(longest + 1);
+        let pad = if shown.starts_with('`') || shown.ends_with('`') { " " } else { "" };
+        format!("{fence}{pad}{shown}{pad}{fence}")
     }
 
     /// Names as code spans, or `—` for none.
@@ -224,11 +258,11 @@ fn counts(model: &Model) -> String {
         n => format!(", {n} legacy levels"),
     };
     format!(
-        "{} entities, {} permissions, {} roles{legacy}. Generated from `{}`.",
+        "{} entities, {} permissions, {} roles{legacy}. Generated from {}.",
         model.entities().len(),
         model.permissions().len(),
         model.roles().len(),
-        Md::cell(model.source_name())
+        Md::code_text(model.source_name())
     )
 }
 
@@ -239,7 +273,8 @@ impl TargetView for MarkdownView {
         let (matrix_roles, matrix, holders) = who_has_what(model);
         let edges = edges(model);
         MarkdownView {
-            project: Md::cell(&model.project().name),
+            // A valid name (snake_case): as it is in its code span.
+            project: model.project().name.clone(),
             counts: counts(model),
             entities: model.entities().iter().map(|e| MdEntity::new(model, e)).collect(),
             permissions: model.permissions().iter().map(|p| MdPermission::new(model, p)).collect(),
@@ -247,7 +282,7 @@ impl TargetView for MarkdownView {
             matrix_roles,
             matrix,
             holders,
-            nodes: nodes(model, &edges),
+            nodes: nodes(model),
             edges,
             legacy: if model.legacy_levels().is_empty() {
                 String::new()
@@ -305,16 +340,9 @@ fn edges(model: &Model) -> Vec<MdEdge> {
     edges
 }
 
-/// The roles an include links, as graph nodes.
-fn nodes(model: &Model, edges: &[MdEdge]) -> Vec<MdNode> {
-    let linked = |id: &str| edges.iter().any(|e| e.from == id || e.to == id);
-    model
-        .roles()
-        .iter()
-        .map(|r| (format!("r{}", r.id), r))
-        .filter(|(id, _)| linked(id))
-        .map(|(id, r)| MdNode { id, label: Md::mermaid_label(&r.name) })
-        .collect()
+/// Every role, as a graph node: one that includes none and that none includes still shows.
+fn nodes(model: &Model) -> Vec<MdNode> {
+    model.roles().iter().map(|r| MdNode { id: format!("r{}", r.id), label: Md::mermaid_label(&r.name) }).collect()
 }
 
 fn predicates(model: &Model) -> Vec<MdPredicate> {
@@ -335,7 +363,7 @@ impl MdPolicy {
             p.rules.iter().enumerate().map(|(i, r)| format!("{}. {}", i + 1, rule(model, p, &r.kind))).collect();
         let otherwise = if p.rules.is_empty() { "Always deny." } else { "Otherwise: **deny**." };
         MdPolicy {
-            head: MdHead::new(&p.name, &p.description),
+            head: MdHead { name: p.name.clone(), description: Md::paragraph(&p.description) },
             entity: model.entities()[p.entity].name.clone(),
             rules,
             otherwise: otherwise.into(),
@@ -343,20 +371,31 @@ impl MdPolicy {
     }
 }
 
-/// A rule in words.
+/// A rule in words. A list is any-of (`holds any of `a`, `b``), and an empty one never fires.
 fn rule(model: &Model, p: &Policy, kind: &RuleKind) -> String {
-    let level = |l: LevelIdx| Md::code(&model.legacy_levels()[l].name);
+    let levels = |ls: &[LevelIdx]| any_of(ls.iter().map(|&l| &*model.legacy_levels()[l].name));
     match kind {
-        RuleKind::DenyIfLegacy(ls) => format!("**deny** if the actor's legacy level is {}", joined(ls, |&l| level(l))),
-        RuleKind::AllowIfLegacyAtLeast(l) => format!("**allow** if the actor's legacy level is at least {}", level(*l)),
+        RuleKind::DenyIfLegacy(ls) if ls.is_empty() => "**deny** never: it lists no legacy level".into(),
+        RuleKind::DenyIfLegacy(ls) => format!("**deny** if the actor's legacy level is {}", levels(ls)),
+        RuleKind::AllowIfLegacyAtLeast(l) => {
+            format!("**allow** if the actor's legacy level is at least {}", Md::code(&model.legacy_levels()[*l].name))
+        }
+        RuleKind::AllowIfPermission(ps) if ps.is_empty() => "**allow** never: it lists no permission".into(),
         RuleKind::AllowIfPermission(ps) => format!(
             "**allow** if the actor holds {} on the {}",
-            joined(ps, |&x| Md::code(&model.permissions()[x].name)),
-            model.entities()[p.entity].name
+            any_of(ps.iter().map(|&x| &*model.permissions()[x].name)),
+            Md::code(&model.entities()[p.entity].name)
         ),
         RuleKind::AllowIf(x) => format!("**allow** if {}", Md::code(x)),
         RuleKind::DenyIf(x) => format!("**deny** if {}", Md::code(x)),
     }
+}
+
+/// `` `a` ``, or `` any of `a`, `b` ``.
+fn any_of<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> String {
+    let many = names.len() > 1;
+    let list = joined(names, Md::code);
+    if many { format!("any of {list}") } else { list }
 }
 
 #[cfg(test)]
@@ -366,6 +405,27 @@ mod tests {
     #[test]
     fn markdown_cells_stay_in_their_cell() {
         assert_eq!(Md::cell("a|b\n<i>"), "a\\|b<br>&lt;i&gt;");
+    }
+
+    #[test]
+    fn paragraphs_open_no_block() {
+        assert_eq!(Md::paragraph("# not a heading"), "\\# not a heading");
+        assert_eq!(Md::paragraph("  - not a list"), "\\- not a list");
+        assert_eq!(Md::paragraph("12. not a list"), "12\\. not a list");
+        assert_eq!(Md::paragraph("2024 was fine."), "2024 was fine.");
+    }
+
+    #[test]
+    fn code_spans_hold_any_text() {
+        assert_eq!(Md::code_text("my_roles.toml"), "`my_roles.toml`");
+        assert_eq!(Md::code_text("a`b``c"), "```a`b``c```");
+        assert_eq!(Md::code_text("`x"), "`` `x ``");
+    }
+
+    #[test]
+    fn rules_with_lists_read_as_any_of() {
+        assert_eq!(any_of(["a"].into_iter()), "`a`");
+        assert_eq!(any_of(["a", "b"].into_iter()), "any of `a`, `b`");
     }
 
     #[test]

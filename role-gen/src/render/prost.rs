@@ -36,7 +36,7 @@ impl ProstEnum {
             kind,
             // An empty enum has no value to number: the match proves it.
             number: if empty { "match self {}" } else { "self as u32 + 1" },
-            from_number: "number.checked_sub(1).and_then(|i| Self::ALL.get(i as usize).copied())",
+            from_number: "let i = number.checked_sub(1)?;\n        Self::ALL.get(i as usize).copied()",
         }
     }
 }

@@ -104,13 +104,17 @@ fn enums(model: &Model) -> Vec<ProtoEnum> {
             "The type of an object a role is assigned on and a permission is checked against.",
             by_position(model.entities().iter().map(|e| (&*e.name, &*e.description))),
         ),
-        ProtoEnum::new(
+    ];
+    // Like the Rust and TypeScript targets: no `LegacyRole` without `[legacy]` (no message
+    // refers to it, and an enum of `LEGACY_ROLE_UNSPECIFIED` alone would say nothing).
+    if !model.legacy_levels().is_empty() {
+        enums.push(ProtoEnum::new(
             "LegacyRole",
             "LEGACY_ROLE",
             "The legacy account levels, lowest first.",
             by_position(model.legacy_levels().iter().map(|l| (&*l.name, ""))),
-        ),
-    ];
+        ));
+    }
     if !model.policies().is_empty() {
         enums.push(ProtoEnum::new(
             "Policy",

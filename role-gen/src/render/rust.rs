@@ -2,6 +2,7 @@
 //! per kind of item (entities, permissions, roles, legacy levels, policies, the facts trait).
 //! The policy evaluators live in [`policies`]; `role-gen scaffold policies` in [`scaffold`].
 
+pub mod layout;
 pub mod policies;
 pub mod scaffold;
 
@@ -9,10 +10,11 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::common::{joined, one_comment_line, sorted};
+use super::common::{one_comment_line, sorted};
 use super::{RenderOptions, TargetView, Template};
-use crate::model::{Entity, EntityIdx, Model, PermSet, Permission, Role};
+use crate::model::{Entity, EntityIdx, Model, PermIdx, Permission, Role};
 use crate::{escape, names};
+use layout::{Expr, TAB};
 use policies::{RustFacts, RustPolicy};
 
 /// Rust's naming oracle: how a roles.toml name or text is spelled in Rust source. The keyword
@@ -46,39 +48,33 @@ impl Rust {
     pub fn quoted(text: &str) -> String {
         format!("\"{}\"", Rust::str(text))
     }
-
-    /// `Self::A, Self::B, …`: the variants of an enum's `ALL`.
-    fn all<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
-        joined(names, |n| format!("Self::{}", Rust::variant(n)))
-    }
-
-    /// `Ty::A, Ty::B, …`: the variants of the enum `ty` with these names.
-    fn paths<'a>(ty: &str, names: impl IntoIterator<Item = &'a str>) -> String {
-        joined(names, |n| Rust::path(ty, n))
-    }
 }
 
-/// `rust.hbs`'s view: every enum and table of roles.rs.
+/// `rust.hbs`'s view: every enum and table of roles.rs, each list already laid out as rustfmt
+/// lays it out ([`layout`]).
 #[derive(Serialize)]
 pub struct RustView {
     project: String,
     serde: bool,
     /// Words of a `PermissionSet` (64 permissions each).
     words: usize,
-    entities: Vec<RustEntity>,
+    entities: Vec<RustNumbered>,
     permissions: Vec<RustPermission>,
-    roles: Vec<RustRole>,
-    /// Legacy levels have no description.
-    legacy: Vec<RustVariant>,
+    roles: Vec<RustNumbered>,
+    /// Legacy levels have no description; `as_str` is a match of them.
+    legacy: Vec<RustLevel>,
     name_impls: Vec<RustNames>,
     all_entities: String,
     all_permissions: String,
     all_roles: String,
     all_legacy: String,
-    permission_count: usize,
+    entity_table: String,
+    permission_table: String,
+    role_table: String,
     role_count: usize,
     policies: Vec<RustPolicy>,
     all_policies: String,
+    policy_table: String,
     facts: Option<RustFacts>,
 }
 
@@ -98,27 +94,19 @@ impl RustVariant {
     }
 }
 
+/// A variant with its position in its table (and its id, for permissions and roles).
 #[derive(Serialize)]
-struct RustEntity {
+pub struct RustNumbered {
     #[serde(flatten)]
     head: RustVariant,
-    /// The body of `parent()`: `None`, or `Some(Self::Parent)`.
-    parent: String,
-}
-
-/// What the two enums with stable ids (permissions and roles) have besides.
-#[derive(Serialize)]
-struct RustNumbered {
-    #[serde(flatten)]
-    head: RustVariant,
-    /// The stable id: the enum's discriminant.
+    /// The stable id: the enum's discriminant (permissions and roles).
     id: u32,
-    /// Its position in id order: a permission's bit in a `PermissionSet`, a role's table row.
+    /// Its position: a permission's bit in a `PermissionSet`, its row in the table.
     bit: usize,
 }
 
 impl RustNumbered {
-    fn new(bit: usize, id: u32, name: &str, description: &str) -> Self {
+    pub fn new(bit: usize, id: u32, name: &str, description: &str) -> Self {
         RustNumbered { head: RustVariant::new(name, description), id, bit }
     }
 }
@@ -127,20 +115,16 @@ impl RustNumbered {
 struct RustPermission {
     #[serde(flatten)]
     numbered: RustNumbered,
-    entities: String,
     deprecated: bool,
     deprecated_note: Option<String>,
 }
 
+/// A legacy level: its variant and its `as_str` arm.
 #[derive(Serialize)]
-struct RustRole {
+struct RustLevel {
     #[serde(flatten)]
-    numbered: RustNumbered,
-    /// The effective permissions' words as literals.
-    words: String,
-    direct: String,
-    includes: String,
-    assignable_on: String,
+    head: RustVariant,
+    as_str_arm: String,
 }
 
 /// One enum's `FromStr` and `Display`.
@@ -148,7 +132,8 @@ struct RustRole {
 struct RustNames {
     r#type: &'static str,
     kind: &'static str,
-    /// `("name", Type::Variant)` pairs sorted by name bytes, for a binary search.
+    /// `const BY_NAME: … = &[("name", Type::Variant), …];`, sorted by name bytes for a binary
+    /// search.
     by_name: String,
 }
 
@@ -156,61 +141,70 @@ impl RustNames {
     fn new<'a>(r#type: &'static str, kind: &'static str, names: impl IntoIterator<Item = &'a str>) -> Self {
         let mut names: Vec<&str> = names.into_iter().collect();
         names.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
-        RustNames {
-            r#type,
-            kind,
-            by_name: joined(names, |n| format!("({}, {})", Rust::quoted(n), Rust::path(r#type, n))),
-        }
+        let pairs = names
+            .into_iter()
+            .map(|n| Expr::tuple(vec![Expr::atom(Rust::quoted(n)), Expr::atom(Rust::path(r#type, n))]))
+            .collect();
+        let lhs = format!("const BY_NAME: &[(&str, {type})]");
+        RustNames { r#type, kind, by_name: layout::assign(&lhs, &Expr::slice(pairs), 2 * TAB) }
     }
 }
 
-impl RustEntity {
-    fn new(model: &Model, e: &Entity) -> Self {
-        RustEntity {
-            head: RustVariant::new(&e.name, &e.description),
-            parent: e.parent.map_or("::core::option::Option::None".into(), |p| {
-                format!("::core::option::Option::Some({})", Rust::path("Self", &model.entities()[p].name))
-            }),
-        }
-    }
+/// `&[Ty::A, Ty::B]` of the given names.
+fn paths<'a>(ty: &str, names: impl IntoIterator<Item = &'a str>) -> Expr {
+    Expr::slice(names.into_iter().map(|n| Expr::atom(Rust::path(ty, n))).collect())
+}
+
+/// `pub const ALL: &'static [Self] = &[Self::A, …];`, laid out inside an `impl`.
+fn all<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    layout::assign("pub const ALL: &'static [Self]", &paths("Self", names), TAB)
+}
+
+/// A `&'static str` field: the text as a string literal.
+fn text(text: &str) -> Expr {
+    Expr::atom(Rust::quoted(text))
+}
+
+fn entity_row(model: &Model, e: &Entity) -> Vec<(&'static str, Expr)> {
+    let parent = match e.parent {
+        Some(p) => Expr::call(
+            "::core::option::Option::Some",
+            vec![Expr::atom(Rust::path("EntityType", &model.entities()[p].name))],
+        ),
+        None => Expr::atom("::core::option::Option::None"),
+    };
+    vec![("name", text(&e.name)), ("description", text(&e.description)), ("parent", parent)]
+}
+
+fn permission_row(model: &Model, p: &Permission) -> Vec<(&'static str, Expr)> {
+    vec![("name", text(&p.name)), ("description", text(&p.description)), ("entities", entity_list(model, &p.entities))]
+}
+
+fn role_row(model: &Model, r: &Role) -> Vec<(&'static str, Expr)> {
+    let permissions = |set: Vec<PermIdx>| paths("Permission", set.into_iter().map(|p| &*model.permissions()[p].name));
+    vec![
+        ("name", text(&r.name)),
+        ("description", text(&r.description)),
+        ("effective", permissions(r.effective.iter().collect())),
+        ("direct", permissions(sorted(&r.permissions))),
+        ("includes", paths("Role", sorted(&r.includes).into_iter().map(|i| &*model.roles()[i].name))),
+        ("assignable_on", entity_list(model, &r.assignable_on)),
+    ]
+}
+
+/// `&[EntityType::A, …]` for a list of entities.
+fn entity_list(model: &Model, list: &[EntityIdx]) -> Expr {
+    paths("EntityType", list.iter().map(|&e| &*model.entities()[e].name))
 }
 
 impl RustPermission {
-    fn new(model: &Model, bit: usize, p: &Permission) -> Self {
+    fn new(bit: usize, p: &Permission) -> Self {
         RustPermission {
             numbered: RustNumbered::new(bit, p.id, &p.name, &p.description),
-            entities: entity_list(model, &p.entities),
             deprecated: p.deprecated.is_deprecated(),
             deprecated_note: p.deprecated.reason().map(Rust::str),
         }
     }
-}
-
-impl RustRole {
-    fn new(model: &Model, bit: usize, r: &Role) -> Self {
-        RustRole {
-            numbered: RustNumbered::new(bit, r.id, &r.name, &r.description),
-            words: words(model, &r.effective),
-            direct: Rust::paths(
-                "Permission",
-                sorted(&r.permissions).into_iter().map(|p| &*model.permissions()[p].name),
-            ),
-            includes: Rust::paths("Role", sorted(&r.includes).into_iter().map(|i| &*model.roles()[i].name)),
-            assignable_on: entity_list(model, &r.assignable_on),
-        }
-    }
-}
-
-/// `EntityType::A, …` for a list of entities.
-fn entity_list(model: &Model, list: &[EntityIdx]) -> String {
-    Rust::paths("EntityType", list.iter().map(|&e| &*model.entities()[e].name))
-}
-
-/// The words of a permission set as Rust literals, as many as every set has.
-fn words(model: &Model, set: &PermSet) -> String {
-    let mut words = set.words().to_vec();
-    words.resize(model.permissions().len().div_ceil(64), 0);
-    joined(words, |w| format!("{w:#x}"))
 }
 
 /// The `FromStr`/`Display` impls: one per enum, `LegacyRole` and `Policy` only when they exist.
@@ -229,32 +223,59 @@ fn name_impls(model: &Model) -> Vec<RustNames> {
     impls
 }
 
+/// The policies of roles.rs, a partial `rust.hbs` includes (`{{> rust_policies}}`).
+pub const POLICIES_TEMPLATE: Template =
+    Template { name: "rust_policies", text: include_str!("../../templates/rust_policies.hbs") };
+
 impl TargetView for RustView {
     const TEMPLATE: Template = Template { name: "rust", text: include_str!("../../templates/rust.hbs") };
 
     fn new(model: &Model, options: &RenderOptions) -> Self {
+        let numbered = |i, id, name: &str, description: &str| RustNumbered::new(i, id, name, description);
         RustView {
             project: one_comment_line(&model.project().name),
             serde: options.rust_serde,
             words: model.permissions().len().div_ceil(64),
-            entities: model.entities().iter().map(|e| RustEntity::new(model, e)).collect(),
-            permissions: model
-                .permissions()
+            entities: model
+                .entities()
                 .iter()
                 .enumerate()
-                .map(|(i, p)| RustPermission::new(model, i, p))
+                .map(|(i, e)| numbered(i, 0, &e.name, &e.description))
                 .collect(),
-            roles: model.roles().iter().enumerate().map(|(i, r)| RustRole::new(model, i, r)).collect(),
-            legacy: model.legacy_levels().iter().map(|l| RustVariant::new(&l.name, "")).collect(),
+            permissions: model.permissions().iter().enumerate().map(|(i, p)| RustPermission::new(i, p)).collect(),
+            roles: model.roles().iter().enumerate().map(|(i, r)| numbered(i, r.id, &r.name, &r.description)).collect(),
+            legacy: model
+                .legacy_levels()
+                .iter()
+                .map(|l| RustLevel {
+                    head: RustVariant::new(&l.name, ""),
+                    as_str_arm: layout::arm(&Rust::path("Self", &l.name), &text(&l.name), 3 * TAB),
+                })
+                .collect(),
             name_impls: name_impls(model),
-            all_entities: Rust::all(model.entities().iter().map(|e| &*e.name)),
-            all_permissions: Rust::all(model.permissions().iter().map(|p| &*p.name)),
-            all_roles: Rust::all(model.roles().iter().map(|r| &*r.name)),
-            all_legacy: Rust::all(model.legacy_levels().iter().map(|l| &*l.name)),
-            permission_count: model.permissions().len(),
+            all_entities: all(model.entities().iter().map(|e| &*e.name)),
+            all_permissions: all(model.permissions().iter().map(|p| &*p.name)),
+            all_roles: all(model.roles().iter().map(|r| &*r.name)),
+            all_legacy: all(model.legacy_levels().iter().map(|l| &*l.name)),
+            entity_table: layout::table(
+                &format!("const ENTITY_TABLE: [EntityInfo; {}]", model.entities().len()),
+                "EntityInfo",
+                &model.entities().iter().map(|e| entity_row(model, e)).collect::<Vec<_>>(),
+            ),
+            permission_table: layout::table(
+                &format!("const PERMISSION_TABLE: [PermissionInfo; {}]", model.permissions().len()),
+                "PermissionInfo",
+                &model.permissions().iter().map(|p| permission_row(model, p)).collect::<Vec<_>>(),
+            ),
+            role_table: layout::table(
+                &format!("const ROLE_TABLE: [RoleInfo; {}]", model.roles().len()),
+                "RoleInfo",
+                &model.roles().iter().map(|r| role_row(model, r)).collect::<Vec<_>>(),
+            ),
             role_count: model.roles().len(),
-            policies: model.policies().iter().map(|p| RustPolicy::new(model, p)).collect(),
-            all_policies: Rust::all(model.policies().iter().map(|p| &*p.name)),
+            policies: model.policies().iter().enumerate().map(|(i, p)| RustPolicy::new(model, i, p)).collect(),
+            all_policies: all(model.policies().iter().map(|p| &*p.name)),
+            policy_table: policies::table(model),
             facts: (!model.policies().is_empty()).then(|| RustFacts::new(model)),
         }
     }
@@ -273,6 +294,6 @@ mod tests {
     fn names_become_variants_paths_and_functions() {
         assert_eq!(Rust::path("Role", "self"), "Role::Self_");
         assert_eq!(Rust::function("type"), "r#type");
-        assert_eq!(Rust::all(["a_b", "c"]), "Self::AB, Self::C");
+        assert_eq!(all(["a_b", "c"]), "pub const ALL: &'static [Self] = &[Self::AB, Self::C];");
     }
 }

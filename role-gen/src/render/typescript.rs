@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::common::{RuleView, comment_block, comment_lines, joined, one_comment_line, predicate_doc, rules};
+use super::common::{comment_block, comment_lines, one_comment_line, predicate_doc};
 use super::{RenderOptions, TargetView, Template};
 use crate::model::{LevelIdx, Model, Permission, Policy, Role, RuleKind};
 use crate::{escape, names};
@@ -29,9 +29,52 @@ impl Ts {
         format!("\"{}\"", Ts::str(text))
     }
 
-    /// `"a", "b"`: names as a list of string literals.
-    fn list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
-        joined(names, Ts::quoted)
+    /// Names as string literals.
+    fn list<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+        names.into_iter().map(Ts::quoted).collect()
+    }
+}
+
+/// prettier's layout (default options: `printWidth` 80) of what roles.ts holds that depends on
+/// the definition, so that the file is already what prettier makes of it. Everything else is
+/// fixed text the template holds formatted, and objects stay one member per line because the
+/// template breaks the line after their `{` (prettier keeps an object expanded then). What
+/// reaches a width here is names and fixed text, all ASCII; free text only stands in comments.
+mod layout {
+    const PRINT_WIDTH: usize = 80;
+    /// The shortest key prettier moves a too-long string value away from.
+    const BREAKABLE_KEY: usize = 5;
+    const TAB: usize = 2;
+
+    /// `key: "value",` at `indent` (the first line's indentation not included): a line too wide
+    /// puts the value on the next line, one level deeper, unless the key is shorter than 5.
+    pub fn string_prop(indent: usize, key: &str, value: &str) -> String {
+        let line = format!("{key}: {value},");
+        if indent + line.len() <= PRINT_WIDTH || key.len() < BREAKABLE_KEY {
+            line
+        } else {
+            format!("{key}:\n{}{value},", " ".repeat(indent + TAB))
+        }
+    }
+
+    /// `key: [a, b],` at `indent`: the items one per line, one level deeper, when too wide.
+    pub fn array_prop(indent: usize, key: &str, items: &[String]) -> String {
+        format!("{},", array(indent, &format!("{key}: "), items, 1))
+    }
+
+    /// `head[a, b];` at column 0 (`export const X: T = `), the same way.
+    pub fn array_decl(head: &str, items: &[String]) -> String {
+        format!("{};", array(0, head, items, 1))
+    }
+
+    fn array(indent: usize, head: &str, items: &[String], reserve: usize) -> String {
+        let one_line = format!("{head}[{}]", items.join(", "));
+        if items.is_empty() || indent + one_line.len() + reserve <= PRINT_WIDTH {
+            return one_line;
+        }
+        let inner = " ".repeat(indent + TAB);
+        let lines: Vec<String> = items.iter().map(|item| format!("{inner}{item},")).collect();
+        format!("{head}[\n{}\n{}]", lines.join("\n"), " ".repeat(indent))
     }
 }
 
@@ -52,16 +95,21 @@ pub struct TsView {
 /// What every member of a generated `as const` object has (entity types are nothing more).
 #[derive(Serialize)]
 struct TsMember {
-    key: String,
-    /// Its roles.toml name: the member's value.
+    /// Its roles.toml name: the member's value, and its key in the tables.
     name: String,
+    /// `KEY: "name",`, laid out.
+    member: String,
     /// Its description as JSDoc lines.
     doc: Vec<String>,
 }
 
 impl TsMember {
     fn new(name: &str, description: &str) -> Self {
-        TsMember { key: Ts::key(name), name: name.to_string(), doc: comment_lines(description) }
+        TsMember {
+            name: name.to_string(),
+            member: layout::string_prop(2, &Ts::key(name), &Ts::quoted(name)),
+            doc: comment_lines(description),
+        }
     }
 }
 
@@ -90,7 +138,7 @@ impl TsPermission {
             id: p.id,
             deprecated: p.deprecated.is_deprecated(),
             deprecated_note: p.deprecated.reason().map(one_comment_line),
-            entities: Ts::list(p.entities.iter().map(|&e| &*model.entities()[e].name)),
+            entities: layout::array_prop(2, &p.name, &Ts::list(p.entities.iter().map(|&e| &*model.entities()[e].name))),
         }
     }
 }
@@ -100,7 +148,11 @@ impl TsRole {
         TsRole {
             head: TsMember::new(&r.name, &r.description),
             id: r.id,
-            effective: Ts::list(r.effective.iter().map(|p| &*model.permissions()[p].name)),
+            effective: layout::array_prop(
+                2,
+                &r.name,
+                &Ts::list(r.effective.iter().map(|p| &*model.permissions()[p].name)),
+            ),
         }
     }
 }
@@ -115,7 +167,10 @@ impl TargetView for TsView {
             permissions: model.permissions().iter().map(|p| TsPermission::new(model, p)).collect(),
             roles: model.roles().iter().map(|r| TsRole::new(model, r)).collect(),
             legacy: model.legacy_levels().iter().map(|l| TsMember::new(&l.name, "")).collect(),
-            legacy_levels: Ts::list(model.legacy_levels().iter().map(|l| &*l.name)),
+            legacy_levels: layout::array_decl(
+                "export const LEGACY_LEVELS: readonly LegacyRole[] = ",
+                &Ts::list(model.legacy_levels().iter().map(|l| &*l.name)),
+            ),
             policies: model.policies().iter().map(|p| TsPolicy::new(model, p)).collect(),
             facts: (!model.policies().is_empty()).then(|| TsFacts::new(model)),
         }
@@ -127,15 +182,14 @@ impl TargetView for TsView {
 struct TsPolicy {
     #[serde(flatten)]
     head: TsMember,
+    /// `name: "entity",`, laid out.
     entity: String,
+    /// `name: ["rule", …],`, laid out.
     rule_names: String,
     /// The custom predicates it asks about (its facts are `Facts` plus these).
     predicates: Vec<TsPredicate>,
-    /// `facts`, or `_facts` when no rule reads them (`noUnusedParameters`).
-    facts_param: &'static str,
-    /// `withPermissions`, or `_withPermissions` when it has no permission rule.
-    permissions_param: &'static str,
-    rules: Vec<RuleView>,
+    /// Each rule's members in the rule table (`allow: true,`, `legacy: […],`), laid out.
+    table: Vec<Vec<String>>,
 }
 
 #[derive(Serialize)]
@@ -146,43 +200,42 @@ struct TsPredicate {
 
 impl TsPolicy {
     fn new(model: &Model, policy: &Policy) -> Self {
-        let rules = rules(model, policy, condition, Ts::str);
         let predicates = policy
             .predicates()
             .into_iter()
             .map(|q| TsPredicate { name: q.to_string(), doc: comment_block(&predicate_doc(model, q)) })
             .collect();
+        let names: Vec<String> = policy.rules.iter().map(|r| Ts::quoted(&model.rule_name(&r.kind))).collect();
         TsPolicy {
             head: TsMember::new(&policy.name, &policy.description),
-            entity: model.entities()[policy.entity].name.clone(),
-            rule_names: joined(&policy.rules, |r| Ts::quoted(&model.rule_name(&r.kind))),
+            entity: layout::string_prop(2, &policy.name, &Ts::quoted(&model.entities()[policy.entity].name)),
+            rule_names: layout::array_prop(2, &policy.name, &names),
             predicates,
-            facts_param: if rules.is_empty() { "_facts" } else { "facts" },
-            // The model's own answer: whether a rule asks for a permission (a non-empty list).
-            permissions_param: if policy.uses_permissions() { "withPermissions" } else { "_withPermissions" },
-            rules,
+            table: policy.rules.iter().map(|r| rule_members(model, &r.kind)).collect(),
         }
     }
 }
 
-/// The TypeScript condition under which a rule fires; `None` for a rule that never can.
-fn condition(model: &Model, kind: &RuleKind) -> Option<String> {
+/// A rule's members in the rule table, laid out where they stand (six columns in): whether it
+/// allows, and what it asks. A rule with an empty list asks nothing and so never fires.
+fn rule_members(model: &Model, kind: &RuleKind) -> Vec<String> {
+    const INDENT: usize = 6;
     let levels = |ls: &[LevelIdx]| Ts::list(ls.iter().map(|&l| &*model.legacy_levels()[l].name));
-    Some(match kind {
-        RuleKind::DenyIfLegacy(ls) if ls.is_empty() => return None,
-        RuleKind::DenyIfLegacy(ls) => format!("legacyIn(facts, [{}])", levels(ls)),
+    let asks = match kind {
+        RuleKind::DenyIfLegacy(ls) if ls.is_empty() => None,
+        RuleKind::DenyIfLegacy(ls) => Some(layout::array_prop(INDENT, "legacy", &levels(ls))),
         RuleKind::AllowIfLegacyAtLeast(l) => {
             let at_least: Vec<LevelIdx> = (l.get()..model.legacy_levels().len()).map(LevelIdx::new).collect();
-            format!("legacyIn(facts, [{}])", levels(&at_least))
+            Some(layout::array_prop(INDENT, "legacy", &levels(&at_least)))
         }
-        RuleKind::AllowIfPermission(ps) if ps.is_empty() => return None,
+        RuleKind::AllowIfPermission(ps) if ps.is_empty() => None,
         RuleKind::AllowIfPermission(ps) => {
-            let asks: Vec<String> =
-                ps.iter().map(|&p| format!("holds(facts, {})", Ts::quoted(&model.permissions()[p].name))).collect();
-            format!("withPermissions && ({})", asks.join(" || "))
+            let names = Ts::list(ps.iter().map(|&p| &*model.permissions()[p].name));
+            Some(layout::array_prop(INDENT, "permissions", &names))
         }
-        RuleKind::AllowIf(q) | RuleKind::DenyIf(q) => format!("predicate(facts, {})", Ts::quoted(q)),
-    })
+        RuleKind::AllowIf(q) | RuleKind::DenyIf(q) => Some(layout::string_prop(INDENT, "predicate", &Ts::quoted(q))),
+    };
+    std::iter::once(format!("allow: {},", kind.allows())).chain(asks).collect()
 }
 
 /// What every policy reads, in TypeScript: which of the shared facts exist.
@@ -191,8 +244,8 @@ struct TsFacts {
     legacy: bool,
     permissions: bool,
     predicates: bool,
-    /// Whether any policy reads a fact (then the own-property reader `fact` is emitted).
-    any: bool,
+    /// Whether `Facts` has members (the legacy level, `hasPermission`).
+    fields: bool,
 }
 
 impl TsFacts {
@@ -200,7 +253,7 @@ impl TsFacts {
         let legacy = model.policies().iter().any(Policy::uses_legacy);
         let permissions = model.policies().iter().any(Policy::uses_permissions);
         let predicates = model.policies().iter().any(|p| !p.predicates().is_empty());
-        TsFacts { legacy, permissions, predicates, any: legacy || permissions || predicates }
+        TsFacts { legacy, permissions, predicates, fields: legacy || permissions }
     }
 }
 
@@ -211,7 +264,7 @@ mod tests {
     #[test]
     fn ts_names_are_keys_and_quoted_lists() {
         assert_eq!(Ts::key("level_2"), "LEVEL_2");
-        assert_eq!(Ts::list(["a", "b"]), "\"a\", \"b\"");
+        assert_eq!(Ts::list(["a", "b"]), ["\"a\"", "\"b\""]);
         assert_eq!(Ts::str("\u{2028}"), "\\u2028");
     }
 }

@@ -218,5 +218,13 @@ mod tests {
             assert_eq!(Policy::try_from(roles::proto::Policy::from(p)), Ok(p));
         }
         assert!(Permission::try_from(0).is_err(), "UNSPECIFIED is no permission");
+        // The error names the rejected number.
+        let unknown = |n: i32| Permission::try_from(n).map_err(|e| e.to_string());
+        assert_eq!(unknown(0), Err("unknown permission number 0".to_string()));
+        assert_eq!(unknown(i32::MIN), Err("unknown permission number -2147483648".to_string()));
+        assert_eq!(
+            roles::EntityType::try_from(99).map_err(|e| (e.kind(), e.value().to_string())),
+            Err(("entity type", "99".to_string()))
+        );
     }
 }

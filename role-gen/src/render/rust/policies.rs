@@ -1,69 +1,94 @@
-//! The policies of roles.rs: the `Policy` enum's rows, each policy's evaluator (a Rust condition
-//! per rule) and the `PolicyFacts` trait the evaluators ask.
+//! The policies of roles.rs: the `Policy` enum's rows and table, each policy's rules (a method
+//! of the generated `Rules`, one condition per rule) and the `PolicyFacts` trait they ask.
 
 use serde::Serialize;
 
-use super::{Rust, RustVariant};
-use crate::model::{LevelIdx, Model, Policy, RuleKind};
-use crate::render::common::{RuleView, comment_block, joined, predicate_doc, rules};
+use super::layout::{self, Expr, TAB};
+use super::{Rust, RustNumbered};
+use crate::model::{LevelIdx, Model, PermIdx, Policy, RuleKind};
+use crate::render::common::{RuleView, comment_block, predicate_doc, rules};
 
 /// A policy as the Rust evaluator spells it.
 #[derive(Serialize)]
 pub struct RustPolicy {
     #[serde(flatten)]
-    head: RustVariant,
-    entity: String,
-    /// `evaluate_<name>`: the public evaluator of this policy.
-    evaluate_fn: String,
-    /// `rules_<name>`: the rules, generic over whether permission rules run.
-    rules_fn: String,
-    rule_names: String,
+    head: RustNumbered,
+    /// `policy_<name>`: the method of `Rules` that runs its rules.
+    method: String,
+    /// The arm of `Policy::run` that calls it.
+    run_arm: String,
+    /// The signature of the public `evaluate_<name>`, without its where clause.
+    evaluate_signature: String,
     /// Rules that can fire (one with an empty list never does and emits no code).
     rules: Vec<RuleView>,
 }
 
 impl RustPolicy {
-    pub fn new(model: &Model, policy: &Policy) -> Self {
+    pub fn new(model: &Model, index: usize, policy: &Policy) -> Self {
+        let method = format!("policy_{}", policy.name);
+        let variant = Rust::path("Self", &policy.name);
         RustPolicy {
-            head: RustVariant::new(&policy.name, &policy.description),
-            entity: Rust::path("EntityType", &model.entities()[policy.entity].name),
-            evaluate_fn: format!("evaluate_{}", policy.name),
-            rules_fn: format!("rules_{}", policy.name),
-            rule_names: joined(&policy.rules, |r| Rust::quoted(&model.rule_name(&r.kind))),
+            head: RustNumbered::new(index, 0, &policy.name, &policy.description),
+            run_arm: layout::arm(&variant, &Expr::atom(format!("rules.{method}()")), 3 * TAB),
+            evaluate_signature: layout::signature(
+                &format!("pub fn evaluate_{}<F>", policy.name),
+                "facts: &F",
+                " -> Decision",
+            ),
+            method,
             rules: rules(model, policy, condition, Rust::str),
         }
     }
 }
 
-/// The Rust condition under which a rule fires; `None` for a rule that never can (an empty list).
+/// `const POLICY_TABLE: [PolicyInfo; n] = […];`: each policy's name, description, entity type
+/// and rule names.
+pub fn table(model: &Model) -> String {
+    let rows: Vec<Vec<(&str, Expr)>> = model
+        .policies()
+        .iter()
+        .map(|p| {
+            let names = p.rules.iter().map(|r| Expr::atom(Rust::quoted(&model.rule_name(&r.kind)))).collect();
+            vec![
+                ("name", Expr::atom(Rust::quoted(&p.name))),
+                ("description", Expr::atom(Rust::quoted(&p.description))),
+                ("entity", Expr::atom(Rust::path("EntityType", &model.entities()[p.entity].name))),
+                ("rule_names", Expr::slice(names)),
+            ]
+        })
+        .collect();
+    layout::table(&format!("const POLICY_TABLE: [PolicyInfo; {}]", rows.len()), "PolicyInfo", &rows)
+}
+
+/// `if condition {`, the condition under which a rule fires a call on `self` (the policy's
+/// `Rules`), laid out where it stands; `None` for a rule that never can (an empty list).
 fn condition(model: &Model, kind: &RuleKind) -> Option<String> {
-    let level = |l: LevelIdx| Rust::path("LegacyRole", &model.legacy_levels()[l].name);
-    let legacy = "PolicyFacts::legacy_level(facts)";
-    let some = "::core::option::Option::Some";
-    Some(match kind {
+    let level = |l: LevelIdx| Expr::atom(Rust::path("LegacyRole", &model.legacy_levels()[l].name));
+    let permission = |p: PermIdx| Expr::atom(Rust::path("Permission", &model.permissions()[p].name));
+    let expr = match kind {
         RuleKind::DenyIfLegacy(levels) if levels.is_empty() => return None,
         RuleKind::DenyIfLegacy(levels) => {
-            let levels: Vec<String> = levels.iter().map(|&l| level(l)).collect();
-            format!("::core::matches!({legacy}, {some}({}))", levels.join(" | "))
+            Expr::method("self", "legacy_in", Expr::slice(levels.iter().map(|&l| level(l)).collect()))
         }
-        RuleKind::AllowIfLegacyAtLeast(l) => {
-            format!("::core::matches!({legacy}, {some}(level) if level >= {})", level(*l))
-        }
+        RuleKind::AllowIfLegacyAtLeast(l) => Expr::method("self", "legacy_at_least", level(*l)),
         RuleKind::AllowIfPermission(ps) if ps.is_empty() => return None,
         RuleKind::AllowIfPermission(ps) => {
-            let asks: Vec<String> = ps
-                .iter()
-                .map(|&p| {
-                    format!(
-                        "PolicyFacts::has_permission(facts, {})",
-                        Rust::path("Permission", &model.permissions()[p].name)
-                    )
-                })
-                .collect();
-            format!("WITH_PERMISSIONS && ({})", asks.join(" || "))
+            Expr::method("self", "any_permission", Expr::slice(ps.iter().map(|&p| permission(p)).collect()))
         }
-        RuleKind::AllowIf(q) | RuleKind::DenyIf(q) => format!("PolicyFacts::{}(facts)", Rust::function(q)),
-    })
+        RuleKind::AllowIf(q) | RuleKind::DenyIf(q) => Expr::atom(format!("PolicyFacts::{}(self.0)", Rust::function(q))),
+    };
+    Some(layout::if_head(&expr, 2 * TAB))
+}
+
+/// `todo!("answer the predicate `name`")` in a method body: rustfmt breaks the macro's one
+/// argument onto a line of its own (no trailing comma, as in a macro call) when it is too long.
+fn scaffold_todo(name: &str) -> String {
+    let message = format!("\"answer the predicate `{name}`\"");
+    if 2 * TAB + "todo!()".len() + message.len() <= 100 {
+        format!("todo!({message})")
+    } else {
+        format!("todo!(\n{}{message}\n{})", " ".repeat(3 * TAB), " ".repeat(2 * TAB))
+    }
 }
 
 /// The `PolicyFacts` trait: what the policies need, one method per custom predicate.
@@ -73,6 +98,8 @@ pub struct RustFacts {
     pub legacy: bool,
     /// Whether a policy asks about a permission (then `has_permission` is a method).
     pub permissions: bool,
+    /// Whether the trait has a method at all (no rule that can fire asks anything otherwise).
+    pub methods: bool,
     predicates: Vec<RustPredicate>,
 }
 
@@ -84,6 +111,10 @@ struct RustPredicate {
     doc: Vec<String>,
     /// The same lines, each safe after `///`.
     comment: Vec<String>,
+    /// Whether a blank line separates it from what comes before it in the trait.
+    blank_before: bool,
+    /// The scaffold's body of its method: `todo!("answer the predicate `name`")`, laid out.
+    todo: String,
 }
 
 impl RustFacts {
@@ -91,8 +122,21 @@ impl RustFacts {
         RustFacts {
             legacy: model.policies().iter().any(Policy::uses_legacy),
             permissions: model.policies().iter().any(Policy::uses_permissions),
-            predicates: model.used_predicates().into_iter().map(|q| RustPredicate::new(model, q)).collect(),
+            predicates: Vec::new(),
+            methods: false,
         }
+        .with_predicates(model)
+    }
+
+    /// Adds a method per custom predicate, each after a blank line unless it comes first.
+    fn with_predicates(mut self, model: &Model) -> Self {
+        let mut blank_before = self.legacy || self.permissions;
+        for q in model.used_predicates() {
+            self.predicates.push(RustPredicate { blank_before, ..RustPredicate::new(model, q) });
+            blank_before = true;
+        }
+        self.methods = self.legacy || self.permissions || !self.predicates.is_empty();
+        self
     }
 }
 
@@ -104,6 +148,8 @@ impl RustPredicate {
             method: Rust::function(name),
             doc: doc.iter().map(|l| Rust::str(l)).collect(),
             comment: comment_block(&doc),
+            blank_before: true,
+            todo: scaffold_todo(name),
         }
     }
 }

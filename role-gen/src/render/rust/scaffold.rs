@@ -17,7 +17,10 @@ pub const TEMPLATE: Template =
 pub struct ScaffoldView {
     project: String,
     source: String,
+    /// What the `use` brings in: `PolicyFacts` alone, or `{LegacyRole, …, PolicyFacts}`.
     imports: String,
+    /// Whether `ActorFacts` has fields (a legacy level, permissions).
+    fields: bool,
     facts: RustFacts,
 }
 
@@ -39,7 +42,8 @@ impl ScaffoldView {
         Some(ScaffoldView {
             project: one_comment_line(&model.project().name),
             source: one_comment_line(model.source_name()),
-            imports: imports.join(", "),
+            imports: if imports.len() == 1 { imports.join("") } else { format!("{{{}}}", imports.join(", ")) },
+            fields: facts.legacy || facts.permissions,
             facts,
         })
     }
