@@ -1,6 +1,6 @@
 //! Stage 3: the validated model. No serde, no toml: what every renderer, the CLI's questions
-//! and the derive macro work from. Items are in output order (permissions and roles by id,
-//! entities and legacy levels in file order); references are indices into those lists.
+//! and the derive macro work from. Items are in output order (permissions, roles and policies
+//! by id, entities and legacy levels in file order); references are indices into those lists.
 
 use std::collections::HashMap;
 
@@ -128,6 +128,8 @@ pub struct CustomOutput {
 #[derive(Debug, Clone)]
 pub struct Entity {
     pub name: String,
+    /// Its protobuf number: the `id` it was given, else its 1-based place in the file.
+    pub id: u32,
     pub description: String,
     pub parent: Option<EntityIdx>,
     /// Where `parent` is written.
@@ -198,6 +200,8 @@ pub struct LegacyLevel {
 #[derive(Debug, Clone)]
 pub struct Policy {
     pub name: String,
+    /// Its stable id, the protobuf number.
+    pub id: u32,
     pub description: String,
     pub entity: EntityIdx,
     pub rules: Vec<Rule>,
@@ -266,6 +270,11 @@ pub struct Reserved {
     pub permission_names: Vec<String>,
     pub role_ids: Vec<u32>,
     pub role_names: Vec<String>,
+    pub policy_ids: Vec<u32>,
+    pub policy_names: Vec<String>,
+    /// Protobuf numbers of removed entity types.
+    pub entity_ids: Vec<u32>,
+    pub entity_names: Vec<String>,
 }
 
 /// A `[[tests]]` entry, names resolved.
@@ -322,7 +331,7 @@ impl Model {
         &self.legacy_levels
     }
 
-    /// The policies, in file order.
+    /// The policies, by id.
     pub fn policies(&self) -> &[Policy] {
         &self.policies
     }
@@ -381,7 +390,7 @@ impl Model {
         self.legacy_levels.iter().enumerate().map(|(i, l)| (LevelIdx::new(i), l))
     }
 
-    /// The policies with their indices, in file order.
+    /// The policies with their indices, in output order (by id).
     pub fn indexed_policies(&self) -> impl Iterator<Item = (PolicyIdx, &Policy)> {
         self.policies.iter().enumerate().map(|(i, p)| (PolicyIdx::new(i), p))
     }

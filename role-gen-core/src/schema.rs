@@ -163,10 +163,11 @@ pub static CUSTOM: Table = Table {
 
 pub static ENTITY: Table = Table {
     header: "[entities.NAME]",
-    doc: "an entity type: protobuf number is its place in the file",
+    doc: "an entity type: its protobuf number is its `id`, else its place in the file",
     one_of: false,
     by_id: false,
     keys: &[
+        key("id", Value::Integer, OPTIONAL, "1..=65535, unique among entities, never reused; default its 1-based place"),
         key("description", Value::String, REQUIRED, "what it is; not empty"),
         key("parent", Value::String, OPTIONAL, "the entity type it lies inside; parents form a forest"),
     ],
@@ -212,8 +213,9 @@ pub static POLICY: Table = Table {
     header: "[policies.NAME]",
     doc: "ordered rules deciding one action (SPEC section 5)",
     one_of: false,
-    by_id: false,
+    by_id: true,
     keys: &[
+        key("id", Value::Integer, REQUIRED, "1..=65535, unique among policies, never reused (its protobuf number)"),
         key("description", Value::String, OPTIONAL, "what it decides"),
         key("entity", Value::String, REQUIRED, "the entity type it decides on"),
         key("rules", Value::Inline(&RULE), REQUIRED, "the rules, in order: the first that fires decides"),
@@ -252,6 +254,10 @@ pub static RESERVED: Table = Table {
         key("permission_names", Value::Strings, OPTIONAL, "names of removed permissions"),
         key("role_ids", Value::Integers, OPTIONAL, "ids of removed roles"),
         key("role_names", Value::Strings, OPTIONAL, "names of removed roles"),
+        key("policy_ids", Value::Integers, OPTIONAL, "ids of removed policies"),
+        key("policy_names", Value::Strings, OPTIONAL, "names of removed policies"),
+        key("entity_ids", Value::Integers, OPTIONAL, "protobuf numbers of removed entity types"),
+        key("entity_names", Value::Strings, OPTIONAL, "names of removed entity types"),
     ],
 };
 

@@ -63,6 +63,8 @@ pub struct CustomDef {
 pub struct EntityDef {
     pub name: Sp<String>,
     pub header: Span,
+    /// Its protobuf number when pinned; else its 1-based place in the file.
+    pub id: Option<Sp<i64>>,
     pub description: Option<Sp<String>>,
     pub parent: Option<Sp<String>>,
 }
@@ -106,6 +108,7 @@ pub struct LegacyDef {
 pub struct PolicyDef {
     pub name: Sp<String>,
     pub header: Span,
+    pub id: Option<Sp<i64>>,
     pub description: Option<Sp<String>>,
     pub entity: Option<Sp<String>>,
     pub rules: Vec<RuleDef>,
@@ -140,6 +143,10 @@ pub struct ReservedDef {
     pub permission_names: Vec<Sp<String>>,
     pub role_ids: Vec<Sp<i64>>,
     pub role_names: Vec<Sp<String>>,
+    pub policy_ids: Vec<Sp<i64>>,
+    pub policy_names: Vec<Sp<String>>,
+    pub entity_ids: Vec<Sp<i64>>,
+    pub entity_names: Vec<Sp<String>>,
 }
 
 #[derive(Debug)]

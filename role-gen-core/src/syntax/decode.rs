@@ -105,9 +105,10 @@ impl Cx<'_> {
 
     fn entity(&mut self, name: Sp<String>, f: Fields<'_, '_>) -> EntityDef {
         let what = format!("entity `{}`", name.get_ref());
+        let id = f.get("id").and_then(|v| self.integer(v, &what));
         let description = self.description(&f, &what, true);
         let parent = self.opt_string(&f, "parent");
-        EntityDef { name, header: f.header.clone(), description, parent }
+        EntityDef { name, header: f.header.clone(), id, description, parent }
     }
 
     fn permission(&mut self, name: Sp<String>, f: Fields<'_, '_>) -> PermissionDef {
@@ -144,6 +145,7 @@ impl Cx<'_> {
 
     fn policy(&mut self, name: Sp<String>, f: Fields<'_, '_>) -> PolicyDef {
         let what = format!("policy `{}`", name.get_ref());
+        let id = self.req_id(&f, &what);
         let description = self.description(&f, &what, false);
         let entity = self.req_string(&f, "entity", &what);
         let rules = match f.get("rules") {
@@ -156,7 +158,7 @@ impl Cx<'_> {
                 Vec::new()
             }
         };
-        PolicyDef { name, header: f.header.clone(), description, entity, rules }
+        PolicyDef { name, header: f.header.clone(), id, description, entity, rules }
     }
 
     fn predicate(&mut self, name: Sp<String>, f: Fields<'_, '_>) -> PredicateDef {
@@ -199,14 +201,21 @@ impl Cx<'_> {
 
     fn reserved(&mut self, table: &DeTable<'_>, header: Span) -> ReservedDef {
         let f = self.fields(table, header, "`[reserved]`", &schema::RESERVED);
+        let mut ids = |key: &str| {
+            f.get(key).map(|v| self.integers(v, &format!("`[reserved] {key}`"))).unwrap_or_default()
+        };
+        let (permission_ids, role_ids) = (ids("permission_ids"), ids("role_ids"));
+        let (policy_ids, entity_ids) = (ids("policy_ids"), ids("entity_ids"));
+        let mut names = |key: &str| self.opt_strings(&f, key).unwrap_or_default();
         ReservedDef {
-            permission_ids: f
-                .get("permission_ids")
-                .map(|v| self.integers(v, "`[reserved] permission_ids`"))
-                .unwrap_or_default(),
-            permission_names: self.opt_strings(&f, "permission_names").unwrap_or_default(),
-            role_ids: f.get("role_ids").map(|v| self.integers(v, "`[reserved] role_ids`")).unwrap_or_default(),
-            role_names: self.opt_strings(&f, "role_names").unwrap_or_default(),
+            permission_ids,
+            permission_names: names("permission_names"),
+            role_ids,
+            role_names: names("role_names"),
+            policy_ids,
+            policy_names: names("policy_names"),
+            entity_ids,
+            entity_names: names("entity_names"),
         }
     }
 
