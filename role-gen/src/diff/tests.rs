@@ -209,7 +209,7 @@ fn narrowing_where_a_role_is_assigned_is_wire_breaking() {
 
 #[test]
 fn policy_and_parent_changes_are_access_changes() {
-    let policy = "\n[legacy]\nlevels = [\"guest\", \"member\"]\n\n[policies.edit_it]\ndescription = \"d\"\n\
+    let policy = "\n[legacy]\nlevels = [\"guest\", \"member\"]\n\n[policies.edit_it]\nid = 1\ndescription = \"d\"\n\
                   entity = \"channel\"\nrules = [{ deny_if_legacy = [\"guest\"] }, { allow_if_permission = \"edit\" }]\n";
     let old = format!("{BASE}{policy}");
     let report = diff(&old, &old.replace("{ deny_if_legacy = [\"guest\"] }, ", ""));

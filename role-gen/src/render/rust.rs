@@ -102,6 +102,8 @@ impl RustVariant {
 struct RustEntity {
     #[serde(flatten)]
     head: RustVariant,
+    /// Its protobuf number (its `id`, else its place in the file): the enum's discriminant.
+    id: u32,
     /// The body of `parent()`: `None`, or `Some(Self::Parent)`.
     parent: String,
 }
@@ -168,6 +170,7 @@ impl RustEntity {
     fn new(model: &Model, e: &Entity) -> Self {
         RustEntity {
             head: RustVariant::new(&e.name, &e.description),
+            id: e.id,
             parent: e.parent.map_or("::core::option::Option::None".into(), |p| {
                 format!("::core::option::Option::Some({})", Rust::path("Self", &model.entities()[p].name))
             }),

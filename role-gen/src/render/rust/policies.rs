@@ -12,6 +12,8 @@ use crate::render::common::{RuleView, comment_block, joined, predicate_doc, rule
 pub struct RustPolicy {
     #[serde(flatten)]
     head: RustVariant,
+    /// Its stable id: the enum's discriminant.
+    id: u32,
     entity: String,
     /// `evaluate_<name>`: the public evaluator of this policy.
     evaluate_fn: String,
@@ -26,6 +28,7 @@ impl RustPolicy {
     pub fn new(model: &Model, policy: &Policy) -> Self {
         RustPolicy {
             head: RustVariant::new(&policy.name, &policy.description),
+            id: policy.id,
             entity: Rust::path("EntityType", &model.entities()[policy.entity].name),
             evaluate_fn: format!("evaluate_{}", policy.name),
             rules_fn: format!("rules_{}", policy.name),
