@@ -27,6 +27,7 @@ pub fn syntax_rules(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>)
     reserved_stays_reserved(file, diags);
     identifiers_do_not_collide(file, diags);
     targets_are_known(file, diags);
+    review_allows_known_codes(file, diags);
     paths::stay_inside(file, source_name, diags);
 }
 
@@ -343,6 +344,16 @@ fn targets_are_known(file: &File, diags: &mut Vec<Diagnostic>) {
                     .help(help),
             );
         }
+    }
+}
+
+// Rule: `[review] allow` names `diff` codes that can fail a diff, each with an optional name.
+fn review_allows_known_codes(file: &File, diags: &mut Vec<Diagnostic>) {
+    for entry in &file.review {
+        let Err(e) = crate::review::Allowance::parse(entry.get_ref()) else { continue };
+        let (code, label) =
+            if e.in_code { (Code::UnknownKey, "not a diff code to allow") } else { (Code::InvalidName, "not a name") };
+        diags.push(Diagnostic::new(code, entry.span(), e.message).label(label).help(e.help));
     }
 }
 

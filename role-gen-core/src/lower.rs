@@ -121,6 +121,7 @@ pub fn lower(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>) -> Mod
         policies,
         predicates: predicates(file),
         reserved: reserved(file),
+        review: file.review.iter().filter_map(|a| crate::review::Allowance::parse(a.get_ref()).ok()).collect(),
         tests: Vec::new(),
         lookup: Default::default(),
     };

@@ -30,6 +30,8 @@ pub struct Model {
     /// `[predicates.NAME]` declarations, in file order (predicates need not be declared).
     pub(crate) predicates: Vec<PredicateDecl>,
     pub(crate) reserved: Reserved,
+    /// `[review] allow`: the `diff` findings accepted in the change that adds them.
+    pub(crate) review: Vec<crate::review::Allowance>,
     pub(crate) tests: Vec<TestCase>,
     /// Name -> index, built once by [`Model::finish`] (lookups are O(1)).
     pub(crate) lookup: Lookup,
@@ -346,6 +348,11 @@ impl Model {
         &self.reserved
     }
 
+    /// `[review] allow`: the `diff` findings a reviewer accepted.
+    pub fn review(&self) -> &[crate::review::Allowance] {
+        &self.review
+    }
+
     /// The `[[tests]]`, names resolved.
     pub fn tests(&self) -> &[TestCase] {
         &self.tests
@@ -365,6 +372,7 @@ impl Model {
             policies: Vec::new(),
             predicates: Vec::new(),
             reserved: Reserved::default(),
+            review: Vec::new(),
             tests: Vec::new(),
             lookup: Lookup::default(),
         }

@@ -356,8 +356,7 @@ mod tests {
     fn permissions_must_apply_to_the_entity_or_one_containing_it() {
         // `b` is checked on workspaces, which contain channels: fine for a channel policy.
         assert_eq!(codes("{ allow_if_permission = \"b\" },", ""), vec![]);
-        let text =
-            "\n[policies.w]\nid = 2\ndescription = \"W\"\nentity = \"workspace\"\nrules = [{ allow_if_permission = \"a\" }]\n";
+        let text = "\n[policies.w]\nid = 2\ndescription = \"W\"\nentity = \"workspace\"\nrules = [{ allow_if_permission = \"a\" }]\n";
         assert_eq!(codes("{ allow_if_permission = \"a\" },", text), one("inapplicable-permission", 8));
     }
 

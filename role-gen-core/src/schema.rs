@@ -122,6 +122,7 @@ pub static ROOT: Table = Table {
         key("policies", Value::Named(&POLICY), OPTIONAL, "ordered rules deciding one action on an entity"),
         key("predicates", Value::Named(&PREDICATE), OPTIONAL, "the custom predicates policies ask about"),
         key("reserved", Value::Table(&RESERVED), OPTIONAL, "ids and names that may never be used again"),
+        key("review", Value::Table(&REVIEW), OPTIONAL, "the breaking changes a reviewer accepted, for `role-gen diff`"),
         key("tests", Value::Tables(&TEST), OPTIONAL, "what must stay true, checked by `role-gen test`"),
     ],
 };
@@ -167,7 +168,12 @@ pub static ENTITY: Table = Table {
     one_of: false,
     by_id: false,
     keys: &[
-        key("id", Value::Integer, OPTIONAL, "1..=65535, unique among entities, never reused; default its 1-based place"),
+        key(
+            "id",
+            Value::Integer,
+            OPTIONAL,
+            "1..=65535, unique among entities, never reused; default its 1-based place",
+        ),
         key("description", Value::String, REQUIRED, "what it is; not empty"),
         key("parent", Value::String, OPTIONAL, "the entity type it lies inside; parents form a forest"),
     ],
@@ -261,6 +267,19 @@ pub static RESERVED: Table = Table {
     ],
 };
 
+pub static REVIEW: Table = Table {
+    header: "[review]",
+    doc: "the breaking changes a reviewer accepted, for `role-gen diff`",
+    one_of: false,
+    by_id: false,
+    keys: &[key(
+        "allow",
+        Value::Strings,
+        OPTIONAL,
+        "`diff` codes accepted in the change that adds them: `code` or `code:name`",
+    )],
+};
+
 pub static TEST: Table = Table {
     header: "[[tests]]",
     doc: "what must stay true (SPEC section 6)",
@@ -307,7 +326,7 @@ mod tests {
     #[test]
     fn every_table_is_reachable_documented_and_names_each_key_once() {
         let tables = every_table();
-        assert_eq!(tables.len(), 13, "roles.toml, ten sections or entries, custom outputs, rules");
+        assert_eq!(tables.len(), 14, "roles.toml, eleven sections or entries, custom outputs, rules");
         for table in tables {
             assert!(!table.doc.is_empty(), "{}", table.header);
             for (i, key) in table.keys.iter().enumerate() {
@@ -332,6 +351,7 @@ mod tests {
                 "policies",
                 "predicates",
                 "reserved",
+                "review",
                 "tests"
             ]
         );

@@ -34,6 +34,8 @@ pub struct File {
     pub policies: Vec<PolicyDef>,
     pub predicates: Vec<PredicateDef>,
     pub reserved: ReservedDef,
+    /// `[review] allow`: the `diff` findings a reviewer accepted, as written.
+    pub review: Vec<Sp<String>>,
     pub tests: Vec<TestDef>,
 }
 

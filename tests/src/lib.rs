@@ -525,7 +525,11 @@ impl Model {
         let toml_entities = table("entities");
         let mut json_entities = self.entities.clone();
         json_entities.sort();
-        assert_eq!(json_entities, toml_entities.keys().cloned().collect::<Vec<_>>(), "roles.json entities vs roles.toml");
+        assert_eq!(
+            json_entities,
+            toml_entities.keys().cloned().collect::<Vec<_>>(),
+            "roles.json entities vs roles.toml"
+        );
         // An entity's number is its `id`, else its 1-based place in the file (which `toml`'s
         // sorted map does not keep): every number is distinct, and pinned ones are as written.
         let distinct: BTreeSet<u32> = self.entity_ids.iter().copied().collect();

@@ -30,6 +30,9 @@ impl Cx<'_> {
         if let Some(v) = root.get("reserved") {
             file.reserved = self.table(v).map(|t| self.reserved(t, v.span())).unwrap_or_default();
         }
+        if let Some(v) = root.get("review") {
+            file.review = self.table(v).map(|t| self.review(t, v.span())).unwrap_or_default();
+        }
         if let Some(v) = root.get("tests") {
             file.tests = self.tables_array(v, "an array of tables (`[[tests]]`)", |cx, t, span| cx.test(t, span));
         }
@@ -201,9 +204,8 @@ impl Cx<'_> {
 
     fn reserved(&mut self, table: &DeTable<'_>, header: Span) -> ReservedDef {
         let f = self.fields(table, header, "`[reserved]`", &schema::RESERVED);
-        let mut ids = |key: &str| {
-            f.get(key).map(|v| self.integers(v, &format!("`[reserved] {key}`"))).unwrap_or_default()
-        };
+        let mut ids =
+            |key: &str| f.get(key).map(|v| self.integers(v, &format!("`[reserved] {key}`"))).unwrap_or_default();
         let (permission_ids, role_ids) = (ids("permission_ids"), ids("role_ids"));
         let (policy_ids, entity_ids) = (ids("policy_ids"), ids("entity_ids"));
         let mut names = |key: &str| self.opt_strings(&f, key).unwrap_or_default();
@@ -217,6 +219,11 @@ impl Cx<'_> {
             entity_ids,
             entity_names: names("entity_names"),
         }
+    }
+
+    fn review(&mut self, table: &DeTable<'_>, header: Span) -> Vec<Sp<String>> {
+        let f = self.fields(table, header, "`[review]`", &schema::REVIEW);
+        self.opt_strings(&f, "allow").unwrap_or_default()
     }
 
     fn test(&mut self, table: &DeTable<'_>, header: Span) -> TestDef {

@@ -43,6 +43,7 @@ const PLACES: &[(&Table, &str)] = &[
     (&schema::RULE, "[project]\nname = \"x\"\n[policies.p]\nid = 1\nentity = \"e\"\nrules = [{ {} }]"),
     (&schema::PREDICATE, "[project]\nname = \"x\"\n[predicates.p]\n{}"),
     (&schema::RESERVED, "[project]\nname = \"x\"\n[reserved]\n{}"),
+    (&schema::REVIEW, "[project]\nname = \"x\"\n[review]\n{}"),
     (&schema::TEST, "[project]\nname = \"x\"\n[[tests]]\n{}"),
 ];
 
