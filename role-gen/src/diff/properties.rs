@@ -160,17 +160,21 @@ fn entity_parents(v: &Versions<'_>, out: &mut Vec<Finding>) {
         if before == after {
             continue;
         }
-        let place = |p: &Option<String>| p.as_ref().map_or_else(|| "no parent".to_string(), |p| format!("`{p}`"));
+        let message = match (&before, &after) {
+            (Some(b), None) => format!("entity type `{}` no longer has a parent (was `{b}`)", n.name),
+            (None, Some(a)) => format!("entity type `{}` now has parent `{a}` (it had none)", n.name),
+            (b, a) => format!("entity type `{}` now has parent `{}` instead of `{}`", n.name, name(a), name(b)),
+        };
         out.push(
-            Finding::new(
-                Change::EntityParentChanged,
-                format!("entity type `{}` now has parent {} instead of {}", n.name, place(&after), place(&before)),
-                Some(n.span.clone()),
-            )
-            .help("roles assigned on an entity apply below it, so existing assignments now reach elsewhere".into())
-            .about([&n.name]),
+            Finding::new(Change::EntityParentChanged, message, Some(n.span.clone()))
+                .help("roles assigned on an entity apply below it, so existing assignments now reach elsewhere".into())
+                .about([&n.name]),
         );
     }
+}
+
+fn name(parent: &Option<String>) -> &str {
+    parent.as_deref().unwrap_or_default()
 }
 
 /// A policy's rules as roles.toml writes them, names resolved in `model` and permissions named
