@@ -98,8 +98,11 @@ pub struct AddPolicyArgs {
     rules: Vec<NewRule>,
 }
 
-/// Each rule flag: its id and long name, the value's name, help, and the rule it makes.
-const RULE_FLAGS: [(&str, &str, &str, fn(Vec<String>) -> NewRule); 5] = [
+/// One rule flag: its id and long name, the value's name, help, and the rule it makes.
+type RuleFlag = (&'static str, &'static str, &'static str, fn(Vec<String>) -> NewRule);
+
+/// Every rule flag.
+const RULE_FLAGS: [RuleFlag; 5] = [
     ("deny-if-legacy", "LEVEL[,LEVEL…]", "Deny an actor at one of these legacy levels", NewRule::DenyIfLegacy),
     ("allow-if-legacy-at-least", "LEVEL", "Allow an actor at this legacy level or above", |v| {
         NewRule::AllowIfLegacyAtLeast(v.into_iter().next().unwrap_or_default())
