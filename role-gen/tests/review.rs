@@ -134,6 +134,15 @@ fn a_rename_shows_once_and_not_as_access_changes() {
     let (_, report) = json(tmp.path(), &[]);
     assert_eq!(report["access"]["granted"], serde_json::json!([]));
     assert_eq!(report["access"]["revoked"], serde_json::json!([]));
+
+    // A role renamed and granted more shows the grant alone, under its new name, not as new.
+    let new =
+        BASE.replace("[roles.viewer]", "[roles.reader]").replace("includes = [\"viewer\"]", "includes = [\"reader\"]");
+    let new = new.replace("permissions = [\"view\"]\n", "permissions = [\"view\", \"edit\"]\n");
+    let tmp = pair(BASE, &new);
+    let stdout = String::from_utf8(diff(tmp.path(), &[]).stdout).expect("utf-8");
+    assert!(stdout.contains("role-renamed: role `viewer` (id 1) was renamed to `reader`"), "{stdout}");
+    assert!(stdout.contains("access changes (1 granted, 0 revoked)\n  reader\n    + edit\n"), "{stdout}");
 }
 
 #[test]

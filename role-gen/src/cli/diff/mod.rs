@@ -92,7 +92,7 @@ impl DiffArgs {
             report: &report,
             new: &new,
             file: &inputs.annotate_as,
-            old_roles: old_model.roles().iter().map(|r| r.name.as_str()).collect(),
+            old_roles: old_roles(&old_model, &report),
             fail_access: self.fail_on.contains(&FailOn::Access),
             quiet: style.quiet,
         };
@@ -143,6 +143,13 @@ impl DiffArgs {
             (None, None) => Err(Failure::Usage("`diff` needs OLD or `--against GIT_REV`".into())),
         }
     }
+}
+
+/// The roles the old version had, by their names in either version (a renamed role is not new).
+fn old_roles<'a>(old: &'a Model, report: &'a crate::diff::Report) -> std::collections::HashSet<&'a str> {
+    let renamed = report.breaking.iter().filter(|f| f.change == crate::diff::Change::RoleRenamed);
+    let new_names = renamed.filter_map(|f| f.subjects.get(1)).map(String::as_str);
+    old.roles().iter().map(|r| r.name.as_str()).chain(new_names).collect()
 }
 
 /// The new version's `[review] allow` entries that the old version does not have: an entry
