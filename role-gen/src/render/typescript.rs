@@ -39,7 +39,7 @@ impl Ts {
 #[derive(Serialize)]
 pub struct TsView {
     project: String,
-    entities: Vec<TsMember>,
+    entities: Vec<TsEntity>,
     permissions: Vec<TsPermission>,
     roles: Vec<TsRole>,
     /// Legacy levels have no description.
@@ -63,6 +63,14 @@ impl TsMember {
     fn new(name: &str, description: &str) -> Self {
         TsMember { key: Ts::key(name), name: name.to_string(), doc: comment_lines(description) }
     }
+}
+
+#[derive(Serialize)]
+struct TsEntity {
+    #[serde(flatten)]
+    head: TsMember,
+    /// Its protobuf number: its `id`, else its place in the file.
+    id: u32,
 }
 
 #[derive(Serialize)]
@@ -111,7 +119,11 @@ impl TargetView for TsView {
     fn new(model: &Model, _: &RenderOptions) -> Self {
         TsView {
             project: one_comment_line(&model.project().name),
-            entities: model.entities().iter().map(|e| TsMember::new(&e.name, &e.description)).collect(),
+            entities: model
+                .entities()
+                .iter()
+                .map(|e| TsEntity { head: TsMember::new(&e.name, &e.description), id: e.id })
+                .collect(),
             permissions: model.permissions().iter().map(|p| TsPermission::new(model, p)).collect(),
             roles: model.roles().iter().map(|r| TsRole::new(model, r)).collect(),
             legacy: model.legacy_levels().iter().map(|l| TsMember::new(&l.name, "")).collect(),
@@ -127,6 +139,8 @@ impl TargetView for TsView {
 struct TsPolicy {
     #[serde(flatten)]
     head: TsMember,
+    /// Its stable id, the protobuf number.
+    id: u32,
     entity: String,
     rule_names: String,
     /// The custom predicates it asks about (its facts are `Facts` plus these).
@@ -154,6 +168,7 @@ impl TsPolicy {
             .collect();
         TsPolicy {
             head: TsMember::new(&policy.name, &policy.description),
+            id: policy.id,
             entity: model.entities()[policy.entity].name.clone(),
             rule_names: joined(&policy.rules, |r| Ts::quoted(&model.rule_name(&r.kind))),
             predicates,
