@@ -392,14 +392,8 @@ impl Model {
         };
         let entities = names(json.get("entities"), "entities");
         let entity_ids = array(&json, "entities").iter().map(|e| id(e, "an entity")).collect();
-        let policies = array(&json, "policies")
-            .iter()
-            .map(|p| {
-                let name = string(p, "name", "a policy");
-                let id = id(p, &format!("policy {name}"));
-                (name, id)
-            })
-            .collect();
+        let policy = |p: &Value| (string(p, "name", "a policy"), id(p, "a policy"));
+        let policies = array(&json, "policies").iter().map(policy).collect();
         let permissions = array(&json, "permissions")
             .iter()
             .map(|p| {
@@ -525,11 +519,8 @@ impl Model {
         let toml_entities = table("entities");
         let mut json_entities = self.entities.clone();
         json_entities.sort();
-        assert_eq!(
-            json_entities,
-            toml_entities.keys().cloned().collect::<Vec<_>>(),
-            "roles.json entities vs roles.toml"
-        );
+        let names: Vec<String> = toml_entities.keys().cloned().collect();
+        assert_eq!(json_entities, names, "roles.json entities vs roles.toml");
         // An entity's number is its `id`, else its 1-based place in the file (which `toml`'s
         // sorted map does not keep): every number is distinct, and pinned ones are as written.
         let distinct: BTreeSet<u32> = self.entity_ids.iter().copied().collect();
@@ -591,9 +582,9 @@ impl Model {
             assert_eq!(direct_json, direct_toml, "roles.json permissions of {}", role.name);
         }
 
-        let found: Vec<(u32, String)> = self.policies.iter().map(|(name, id)| (*id, name.clone())).collect();
-        let expected: Vec<(u32, String)> =
-            by_id(&table("policies")).into_iter().map(|(id, name, _)| (id, name)).collect();
+        let found: Vec<(u32, &str)> = self.policies.iter().map(|(name, id)| (*id, name.as_str())).collect();
+        let expected = by_id(&table("policies"));
+        let expected: Vec<(u32, &str)> = expected.iter().map(|(id, name, _)| (*id, name.as_str())).collect();
         assert_eq!(found, expected, "roles.json policies (id order) vs roles.toml");
 
         let legacy = table("legacy");
