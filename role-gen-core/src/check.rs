@@ -27,6 +27,7 @@ pub fn syntax_rules(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>)
     reserved_stays_reserved(file, diags);
     identifiers_do_not_collide(file, diags);
     targets_are_known(file, diags);
+    review_allows_known_codes(file, diags);
     paths::stay_inside(file, source_name, diags);
 }
 
@@ -130,10 +131,38 @@ fn legacy_levels_are_unique(file: &File, diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Every id written in the file: permissions', roles', policies', and the entities' that pin
+/// their number.
 fn ids(file: &File) -> impl Iterator<Item = (&'static str, &str, &Sp<i64>)> {
     let perms = file.permissions.iter().filter_map(|p| Some(("permission", p.name.get_ref().as_str(), p.id.as_ref()?)));
     let roles = file.roles.iter().filter_map(|r| Some(("role", r.name.get_ref().as_str(), r.id.as_ref()?)));
-    perms.chain(roles)
+    let policies = file.policies.iter().filter_map(|p| Some(("policy", p.name.get_ref().as_str(), p.id.as_ref()?)));
+    let entities = file.entities.iter().filter_map(|e| Some(("entity", e.name.get_ref().as_str(), e.id.as_ref()?)));
+    perms.chain(roles).chain(policies).chain(entities)
+}
+
+/// An item's wire number as the checks see it: where it is written, and whether the file wrote
+/// it (`false`: an entity without `id`, numbered by its place in the file).
+struct Numbered<'f> {
+    kind: &'static str,
+    name: &'f str,
+    number: i64,
+    span: Span,
+    written: bool,
+}
+
+/// Every wire number the file gives: the ids, and the place of each entity without one (SPEC
+/// section 1: "without it the number is the 1-based file order").
+fn numbers(file: &File) -> Vec<Numbered<'_>> {
+    let mut out: Vec<Numbered<'_>> = ids(file)
+        .map(|(kind, name, id)| Numbered { kind, name, number: *id.get_ref(), span: id.span(), written: true })
+        .collect();
+    for (i, e) in file.entities.iter().enumerate().filter(|(_, e)| e.id.is_none()) {
+        let (name, number) = (e.name.get_ref().as_str(), i as i64 + 1);
+        out.push(Numbered { kind: "entity", name, number, span: e.name.span(), written: false });
+    }
+    out.sort_by_key(|n| n.span.start);
+    out
 }
 
 // Rule: ids are 1..=65535 (0 is protobuf's UNSPECIFIED; 65535 keeps bitsets and wire small).
@@ -157,48 +186,85 @@ fn ids_are_in_range(file: &File, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-// Rule: ids are unique among permissions and among roles; the later one is reported.
-fn ids_are_unique(file: &File, diags: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<(&str, i64), &str> = HashMap::new();
-    let mut all: Vec<_> = ids(file).collect();
-    all.sort_by_key(|(_, _, id)| id.span().start);
-    let next_free =
-        |kind: &str| ids(file).filter(|(k, _, _)| *k == kind).map(|(_, _, id)| *id.get_ref()).max().unwrap_or(0) + 1;
-    for (kind, name, id) in all {
-        if let Some(first) = seen.insert((kind, *id.get_ref()), name) {
-            diags.push(
-                Diagnostic::new(
-                    Code::DuplicateId,
-                    id.span(),
-                    format!("{kind} `{name}` reuses id {} of {kind} `{first}`", id.get_ref()),
-                )
-                .label("already taken")
-                .help(format!("the next free {kind} id is {}", next_free(kind))),
-            );
-        }
+/// The smallest id of `kind` above every one in use or reserved.
+fn next_free(file: &File, kind: &str) -> i64 {
+    let used = numbers(file).into_iter().filter(|n| n.kind == kind).map(|n| n.number);
+    let reserved = reserved_ids(file, kind).iter().map(|i| *i.get_ref());
+    used.chain(reserved).max().unwrap_or(0).max(0) + 1
+}
+
+fn reserved_ids<'f>(file: &'f File, kind: &str) -> &'f [Sp<i64>] {
+    let r = &file.reserved;
+    match kind {
+        "permission" => &r.permission_ids,
+        "role" => &r.role_ids,
+        "policy" => &r.policy_ids,
+        _ => &r.entity_ids,
     }
 }
 
-// Rule: ids and names in `[reserved]` are never used again (clients may still hold them).
+// Rule: ids are unique among permissions, among roles, among policies and among entities (an
+// entity without `id` has its place in the file as its number, and no written id may take
+// it); the later one is reported.
+fn ids_are_unique(file: &File, diags: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<(&str, i64), &Numbered<'_>> = HashMap::new();
+    let all = numbers(file);
+    for n in &all {
+        let Some(first) = seen.insert((n.kind, n.number), n) else { continue };
+        let (kind, next) = (n.kind, next_free(file, n.kind));
+        let (message, help) = match (n.written, first.written) {
+            (true, true) => (
+                format!("{kind} `{}` reuses id {} of {kind} `{}`", n.name, n.number, first.name),
+                format!("the next free {kind} id is {next}"),
+            ),
+            (true, false) => (
+                format!(
+                    "{kind} `{}` takes id {}, the number entity `{}` has by its place in the file",
+                    n.name, n.number, first.name
+                ),
+                format!("entities without `id` are numbered by their place; the next free entity id is {next}"),
+            ),
+            (false, _) => (
+                format!(
+                    "entity `{}` has no `id`, so its number is its place in the file, {}, which entity `{}` already has",
+                    n.name, n.number, first.name
+                ),
+                format!("give it `id = {next}`, the next free entity id"),
+            ),
+        };
+        let label = if n.written { "already taken" } else { "numbered by its place" };
+        diags.push(Diagnostic::new(Code::DuplicateId, n.span.clone(), message).label(label).help(help));
+    }
+}
+
+// Rule: ids and names in `[reserved]` are never used again (clients may still hold them),
+// nor the numbers entities take by their place in the file.
 fn reserved_stays_reserved(file: &File, diags: &mut Vec<Diagnostic>) {
-    let r = &file.reserved;
-    let check_ids = |kind: &str, reserved: &[Sp<i64>], diags: &mut Vec<Diagnostic>| {
-        for (k, name, id) in ids(file).filter(|(k, _, _)| *k == kind) {
-            if reserved.iter().any(|x| x.get_ref() == id.get_ref()) {
-                diags.push(
-                    Diagnostic::new(
-                        Code::ReservedId,
-                        id.span(),
-                        format!("{k} `{name}` uses reserved id {}", id.get_ref()),
-                    )
-                    .label("reserved")
-                    .help("a reserved id belonged to something removed; pick a new id"),
-                );
-            }
+    for n in numbers(file) {
+        if !reserved_ids(file, n.kind).iter().any(|x| *x.get_ref() == n.number) {
+            continue;
         }
-    };
-    check_ids("permission", &r.permission_ids, diags);
-    check_ids("role", &r.role_ids, diags);
+        let (message, help) = if n.written {
+            (
+                format!("{} `{}` uses reserved id {}", n.kind, n.name, n.number),
+                "a reserved id belonged to something removed; pick a new id".to_string(),
+            )
+        } else {
+            (
+                format!(
+                    "entity `{}` has no `id`, so its number is its place in the file, {}, which is reserved",
+                    n.name, n.number
+                ),
+                format!(
+                    "a removed entity type held number {}; give this one `id = {}`, the next free entity id",
+                    n.number,
+                    next_free(file, "entity")
+                ),
+            )
+        };
+        diags.push(Diagnostic::new(Code::ReservedId, n.span.clone(), message).label("reserved").help(help));
+    }
+    let r = &file.reserved;
     let check_names = |kind: &str, names: Vec<&Sp<String>>, reserved: &[Sp<String>], diags: &mut Vec<Diagnostic>| {
         for name in names {
             if reserved.iter().any(|x| x.get_ref() == name.get_ref()) {
@@ -216,6 +282,8 @@ fn reserved_stays_reserved(file: &File, diags: &mut Vec<Diagnostic>) {
     };
     check_names("permission", file.permissions.iter().map(|p| &p.name).collect(), &r.permission_names, diags);
     check_names("role", file.roles.iter().map(|r| &r.name).collect(), &r.role_names, diags);
+    check_names("policy", file.policies.iter().map(|p| &p.name).collect(), &r.policy_names, diags);
+    check_names("entity", file.entities.iter().map(|e| &e.name).collect(), &r.entity_names, diags);
 }
 
 // Rule: two names of one kind never become the same identifier in a target (`level_2` and
@@ -276,6 +344,16 @@ fn targets_are_known(file: &File, diags: &mut Vec<Diagnostic>) {
                     .help(help),
             );
         }
+    }
+}
+
+// Rule: `[review] allow` names `diff` codes that can fail a diff, each with an optional name.
+fn review_allows_known_codes(file: &File, diags: &mut Vec<Diagnostic>) {
+    for entry in &file.review {
+        let Err(e) = crate::review::Allowance::parse(entry.get_ref()) else { continue };
+        let (code, label) =
+            if e.in_code { (Code::UnknownKey, "not a diff code to allow") } else { (Code::InvalidName, "not a name") };
+        diags.push(Diagnostic::new(code, entry.span(), e.message).label(label).help(e.help));
     }
 }
 

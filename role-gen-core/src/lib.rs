@@ -29,6 +29,7 @@ mod lower;
 pub mod model;
 pub mod names;
 pub mod policy_check;
+pub mod review;
 pub mod schema;
 pub mod source;
 pub mod suggest;

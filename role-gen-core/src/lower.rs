@@ -83,6 +83,7 @@ pub fn lower(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>) -> Mod
     let legacy_levels = legacy(file);
     let perm_order = by_id(&file.permissions, |p| (id_of(&p.id), p.name.span().start));
     let role_order = by_id(&file.roles, |r| (id_of(&r.id), r.name.span().start));
+    let policy_order = by_id(&file.policies, |p| (id_of(&p.id), p.name.span().start));
     let names = Resolver {
         entities: Names::new(
             "entity",
@@ -105,10 +106,10 @@ pub fn lower(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>) -> Mod
         levels: level_names(file),
         all_entities: (0..file.entities.len()).map(EntityIdx::new).collect(),
     };
-    let entities = file.entities.iter().map(|e| entity(e, &names, diags)).collect();
+    let entities = file.entities.iter().enumerate().map(|(i, e)| entity(i, e, &names, diags)).collect();
     let permissions = perm_order.iter().map(|&i| permission(&file.permissions[i], &names, diags)).collect();
     let roles = role_order.iter().map(|&i| role(&file.roles[i], &names, diags)).collect();
-    let policies: Vec<Policy> = file.policies.iter().map(|p| policy(p, &names, diags)).collect();
+    let policies: Vec<Policy> = policy_order.iter().map(|&i| policy(&file.policies[i], &names, diags)).collect();
     let mut model = Model {
         source_name: source_name.to_string(),
         project: project(file),
@@ -120,6 +121,7 @@ pub fn lower(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>) -> Mod
         policies,
         predicates: predicates(file),
         reserved: reserved(file),
+        review: file.review.iter().filter_map(|a| crate::review::Allowance::parse(a.get_ref()).ok()).collect(),
         tests: Vec::new(),
         lookup: Default::default(),
     };
@@ -221,13 +223,20 @@ fn reserved(file: &File) -> Reserved {
         permission_names: names(&r.permission_names),
         role_ids: ids(&r.role_ids),
         role_names: names(&r.role_names),
+        policy_ids: ids(&r.policy_ids),
+        policy_names: names(&r.policy_names),
+        entity_ids: ids(&r.entity_ids),
+        entity_names: names(&r.entity_names),
     }
 }
 
-fn entity(e: &syntax::EntityDef, names: &Resolver<'_>, diags: &mut Vec<Diagnostic>) -> Entity {
+/// The entity at `position` in the file; its number is its `id`, else its 1-based place.
+fn entity(position: usize, e: &syntax::EntityDef, names: &Resolver<'_>, diags: &mut Vec<Diagnostic>) -> Entity {
     let parent = e.parent.as_ref().and_then(|p| Some((names.entities.resolve(p, diags)?, p.span())));
+    let place = u32::try_from(position + 1).unwrap_or(u32::MAX);
     Entity {
         name: e.name.get_ref().clone(),
+        id: if e.id.is_some() { id_of(&e.id) } else { place },
         description: text(&e.description),
         parent: parent.as_ref().map(|(p, _)| *p),
         parent_span: parent.map(|(_, span)| span),
@@ -314,6 +323,7 @@ fn policy(p: &syntax::PolicyDef, names: &Resolver<'_>, diags: &mut Vec<Diagnosti
         .collect();
     Policy {
         name: p.name.get_ref().clone(),
+        id: id_of(&p.id),
         description: text(&p.description),
         entity: p.entity.as_ref().and_then(|e| entities.resolve(e, diags)).unwrap_or(EntityIdx::new(0)),
         rules,

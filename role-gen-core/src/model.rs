@@ -1,6 +1,6 @@
 //! Stage 3: the validated model. No serde, no toml: what every renderer, the CLI's questions
-//! and the derive macro work from. Items are in output order (permissions and roles by id,
-//! entities and legacy levels in file order); references are indices into those lists.
+//! and the derive macro work from. Items are in output order (permissions, roles and policies
+//! by id, entities and legacy levels in file order); references are indices into those lists.
 
 use std::collections::HashMap;
 
@@ -34,6 +34,8 @@ pub struct Model {
     /// `[predicates.NAME]` declarations, in file order (predicates need not be declared).
     pub(crate) predicates: Vec<PredicateDecl>,
     pub(crate) reserved: Reserved,
+    /// `[review] allow`: the `diff` findings accepted in the change that adds them.
+    pub(crate) review: Vec<crate::review::Allowance>,
     pub(crate) tests: Vec<TestCase>,
     /// Name -> index, built once by [`Model::finish`] (lookups are O(1)).
     pub(crate) lookup: Lookup,
@@ -132,6 +134,8 @@ pub struct CustomOutput {
 #[derive(Debug, Clone)]
 pub struct Entity {
     pub name: String,
+    /// Its protobuf number: the `id` it was given, else its 1-based place in the file.
+    pub id: u32,
     pub description: String,
     pub parent: Option<EntityIdx>,
     /// Where `parent` is written.
@@ -202,6 +206,8 @@ pub struct LegacyLevel {
 #[derive(Debug, Clone)]
 pub struct Policy {
     pub name: String,
+    /// Its stable id, the protobuf number.
+    pub id: u32,
     pub description: String,
     pub entity: EntityIdx,
     pub rules: Vec<Rule>,
@@ -270,6 +276,11 @@ pub struct Reserved {
     pub permission_names: Vec<String>,
     pub role_ids: Vec<u32>,
     pub role_names: Vec<String>,
+    pub policy_ids: Vec<u32>,
+    pub policy_names: Vec<String>,
+    /// Protobuf numbers of removed entity types.
+    pub entity_ids: Vec<u32>,
+    pub entity_names: Vec<String>,
 }
 
 /// A `[[tests]]` entry, names resolved.
@@ -326,7 +337,7 @@ impl Model {
         &self.legacy_levels
     }
 
-    /// The policies, in file order.
+    /// The policies, by id.
     pub fn policies(&self) -> &[Policy] {
         &self.policies
     }
@@ -339,6 +350,11 @@ impl Model {
     /// `[reserved]`: ids and names never to be used again.
     pub fn reserved(&self) -> &Reserved {
         &self.reserved
+    }
+
+    /// `[review] allow`: the `diff` findings a reviewer accepted.
+    pub fn review(&self) -> &[crate::review::Allowance] {
+        &self.review
     }
 
     /// The `[[tests]]`, names resolved.
@@ -360,6 +376,7 @@ impl Model {
             policies: Vec::new(),
             predicates: Vec::new(),
             reserved: Reserved::default(),
+            review: Vec::new(),
             tests: Vec::new(),
             lookup: Lookup::default(),
         }
@@ -385,7 +402,7 @@ impl Model {
         self.legacy_levels.iter().enumerate().map(|(i, l)| (LevelIdx::new(i), l))
     }
 
-    /// The policies with their indices, in file order.
+    /// The policies with their indices, in output order (by id).
     pub fn indexed_policies(&self) -> impl Iterator<Item = (PolicyIdx, &Policy)> {
         self.policies.iter().enumerate().map(|(i, p)| (PolicyIdx::new(i), p))
     }

@@ -288,14 +288,14 @@ mod tests {
              description = \"C\"\nparent = \"workspace\"\n\n[permissions.a]\nid = 1\ndescription = \"A\"\n\
              entities = [\"channel\"]\n\n[permissions.b]\nid = 2\ndescription = \"B\"\nentities = [\"workspace\"]\n\n\
              [roles.r]\nid = 1\ndescription = \"R\"\npermissions = [\"a\", \"b\"]\n\n[legacy]\n\
-             levels = [\"guest\", \"member\", \"admin\"]\n\n[policies.p]\ndescription = \"P\"\nentity = \"channel\"\n\
+             levels = [\"guest\", \"member\", \"admin\"]\n\n[policies.p]\nid = 1\ndescription = \"P\"\nentity = \"channel\"\n\
              rules = [\n{rules}\n]\n{extra}"
         );
         let diagnostics = match crate::validate_text("roles.toml", &text) {
             Ok(project) => project.diagnostics().clone(),
             Err(d) => d,
         };
-        diagnostics.iter().map(|d| (d.code.as_str().to_string(), diagnostics.position(d).0 - 32)).collect()
+        diagnostics.iter().map(|d| (d.code.as_str().to_string(), diagnostics.position(d).0 - 33)).collect()
     }
 
     fn one(code: &str, rule_line: usize) -> Vec<(String, usize)> {
@@ -356,9 +356,8 @@ mod tests {
     fn permissions_must_apply_to_the_entity_or_one_containing_it() {
         // `b` is checked on workspaces, which contain channels: fine for a channel policy.
         assert_eq!(codes("{ allow_if_permission = \"b\" },", ""), vec![]);
-        let text =
-            "\n[policies.w]\ndescription = \"W\"\nentity = \"workspace\"\nrules = [{ allow_if_permission = \"a\" }]\n";
-        assert_eq!(codes("{ allow_if_permission = \"a\" },", text), one("inapplicable-permission", 7));
+        let text = "\n[policies.w]\nid = 2\ndescription = \"W\"\nentity = \"workspace\"\nrules = [{ allow_if_permission = \"a\" }]\n";
+        assert_eq!(codes("{ allow_if_permission = \"a\" },", text), one("inapplicable-permission", 8));
     }
 
     #[test]
@@ -453,7 +452,7 @@ mod tests {
                 "[project]\nname = \"x\"\n[entities.channel]\ndescription = \"C\"\n[permissions.a]\nid = 1\n\
                  description = \"A\"\n[permissions.b]\nid = 2\ndescription = \"B\"\n[roles.r]\nid = 1\n\
                  description = \"R\"\npermissions = [\"a\", \"b\"]\n[legacy]\nlevels = [\"guest\", \"member\", \"admin\"]\n\
-                 [policies.p]\ndescription = \"P\"\nentity = \"channel\"\nrules = [\n{rules}\n]\n"
+                 [policies.p]\nid = 1\ndescription = \"P\"\nentity = \"channel\"\nrules = [\n{rules}\n]\n"
             );
             let mut found = Vec::new();
             let file = crate::syntax::parse(&text, &mut found);
@@ -463,7 +462,7 @@ mod tests {
             let line = |d: &crate::Diagnostic| d.span.as_ref().map_or(0, |s| source.line_col(s.start).0);
             let policy = &model.policies[0];
             let facts = all_facts(&model);
-            let first_line = 21;
+            let first_line = 22;
             for j in 0..policy.rules.len() {
                 let decides = facts.iter().any(|f| decide(policy, f) == Some(j));
                 let shadowed = !policy.rules[j].kind.allows()

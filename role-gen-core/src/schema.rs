@@ -122,6 +122,7 @@ pub static ROOT: Table = Table {
         key("policies", Value::Named(&POLICY), OPTIONAL, "ordered rules deciding one action on an entity"),
         key("predicates", Value::Named(&PREDICATE), OPTIONAL, "the custom predicates policies ask about"),
         key("reserved", Value::Table(&RESERVED), OPTIONAL, "ids and names that may never be used again"),
+        key("review", Value::Table(&REVIEW), OPTIONAL, "the breaking changes a reviewer accepted, for `role-gen diff`"),
         key("tests", Value::Tables(&TEST), OPTIONAL, "what must stay true, checked by `role-gen test`"),
     ],
 };
@@ -163,10 +164,16 @@ pub static CUSTOM: Table = Table {
 
 pub static ENTITY: Table = Table {
     header: "[entities.NAME]",
-    doc: "an entity type: protobuf number is its place in the file",
+    doc: "an entity type: its protobuf number is its `id`, else its place in the file",
     one_of: false,
     by_id: false,
     keys: &[
+        key(
+            "id",
+            Value::Integer,
+            OPTIONAL,
+            "1..=65535, unique among entities, never reused; default its 1-based place",
+        ),
         key("description", Value::String, REQUIRED, "what it is; not empty"),
         key("parent", Value::String, OPTIONAL, "the entity type it lies inside; parents form a forest"),
     ],
@@ -212,8 +219,9 @@ pub static POLICY: Table = Table {
     header: "[policies.NAME]",
     doc: "ordered rules deciding one action (SPEC section 5)",
     one_of: false,
-    by_id: false,
+    by_id: true,
     keys: &[
+        key("id", Value::Integer, REQUIRED, "1..=65535, unique among policies, never reused (its protobuf number)"),
         key("description", Value::String, OPTIONAL, "what it decides"),
         key("entity", Value::String, REQUIRED, "the entity type it decides on"),
         key("rules", Value::Inline(&RULE), REQUIRED, "the rules, in order: the first that fires decides"),
@@ -252,7 +260,24 @@ pub static RESERVED: Table = Table {
         key("permission_names", Value::Strings, OPTIONAL, "names of removed permissions"),
         key("role_ids", Value::Integers, OPTIONAL, "ids of removed roles"),
         key("role_names", Value::Strings, OPTIONAL, "names of removed roles"),
+        key("policy_ids", Value::Integers, OPTIONAL, "ids of removed policies"),
+        key("policy_names", Value::Strings, OPTIONAL, "names of removed policies"),
+        key("entity_ids", Value::Integers, OPTIONAL, "protobuf numbers of removed entity types"),
+        key("entity_names", Value::Strings, OPTIONAL, "names of removed entity types"),
     ],
+};
+
+pub static REVIEW: Table = Table {
+    header: "[review]",
+    doc: "the breaking changes a reviewer accepted, for `role-gen diff`",
+    one_of: false,
+    by_id: false,
+    keys: &[key(
+        "allow",
+        Value::Strings,
+        OPTIONAL,
+        "`diff` codes accepted in the change that adds them: `code` or `code:name`",
+    )],
 };
 
 pub static TEST: Table = Table {
@@ -301,7 +326,7 @@ mod tests {
     #[test]
     fn every_table_is_reachable_documented_and_names_each_key_once() {
         let tables = every_table();
-        assert_eq!(tables.len(), 13, "roles.toml, ten sections or entries, custom outputs, rules");
+        assert_eq!(tables.len(), 14, "roles.toml, eleven sections or entries, custom outputs, rules");
         for table in tables {
             assert!(!table.doc.is_empty(), "{}", table.header);
             for (i, key) in table.keys.iter().enumerate() {
@@ -326,6 +351,7 @@ mod tests {
                 "policies",
                 "predicates",
                 "reserved",
+                "review",
                 "tests"
             ]
         );

@@ -34,6 +34,8 @@ pub struct File {
     pub policies: Vec<PolicyDef>,
     pub predicates: Vec<PredicateDef>,
     pub reserved: ReservedDef,
+    /// `[review] allow`: the `diff` findings a reviewer accepted, as written.
+    pub review: Vec<Sp<String>>,
     pub tests: Vec<TestDef>,
 }
 
@@ -63,6 +65,8 @@ pub struct CustomDef {
 pub struct EntityDef {
     pub name: Sp<String>,
     pub header: Span,
+    /// Its protobuf number when pinned; else its 1-based place in the file.
+    pub id: Option<Sp<i64>>,
     pub description: Option<Sp<String>>,
     pub parent: Option<Sp<String>>,
 }
@@ -106,6 +110,7 @@ pub struct LegacyDef {
 pub struct PolicyDef {
     pub name: Sp<String>,
     pub header: Span,
+    pub id: Option<Sp<i64>>,
     pub description: Option<Sp<String>>,
     pub entity: Option<Sp<String>>,
     pub rules: Vec<RuleDef>,
@@ -140,6 +145,10 @@ pub struct ReservedDef {
     pub permission_names: Vec<Sp<String>>,
     pub role_ids: Vec<Sp<i64>>,
     pub role_names: Vec<Sp<String>>,
+    pub policy_ids: Vec<Sp<i64>>,
+    pub policy_names: Vec<Sp<String>>,
+    pub entity_ids: Vec<Sp<i64>>,
+    pub entity_names: Vec<Sp<String>>,
 }
 
 #[derive(Debug)]

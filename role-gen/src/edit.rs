@@ -46,7 +46,7 @@ use crate::{Diagnostics, Project, lock};
 /// edit takes it off before parsing and puts it back on the new text.
 const BOM: &str = "\u{feff}";
 
-/// The largest id a permission or role may have.
+/// The largest id a permission, role, policy or entity type may have.
 pub const MAX_ID: i64 = 65535;
 
 /// `add permission`.
@@ -78,12 +78,34 @@ pub struct NewEntity {
     pub parent: Option<String>,
 }
 
+/// `add policy`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewPolicy {
+    pub name: String,
+    pub description: String,
+    /// The entity type it decides on.
+    pub entity: String,
+    /// Its rules, in order: the first that fires decides.
+    pub rules: Vec<NewRule>,
+}
+
+/// One rule of a new policy (SPEC section 5), named as roles.toml names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewRule {
+    DenyIfLegacy(Vec<String>),
+    AllowIfLegacyAtLeast(String),
+    AllowIfPermission(Vec<String>),
+    AllowIf(String),
+    DenyIf(String),
+}
+
 /// One editing command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Edit {
     AddPermission(NewPermission),
     AddRole(NewRole),
     AddEntity(NewEntity),
+    AddPolicy(NewPolicy),
     Grant {
         role: String,
         permissions: Vec<String>,
@@ -92,7 +114,7 @@ pub enum Edit {
         role: String,
         permissions: Vec<String>,
     },
-    /// `kind` is a permission or a role.
+    /// `kind` is a permission, role, policy or entity type.
     Remove {
         kind: Kind,
         name: String,
@@ -164,6 +186,7 @@ fn apply_text(path: &Path, text: &str, edit: &Edit) -> Result<Outcome, EditError
         Edit::AddPermission(new) => editor.add_permission(new),
         Edit::AddRole(new) => editor.add_role(new),
         Edit::AddEntity(new) => editor.add_entity(new),
+        Edit::AddPolicy(new) => editor.add_policy(new),
         Edit::Grant { role, permissions } => editor.grant(role, permissions),
         Edit::Revoke { role, permissions } => editor.revoke(role, permissions),
         Edit::Remove { kind, name, force } => editor.remove(*kind, name, *force),

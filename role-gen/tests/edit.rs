@@ -176,10 +176,10 @@ fn add_role_and_entity_land_with_their_kind() {
         .args(["add", "entity", "folder", "--description", "A folder", "--parent", "workspace"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("added entity folder inside workspace"));
+        .stdout(predicate::str::contains("added entity folder (id 3) inside workspace"));
     let text = read(&path);
     assert!(text.contains("[roles.auditor]\nid = 4\ndescription = \"Audits\"\npermissions = [\"view_docs\"]\nincludes = [\"reader\"]\nassignable_on = [\"org\"]\n"), "{text}");
-    assert!(text.contains("[entities.folder]\ndescription = \"A folder\"\nparent = \"workspace\"\n"), "{text}");
+    assert!(text.contains("[entities.folder]\nid = 3\ndescription = \"A folder\"\nparent = \"workspace\"\n"), "{text}");
     let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s} missing"));
     assert!(at("[roles.admin]") < at("[roles.auditor]") && at("[roles.auditor]") < at("# ---- Reserved ----"));
     assert!(at("[entities.workspace]") < at("[entities.folder]") && at("[entities.folder]") < at("# ---- Permissions"));
@@ -426,7 +426,7 @@ fn missing_arguments_are_usage_errors_without_a_terminal() {
     cmd.args(["grant", "reader"]);
     assert_untouched(&path, cmd, 2);
     let mut cmd = role_gen(tmp.path());
-    cmd.args(["remove", "entity", "org"]);
+    cmd.args(["remove", "predicate", "org"]);
     assert_untouched(&path, cmd, 2);
     let empty = tempfile::tempdir().expect("tempdir");
     role_gen(empty.path()).args(["grant", "a", "b"]).assert().code(2).stderr(predicate::str::contains("no roles.toml"));

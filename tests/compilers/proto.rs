@@ -159,10 +159,12 @@ fn compare_proto(roles_toml: &Path, model: &Model, package: &str, file: &Value) 
     m.finish(roles_toml);
 }
 
-/// Permission and Role: UNSPECIFIED = 0, then every value's number is its id; reserved ids and
-/// names stay reserved.
+/// Permission, Role, EntityType and Policy: UNSPECIFIED = 0, then every value's number is its
+/// id (an entity's is its place in the file when it has none); reserved ids and names stay
+/// reserved.
 fn compare_id_enums(m: &mut Mismatches, model: &Model, file: &Value) {
-    let id_enums = [
+    let entities = model.entities.iter().zip(&model.entity_ids).map(|(n, id)| (n.clone(), i64::from(*id), false));
+    let mut id_enums = vec![
         (
             "Permission",
             "PERMISSION_",
@@ -177,7 +179,17 @@ fn compare_id_enums(m: &mut Mismatches, model: &Model, file: &Value) {
             &model.reserved.role_ids,
             &model.reserved.role_names,
         ),
+        ("EntityType", "ENTITY_TYPE_", entities.collect(), &model.reserved.entity_ids, &model.reserved.entity_names),
     ];
+    if !model.policies.is_empty() {
+        id_enums.push((
+            "Policy",
+            "POLICY_",
+            model.policies.iter().map(|(name, id)| (name.clone(), i64::from(*id), false)).collect(),
+            &model.reserved.policy_ids,
+            &model.reserved.policy_names,
+        ));
+    }
     for (enum_name, prefix, items, reserved_ids, reserved_names) in id_enums {
         let Some(e) = proto_enum(file, enum_name) else {
             m.fail(format!("no enum {enum_name}"));
@@ -203,10 +215,9 @@ fn compare_id_enums(m: &mut Mismatches, model: &Model, file: &Value) {
     }
 }
 
-/// EntityType and LegacyRole: UNSPECIFIED = 0, then the names in file order; no LegacyRole
-/// without legacy levels.
+/// LegacyRole: UNSPECIFIED = 0, then the names lowest first; no LegacyRole without legacy levels.
 fn compare_ordered_enums(m: &mut Mismatches, model: &Model, file: &Value) {
-    let mut ordered = vec![("EntityType", "ENTITY_TYPE_", model.entities.clone())];
+    let mut ordered = Vec::new();
     if !model.legacy_levels.is_empty() {
         ordered.push(("LegacyRole", "LEGACY_ROLE_", model.legacy_levels.clone()));
     } else if proto_enum(file, "LegacyRole").is_some() {
@@ -283,16 +294,10 @@ fn compare_fixed(m: &mut Mismatches, file: &Value, t: &dyn Fn(&str) -> String) {
     );
 }
 
-/// With policies: `enum Policy` (1-based file order) and the policy check's messages and
-/// service; without: none of them.
+/// With policies: `enum Policy` (checked with the other enums numbered by id) and the policy
+/// check's messages and service; without: none of them.
 fn compare_proto_policies(m: &mut Mismatches, model: &Model, file: &Value, t: &dyn Fn(&str) -> String) {
-    let policies: Vec<String> = model.json["policies"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|p| p["name"].as_str().map(str::to_string))
-        .collect();
-    if policies.is_empty() {
+    if model.policies.is_empty() {
         m.check("enum Policy without policies", proto_enum(file, "Policy").is_some(), false);
         m.check(
             "message CheckPolicyRequest without policies",
@@ -301,14 +306,6 @@ fn compare_proto_policies(m: &mut Mismatches, model: &Model, file: &Value, t: &d
         );
         return;
     }
-    let mut expected = vec![("POLICY_UNSPECIFIED".to_string(), 0, false)];
-    expected
-        .extend(policies.iter().enumerate().map(|(i, p)| (format!("POLICY_{}", screaming(p)), i as i64 + 1, false)));
-    m.check(
-        "enum Policy: (value, number), 1-based file order",
-        proto_enum(file, "Policy").map(|e| e.values),
-        Some(expected),
-    );
     let fields = |name: &str| -> Vec<(String, i64, String, String, bool)> {
         message_fields(file, name)
             .unwrap_or_default()

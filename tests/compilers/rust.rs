@@ -286,6 +286,13 @@ fn compare_lookups(m: &mut Mismatches, model: &Model, printed: &Printed<'_>) {
         from_id("role_from_id"),
         model.roles.iter().map(|r| (r.id.to_string(), r.name.clone())).collect(),
     );
+    let mut entities: Vec<(u32, &String)> = model.entity_ids.iter().copied().zip(&model.entities).collect();
+    entities.sort();
+    m.check(
+        "EntityType::from_id hits over 0..=70000 and u32::MAX",
+        from_id("entity_from_id"),
+        entities.iter().map(|(id, name)| (id.to_string(), name.to_string())).collect(),
+    );
     for f in printed.all("parse") {
         let probe = unhex(f[0]);
         let p = if model.permissions.iter().any(|p| p.name == probe) { probe.as_str() } else { "-" };
@@ -316,6 +323,8 @@ fn compare_lookups(m: &mut Mismatches, model: &Model, printed: &Printed<'_>) {
 /// `EntityType::ALL`, `LegacyRole::ALL`, and the const fns evaluated at compile time.
 fn compare_statics(m: &mut Mismatches, model: &Model, printed: &Printed<'_>) {
     m.check("EntityType::ALL (names, in file order)", printed.one("entities"), vec![join(&model.entities).as_str()]);
+    let ids: Vec<String> = model.entity_ids.iter().map(u32::to_string).collect();
+    m.check("EntityType::id() of ALL (numbers)", printed.one("entity_ids"), vec![ids.join(",").as_str()]);
     if !model.legacy_levels.is_empty() {
         let levels = join(&model.legacy_levels);
         m.check("LegacyRole::ALL (names, lowest first)", printed.one("legacy"), vec![levels.as_str()]);
@@ -367,12 +376,13 @@ fn policies_rust(roles_toml: &Path, label: &str) {
         .iter()
         .map(|p| {
             let names: Vec<String> = p.rules.iter().map(|r| model.rule_name(&r.kind)).collect();
-            format!("policy\t{}\t{}\t{}", p.name, model.entities()[p.entity].name, names.join("|"))
+            let entity = &model.entities()[p.entity].name;
+            format!("policy\t{}\t{}\t{entity}\t{}\ttrue", p.name, p.id, names.join("|"))
         })
         .collect();
     if statics != expected_statics {
         problems.push(format!(
-            "Policy::ALL, entity(), rule_names():\n  found {statics:?}\n  expected {expected_statics:?}"
+            "Policy::ALL, id(), entity(), rule_names(), from_id(id()):\n  found {statics:?}\n  expected {expected_statics:?}"
         ));
     }
     policies::compare(roles_toml, "Rust policies (roles.rs)", &found, &expected, &problems);

@@ -151,6 +151,16 @@ fn compare_tables(m: &mut Mismatches, model: &Model, report: &Value) {
         model.roles.iter().map(|r| (r.name.clone(), Value::from(r.id))).collect(),
     );
     m.check(
+        "ENTITY_TYPE_IDS (in file order)",
+        pairs_of(&report["entity_ids"]),
+        model.entities.iter().zip(&model.entity_ids).map(|(n, id)| (n.clone(), Value::from(*id))).collect(),
+    );
+    m.check(
+        "POLICY_IDS (in id order; absent without policies)",
+        pairs_of(&report["policy_ids"]),
+        model.policies.iter().map(|(n, id)| (n.clone(), Value::from(*id))).collect(),
+    );
+    m.check(
         "ROLE_PERMISSIONS (effective, in id order)",
         pairs_of(&report["role_permissions"]),
         model.roles.iter().map(|r| (r.name.clone(), Value::from(r.effective_permissions.clone()))).collect(),

@@ -151,6 +151,7 @@ fn main() {
         );
     }
     for p in Policy::ALL {
-        println!("policy\t{}\t{}\t{}", p.as_str(), p.entity().as_str(), p.rule_names().join("|"));
+        let round_trip = Policy::from_id(p.id()) == Some(*p);
+        println!("policy\t{}\t{}\t{}\t{}\t{round_trip}", p.as_str(), p.id(), p.entity().as_str(), p.rule_names().join("|"));
     }
 }

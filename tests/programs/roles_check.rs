@@ -140,6 +140,9 @@ fn main() {
         if let Some(r) = Role::from_id(id) {
             println!("role_from_id\t{}\t{}", id, r.as_str());
         }
+        if let Some(e) = EntityType::from_id(id) {
+            println!("entity_from_id\t{}\t{}", id, e.as_str());
+        }
     }
     for probe in &probes {
         let p: Option<Permission> = probe.parse().ok();
@@ -170,6 +173,8 @@ fn main() {
     println!("set_all\t{}\t{}", all.len(), names!(all.iter()));
     println!("set_size\t{}", std::mem::size_of::<PermissionSet>());
     println!("entities\t{}", names!(EntityType::ALL.iter()));
+    let ids: Vec<String> = EntityType::ALL.iter().map(|e| e.id().to_string()).collect();
+    println!("entity_ids\t{}", ids.join(","));
     #[cfg(legacy)]
     {
         println!("legacy\t{}", names!(roles::LegacyRole::ALL.iter()));

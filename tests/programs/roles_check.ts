@@ -2,6 +2,7 @@
 // `tests/compilers/typescript.rs` to compare with `roles.json`. The arguments are the name
 // probes; `failures` lists what the program finds wrong itself.
 import {
+  ENTITY_TYPE_IDS,
   EntityType,
   Permission,
   PERMISSION_IDS,
@@ -17,6 +18,9 @@ import * as generated from "./roles.js";
 // The declared types (compile-time checks).
 const permissionIds: { readonly [P in Permission]: number } = PERMISSION_IDS;
 const roleIds: { readonly [R in Role]: number } = ROLE_IDS;
+const entityIds: { readonly [E in EntityType]: number } = ENTITY_TYPE_IDS;
+// POLICY_IDS exists only with policies.
+const policyIds = Object.entries(generated).find(([name]) => name === "POLICY_IDS")?.[1];
 const rolePermissions: { readonly [R in Role]: readonly Permission[] } = ROLE_PERMISSIONS;
 function narrowed(x: string): Permission | Role | undefined {
   if (isPermission(x)) {
@@ -98,6 +102,8 @@ const report = {
   legacy_exports: Object.keys(generated).filter((name) => name === "LegacyRole" || name === "LEGACY_LEVELS"),
   permission_ids: Object.entries(permissionIds),
   role_ids: Object.entries(roleIds),
+  entity_ids: Object.entries(entityIds),
+  policy_ids: Object.entries(policyIds ?? {}),
   role_permissions: Object.entries(rolePermissions),
   has: roles.flatMap((r) => permissions.map((p) => [r, p, hasPermission(r, p)])),
   has_one: roles.flatMap((r) => permissions.map((p) => [r, p, hasPermission([r], p)])),

@@ -291,6 +291,14 @@ pub struct Reserved {
     pub role_ids: Vec<u32>,
     /// Role names never to be used again.
     pub role_names: Vec<String>,
+    /// Policy ids never to be used again.
+    pub policy_ids: Vec<u32>,
+    /// Policy names never to be used again.
+    pub policy_names: Vec<String>,
+    /// Entity type numbers never to be used again.
+    pub entity_ids: Vec<u32>,
+    /// Entity type names never to be used again.
+    pub entity_names: Vec<String>,
 }
 
 /// The generated `roles.json`, read: the oracle for the other targets.
@@ -300,12 +308,16 @@ pub struct Model {
     pub project: String,
     /// Entity type names, in output (file) order.
     pub entities: Vec<String>,
+    /// Their protobuf numbers, parallel to `entities`.
+    pub entity_ids: Vec<u32>,
     /// Permissions, in output (id) order.
     pub permissions: Vec<PermissionInfo>,
     /// Roles, in output (id) order.
     pub roles: Vec<RoleInfo>,
     /// Legacy levels, lowest first (empty without `[legacy]`).
     pub legacy_levels: Vec<String>,
+    /// Policies as (name, id), in output (id) order.
+    pub policies: Vec<(String, u32)>,
     /// Reserved ids and names.
     pub reserved: Reserved,
     /// The whole document.
@@ -381,6 +393,9 @@ impl Model {
             other => panic!("roles.json: `project` is {other:?}"),
         };
         let entities = names(json.get("entities"), "entities");
+        let entity_ids = array(&json, "entities").iter().map(|e| id(e, "an entity")).collect();
+        let policy = |p: &Value| (string(p, "name", "a policy"), id(p, "a policy"));
+        let policies = array(&json, "policies").iter().map(policy).collect();
         let permissions = array(&json, "permissions")
             .iter()
             .map(|p| {
@@ -421,8 +436,12 @@ impl Model {
             permission_names: names(r.get("permission_names"), "reserved.permission_names"),
             role_ids: ids(r.get("role_ids"), "reserved.role_ids"),
             role_names: names(r.get("role_names"), "reserved.role_names"),
+            policy_ids: ids(r.get("policy_ids"), "reserved.policy_ids"),
+            policy_names: names(r.get("policy_names"), "reserved.policy_names"),
+            entity_ids: ids(r.get("entity_ids"), "reserved.entity_ids"),
+            entity_names: names(r.get("entity_names"), "reserved.entity_names"),
         });
-        Self { project, entities, permissions, roles, legacy_levels, reserved, json }
+        Self { project, entities, entity_ids, permissions, roles, legacy_levels, policies, reserved, json }
     }
 
     /// Reads `<dir>/roles.json`.
@@ -499,12 +518,20 @@ impl Model {
             "roles.json project name"
         );
 
-        let entities: Vec<String> = table("entities").keys().cloned().collect();
+        let toml_entities = table("entities");
         let mut json_entities = self.entities.clone();
         json_entities.sort();
-        let mut toml_entities = entities;
-        toml_entities.sort();
-        assert_eq!(json_entities, toml_entities, "roles.json entities vs roles.toml");
+        let names: Vec<String> = toml_entities.keys().cloned().collect();
+        assert_eq!(json_entities, names, "roles.json entities vs roles.toml");
+        // An entity's number is its `id`, else its 1-based place in the file (which `toml`'s
+        // sorted map does not keep): every number is distinct, and pinned ones are as written.
+        let distinct: BTreeSet<u32> = self.entity_ids.iter().copied().collect();
+        assert_eq!(distinct.len(), self.entity_ids.len(), "roles.json entity numbers are distinct");
+        for (name, number) in self.entities.iter().zip(&self.entity_ids) {
+            let pinned = toml_entities.get(name).and_then(|e| e.get("id")).map(|i| int(Some(i), name));
+            let place = self.entities.iter().position(|e| e == name).map(|i| i as u32 + 1);
+            assert_eq!(Some(*number), pinned.or(place), "roles.json number of entity {name}");
+        }
 
         // (id, name, description) of a section's entries, in id order: the order of the JSON.
         let by_id = |section: &toml::Table| -> Vec<(u32, String, String)> {
@@ -556,6 +583,11 @@ impl Model {
             let direct_toml: Vec<String> = direct.get(&role.name).into_iter().flatten().cloned().collect();
             assert_eq!(direct_json, direct_toml, "roles.json permissions of {}", role.name);
         }
+
+        let found: Vec<(u32, &str)> = self.policies.iter().map(|(name, id)| (*id, name.as_str())).collect();
+        let expected = by_id(&table("policies"));
+        let expected: Vec<(u32, &str)> = expected.iter().map(|(id, name, _)| (*id, name.as_str())).collect();
+        assert_eq!(found, expected, "roles.json policies (id order) vs roles.toml");
 
         let legacy = table("legacy");
         assert_eq!(self.legacy_levels, str_list(legacy.get("levels")), "roles.json legacy_levels");

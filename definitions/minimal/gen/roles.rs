@@ -6,15 +6,29 @@
 /// The type of an object a role is assigned on and a permission is checked against.
 #[allow(dead_code)]
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+#[repr(u32)]
 pub enum EntityType {
     #[doc = "A workspace"]
-    Workspace,
+    Workspace = 1,
 }
 
 #[allow(dead_code)]
 impl EntityType {
     /// Every entity type, in file order.
     pub const ALL: &'static [Self] = &[Self::Workspace];
+
+    /// The protobuf enum number: its `id` in roles.toml, else its 1-based place in the file.
+    pub const fn id(self) -> u32 {
+        self as u32
+    }
+
+    /// The entity type with this number, if any.
+    pub const fn from_id(id: u32) -> ::core::option::Option<Self> {
+        ::core::option::Option::Some(match id {
+            1 => Self::Workspace,
+            _ => return ::core::option::Option::None,
+        })
+    }
 
     /// The snake_case name, as in roles.toml.
     pub const fn as_str(self) -> &'static str {

@@ -55,6 +55,11 @@ export const ROLE_IDS: { readonly [R in Role]: number } = {
   admin: 2,
 };
 
+/** Each entity type's protobuf enum number: its `id` in roles.toml, else its place in the file. */
+export const ENTITY_TYPE_IDS: { readonly [E in EntityType]: number } = {
+  workspace: 1,
+};
+
 /** Each role's effective permissions: direct grants plus those of every included role. */
 export const ROLE_PERMISSIONS: {
   readonly [R in Role]: readonly Permission[];

@@ -6,19 +6,35 @@
 /// The type of an object a role is assigned on and a permission is checked against.
 #[allow(dead_code)]
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+#[repr(u32)]
 pub enum EntityType {
     #[doc = "An Enterprise Grid organization"]
-    Enterprise,
+    Enterprise = 1,
     #[doc = "A workspace inside an organization"]
-    Workspace,
+    Workspace = 2,
     #[doc = "A channel inside a workspace"]
-    Channel,
+    Channel = 3,
 }
 
 #[allow(dead_code)]
 impl EntityType {
     /// Every entity type, in file order.
     pub const ALL: &'static [Self] = &[Self::Enterprise, Self::Workspace, Self::Channel];
+
+    /// The protobuf enum number: its `id` in roles.toml, else its 1-based place in the file.
+    pub const fn id(self) -> u32 {
+        self as u32
+    }
+
+    /// The entity type with this number, if any.
+    pub const fn from_id(id: u32) -> ::core::option::Option<Self> {
+        ::core::option::Option::Some(match id {
+            1 => Self::Enterprise,
+            2 => Self::Workspace,
+            3 => Self::Channel,
+            _ => return ::core::option::Option::None,
+        })
+    }
 
     /// The snake_case name, as in roles.toml.
     pub const fn as_str(self) -> &'static str {
@@ -773,26 +789,43 @@ impl ::core::fmt::Display for Policy {
 /// first that fires decides; when none fires the answer is deny.
 #[allow(dead_code)]
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+#[repr(u32)]
 pub enum Policy {
     #[doc = "Whether the actor may archive the channel"]
-    ChannelArchive,
+    ChannelArchive = 1,
     #[doc = "Whether the actor may rename the channel"]
-    ChannelRename,
+    ChannelRename = 2,
     #[doc = "Whether the actor may convert the public channel into a private one"]
-    ChannelConvertToPrivate,
+    ChannelConvertToPrivate = 3,
     #[doc = "Whether the actor may add a user to the workspace"]
-    WorkspaceInvite,
+    WorkspaceInvite = 4,
 }
 
 #[allow(dead_code)]
 impl Policy {
-    /// Every policy, in file order.
+    /// Every policy, by id.
     pub const ALL: &'static [Self] = &[
         Self::ChannelArchive,
         Self::ChannelRename,
         Self::ChannelConvertToPrivate,
         Self::WorkspaceInvite,
     ];
+
+    /// The stable id (the protobuf enum number).
+    pub const fn id(self) -> u32 {
+        self as u32
+    }
+
+    /// The policy with this id, if any.
+    pub const fn from_id(id: u32) -> ::core::option::Option<Self> {
+        ::core::option::Option::Some(match id {
+            1 => Self::ChannelArchive,
+            2 => Self::ChannelRename,
+            3 => Self::ChannelConvertToPrivate,
+            4 => Self::WorkspaceInvite,
+            _ => return ::core::option::Option::None,
+        })
+    }
 
     /// The snake_case name, as in roles.toml.
     pub const fn as_str(self) -> &'static str {

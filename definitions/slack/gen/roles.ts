@@ -122,6 +122,13 @@ export const ROLE_IDS: { readonly [R in Role]: number } = {
   role_viewer: 4,
 };
 
+/** Each entity type's protobuf enum number: its `id` in roles.toml, else its place in the file. */
+export const ENTITY_TYPE_IDS: { readonly [E in EntityType]: number } = {
+  enterprise: 1,
+  workspace: 2,
+  channel: 3,
+};
+
 /** Each role's effective permissions: direct grants plus those of every included role. */
 export const ROLE_PERMISSIONS: {
   readonly [R in Role]: readonly Permission[];
@@ -222,6 +229,14 @@ export const Policy = {
   WORKSPACE_INVITE: "workspace_invite",
 } as const;
 export type Policy = (typeof Policy)[keyof typeof Policy];
+
+/** Each policy's stable id (its protobuf enum number). */
+export const POLICY_IDS: { readonly [P in Policy]: number } = {
+  channel_archive: 1,
+  channel_rename: 2,
+  channel_convert_to_private: 3,
+  workspace_invite: 4,
+};
 
 /** The entity type each policy decides on. */
 export const POLICY_ENTITY: { readonly [P in Policy]: EntityType } = {

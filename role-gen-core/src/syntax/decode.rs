@@ -30,6 +30,9 @@ impl Cx<'_> {
         if let Some(v) = root.get("reserved") {
             file.reserved = self.table(v).map(|t| self.reserved(t, v.span())).unwrap_or_default();
         }
+        if let Some(v) = root.get("review") {
+            file.review = self.table(v).map(|t| self.review(t, v.span())).unwrap_or_default();
+        }
         if let Some(v) = root.get("tests") {
             file.tests = self.tables_array(v, "an array of tables (`[[tests]]`)", |cx, t, span| cx.test(t, span));
         }
@@ -105,9 +108,10 @@ impl Cx<'_> {
 
     fn entity(&mut self, name: Sp<String>, f: Fields<'_, '_>) -> EntityDef {
         let what = format!("entity `{}`", name.get_ref());
+        let id = f.get("id").and_then(|v| self.integer(v, &what));
         let description = self.description(&f, &what, true);
         let parent = self.opt_string(&f, "parent");
-        EntityDef { name, header: f.header.clone(), description, parent }
+        EntityDef { name, header: f.header.clone(), id, description, parent }
     }
 
     fn permission(&mut self, name: Sp<String>, f: Fields<'_, '_>) -> PermissionDef {
@@ -144,6 +148,7 @@ impl Cx<'_> {
 
     fn policy(&mut self, name: Sp<String>, f: Fields<'_, '_>) -> PolicyDef {
         let what = format!("policy `{}`", name.get_ref());
+        let id = self.req_id(&f, &what);
         let description = self.description(&f, &what, false);
         let entity = self.req_string(&f, "entity", &what);
         let rules = match f.get("rules") {
@@ -156,7 +161,7 @@ impl Cx<'_> {
                 Vec::new()
             }
         };
-        PolicyDef { name, header: f.header.clone(), description, entity, rules }
+        PolicyDef { name, header: f.header.clone(), id, description, entity, rules }
     }
 
     fn predicate(&mut self, name: Sp<String>, f: Fields<'_, '_>) -> PredicateDef {
@@ -199,15 +204,26 @@ impl Cx<'_> {
 
     fn reserved(&mut self, table: &DeTable<'_>, header: Span) -> ReservedDef {
         let f = self.fields(table, header, "`[reserved]`", &schema::RESERVED);
+        let mut ids =
+            |key: &str| f.get(key).map(|v| self.integers(v, &format!("`[reserved] {key}`"))).unwrap_or_default();
+        let (permission_ids, role_ids) = (ids("permission_ids"), ids("role_ids"));
+        let (policy_ids, entity_ids) = (ids("policy_ids"), ids("entity_ids"));
+        let mut names = |key: &str| self.opt_strings(&f, key).unwrap_or_default();
         ReservedDef {
-            permission_ids: f
-                .get("permission_ids")
-                .map(|v| self.integers(v, "`[reserved] permission_ids`"))
-                .unwrap_or_default(),
-            permission_names: self.opt_strings(&f, "permission_names").unwrap_or_default(),
-            role_ids: f.get("role_ids").map(|v| self.integers(v, "`[reserved] role_ids`")).unwrap_or_default(),
-            role_names: self.opt_strings(&f, "role_names").unwrap_or_default(),
+            permission_ids,
+            permission_names: names("permission_names"),
+            role_ids,
+            role_names: names("role_names"),
+            policy_ids,
+            policy_names: names("policy_names"),
+            entity_ids,
+            entity_names: names("entity_names"),
         }
+    }
+
+    fn review(&mut self, table: &DeTable<'_>, header: Span) -> Vec<Sp<String>> {
+        let f = self.fields(table, header, "`[review]`", &schema::REVIEW);
+        self.opt_strings(&f, "allow").unwrap_or_default()
     }
 
     fn test(&mut self, table: &DeTable<'_>, header: Span) -> TestDef {

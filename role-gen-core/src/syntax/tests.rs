@@ -40,9 +40,10 @@ const PLACES: &[(&Table, &str)] = &[
     (&schema::ROLE, "[project]\nname = \"x\"\n[roles.r]\n{}"),
     (&schema::LEGACY, "[project]\nname = \"x\"\n[legacy]\n{}"),
     (&schema::POLICY, "[project]\nname = \"x\"\n[policies.p]\n{}"),
-    (&schema::RULE, "[project]\nname = \"x\"\n[policies.p]\nentity = \"e\"\nrules = [{ {} }]"),
+    (&schema::RULE, "[project]\nname = \"x\"\n[policies.p]\nid = 1\nentity = \"e\"\nrules = [{ {} }]"),
     (&schema::PREDICATE, "[project]\nname = \"x\"\n[predicates.p]\n{}"),
     (&schema::RESERVED, "[project]\nname = \"x\"\n[reserved]\n{}"),
+    (&schema::REVIEW, "[project]\nname = \"x\"\n[review]\n{}"),
     (&schema::TEST, "[project]\nname = \"x\"\n[[tests]]\n{}"),
 ];
 

@@ -4,12 +4,12 @@
 use std::io::{BufRead as _, Write as _};
 use std::path::Path;
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{ArgMatches, Args, Subcommand, ValueEnum};
 
 use super::output::{err, errln, out, outln};
 use super::paths::command;
 use super::{Context, Failure, Style, can_prompt, shown_path};
-use crate::edit::{self, Edit, EditError, Kind, NewEntity, NewPermission, NewRole, Outcome};
+use crate::edit::{self, Edit, EditError, Kind, NewEntity, NewPermission, NewPolicy, NewRole, NewRule, Outcome};
 use crate::escape::{shown, shown_lines};
 
 /// `role-gen add …`
@@ -25,9 +25,16 @@ pub enum AddCommand {
         after_help = "Example:\n  role-gen add role billing_admin --description \"Runs billing\" --permission manage_billing --assignable-on enterprise"
     )]
     Role(AddRoleArgs),
-    /// Add an entity type
+    /// Add an entity type with the next free id (its protobuf number)
     #[command(after_help = "Example:\n  role-gen add entity channel --description \"A channel\" --parent workspace")]
     Entity(AddEntityArgs),
+    /// Add a policy with the next free id; its rules in the order given
+    #[command(after_help = "Rules run in the order they are given; the first that fires decides, and none firing \
+                      denies. A list is comma-separated.\n\nExample:\n  role-gen add policy channel_archive \\\n    \
+                      --description \"Whether the actor may archive the channel\" --entity channel \\\n    \
+                      --deny-if-legacy guest --allow-if-legacy-at-least admin \\\n    \
+                      --allow-if-permission archive_channel --allow-if actor_created_channel")]
+    Policy(AddPolicyArgs),
 }
 
 /// `role-gen add permission`.
@@ -81,6 +88,91 @@ pub struct AddEntityArgs {
     parent: Option<String>,
 }
 
+/// `role-gen add policy`. Its rule flags may be mixed and repeated: the rules keep the order
+/// of the command line, read from clap's argument indices (which the derive API drops, hence
+/// the hand-written [`Args`] impl below).
+#[derive(Debug, Clone, Default)]
+pub struct AddPolicyArgs {
+    name: Option<String>,
+    description: Option<String>,
+    entity: Option<String>,
+    rules: Vec<NewRule>,
+}
+
+/// One rule flag: its id and long name, the value's name, help, and the rule it makes.
+type RuleFlag = (&'static str, &'static str, &'static str, fn(Vec<String>) -> NewRule);
+
+/// Every rule flag.
+const RULE_FLAGS: [RuleFlag; 5] = [
+    ("deny-if-legacy", "LEVEL[,LEVEL…]", "Deny an actor at one of these legacy levels", NewRule::DenyIfLegacy),
+    ("allow-if-legacy-at-least", "LEVEL", "Allow an actor at this legacy level or above", |v| {
+        NewRule::AllowIfLegacyAtLeast(v.into_iter().next().unwrap_or_default())
+    }),
+    (
+        "allow-if-permission",
+        "PERMISSION[,PERMISSION…]",
+        "Allow an actor holding one of these permissions",
+        NewRule::AllowIfPermission,
+    ),
+    ("allow-if", "PREDICATE", "Allow when this custom predicate holds", |v| {
+        NewRule::AllowIf(v.into_iter().next().unwrap_or_default())
+    }),
+    ("deny-if", "PREDICATE", "Deny when this custom predicate holds", |v| {
+        NewRule::DenyIf(v.into_iter().next().unwrap_or_default())
+    }),
+];
+
+impl Args for AddPolicyArgs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        use clap::{Arg, ArgAction};
+        let mut cmd = cmd
+            .arg(Arg::new("name").value_name("NAME").help("Its snake_case name (asked for on a terminal when missing)"))
+            .arg(
+                Arg::new("description")
+                    .long("description")
+                    .help("What it decides (asked for on a terminal when missing)"),
+            )
+            .arg(
+                Arg::new("entity")
+                    .long("entity")
+                    .value_name("ENTITY")
+                    .required(true)
+                    .help("The entity type it decides on"),
+            );
+        for (id, value, help, _) in RULE_FLAGS {
+            let help = format!("{help} (a rule; repeatable, kept in command-line order)");
+            cmd = cmd.arg(Arg::new(id).long(id).value_name(value).action(ArgAction::Append).help(help));
+        }
+        cmd
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+impl clap::FromArgMatches for AddPolicyArgs {
+    fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
+        let one = |id: &str| m.get_one::<String>(id).cloned();
+        let mut rules: Vec<(usize, NewRule)> = Vec::new();
+        for (id, _, _, make) in RULE_FLAGS {
+            let (Some(values), Some(at)) = (m.get_many::<String>(id), m.indices_of(id)) else { continue };
+            for (value, at) in values.zip(at) {
+                let list = value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+                rules.push((at, make(list)));
+            }
+        }
+        rules.sort_by_key(|(at, _)| *at);
+        let rules = rules.into_iter().map(|(_, r)| r).collect();
+        Ok(AddPolicyArgs { name: one("name"), description: one("description"), entity: one("entity"), rules })
+    }
+
+    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(m)?;
+        Ok(())
+    }
+}
+
 /// `role-gen grant`.
 #[derive(Debug, Args)]
 pub struct GrantArgs {
@@ -109,7 +201,8 @@ pub struct RemoveArgs {
     kind: ItemKind,
     /// Its name
     name: String,
-    /// Also drop every reference to it (grants, includes, policy rules, tests)
+    /// Also drop every reference to it (grants, includes, policy rules, tests; an entity's
+    /// `entities`, `assignable_on` and `parent` mentions)
     #[arg(long)]
     force: bool,
 }
@@ -119,6 +212,8 @@ pub struct RemoveArgs {
 pub enum ItemKind {
     Permission,
     Role,
+    Policy,
+    Entity,
 }
 
 /// `role-gen deprecate`.
@@ -159,6 +254,7 @@ impl AddCommand {
             AddCommand::Permission(args) => args.request(),
             AddCommand::Role(args) => args.request(),
             AddCommand::Entity(args) => args.request(),
+            AddCommand::Policy(args) => args.request(),
         })
     }
 }
@@ -184,6 +280,14 @@ impl AddEntityArgs {
     fn request(&self) -> Result<Edit, Failure> {
         let (name, description) = named(&self.name, &self.description, "entity type", "what it is")?;
         Ok(Edit::AddEntity(NewEntity { name, description, parent: self.parent.clone() }))
+    }
+}
+
+impl AddPolicyArgs {
+    fn request(&self) -> Result<Edit, Failure> {
+        let (name, description) = named(&self.name, &self.description, "policy", "what it decides")?;
+        let entity = self.entity.clone().unwrap_or_default();
+        Ok(Edit::AddPolicy(NewPolicy { name, description, entity, rules: self.rules.clone() }))
     }
 }
 
@@ -218,6 +322,8 @@ impl RemoveArgs {
         let kind = match self.kind {
             ItemKind::Role => Kind::Role,
             ItemKind::Permission => Kind::Permission,
+            ItemKind::Policy => Kind::Policy,
+            ItemKind::Entity => Kind::Entity,
         };
         run_edit(cx, || Ok(Edit::Remove { kind, name: self.name.clone(), force: self.force }))
     }

@@ -61,7 +61,7 @@ pub enum Command {
     /// Fail (exit 1) when a generated file is missing, stale or unexpected
     #[command(after_help = "Example:\n  role-gen check   # in CI, after every change to roles.toml")]
     Check(generate::CheckArgs),
-    /// Add a permission, role or entity (new ids never collide with used or reserved ones)
+    /// Add a permission, role, entity type or policy with the next free id
     #[command(subcommand)]
     Add(edit::AddCommand),
     /// Grant permissions to a role directly
@@ -70,7 +70,7 @@ pub enum Command {
     /// Revoke permissions granted directly to a role
     #[command(after_help = "Example:\n  role-gen revoke channels_admin rename_channel")]
     Revoke(edit::RevokeArgs),
-    /// Remove a permission or role and reserve its id and name forever
+    /// Remove a permission, role, policy or entity type and reserve its id and name forever
     #[command(after_help = "Example:\n  role-gen remove permission delete_workspace --force")]
     Remove(edit::RemoveArgs),
     /// Mark a permission deprecated

@@ -1,6 +1,6 @@
-//! What protobuf numbers and names: the package, and the entity types and legacy levels whose
-//! numbers are their 1-based place in the file, so that removing or moving one changes what a
-//! number means on the wire (adding at the end is safe).
+//! What protobuf numbers and names besides ids: the package, and the legacy levels, whose
+//! numbers are their 1-based place in the ladder, so that removing or moving one changes what a
+//! number means on the wire (adding at the end is safe). Entity types have ids (`identity`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -9,9 +9,8 @@ use crate::model::Model;
 use crate::names;
 use crate::source::Span;
 
-/// Entity types, then legacy levels.
+/// Legacy levels, by their place in the ladder.
 pub(super) fn positions(old: &Model, new: &Model, out: &mut Vec<Finding>) {
-    by_position(&ENTITY, &entity_side(old), &entity_side(new), out);
     by_position(&LEGACY_LEVEL, &level_side(old), &level_side(new), out);
 }
 
@@ -28,12 +27,13 @@ pub(super) fn package(old: &Model, new: &Model, out: &mut Vec<Finding>) {
             .help(format!(
                 "every enum's full name and the gRPC path `/{before}.PermissionService/CheckPermissions` change; \
                  clients built from the old package stop working"
-            )),
+            ))
+            .about([before, after]),
         );
     }
 }
 
-/// The codes and words for one kind of item numbered by file order.
+/// The codes and words for a kind of item numbered by file order.
 struct PosKind {
     noun: &'static str,
     rust_enum: &'static str,
@@ -44,16 +44,6 @@ struct PosKind {
     /// What else moving one changes, for the help line.
     moving_also: &'static str,
 }
-
-const ENTITY: PosKind = PosKind {
-    noun: "entity type",
-    rust_enum: "EntityType",
-    proto_prefix: "ENTITY_TYPE_",
-    removed: Change::EntityRemoved,
-    renumbered: Change::EntityRenumbered,
-    added: Change::EntityAdded,
-    moving_also: "",
-};
 
 const LEGACY_LEVEL: PosKind = PosKind {
     noun: "legacy level",
@@ -67,10 +57,6 @@ const LEGACY_LEVEL: PosKind = PosKind {
 
 /// One version's names, in file order, with their spans.
 type PosSide<'a> = Vec<(&'a str, Span)>;
-
-fn entity_side(model: &Model) -> PosSide<'_> {
-    model.entities().iter().map(|e| (e.name.as_str(), e.span.clone())).collect()
-}
 
 fn level_side(model: &Model) -> PosSide<'_> {
     model.legacy_levels().iter().map(|l| (l.name.as_str(), l.span.clone())).collect()
@@ -95,7 +81,8 @@ fn by_position(kind: &PosKind, old: &PosSide<'_>, new: &PosSide<'_>, out: &mut V
                     names::rust_variant(name),
                     kind.rust_enum,
                     names::screaming(name)
-                )),
+                ))
+                .about([name]),
             ),
             Some(&j) if j != i => out.push(
                 Finding::new(
@@ -109,13 +96,14 @@ fn by_position(kind: &PosKind, old: &PosSide<'_>, new: &PosSide<'_>, out: &mut V
                     kind.noun,
                     j + 1,
                     kind.moving_also
-                )),
+                ))
+                .about([name]),
             ),
             Some(_) => {}
         }
     }
     for (j, (name, span)) in new.iter().enumerate().filter(|(_, (n, _))| !old_names.contains(n)) {
         let message = format!("{} `{name}` (protobuf number {}) was added", kind.noun, j + 1);
-        out.push(Finding::new(kind.added, message, Some(span.clone())));
+        out.push(Finding::new(kind.added, message, Some(span.clone())).about([name]));
     }
 }

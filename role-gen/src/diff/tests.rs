@@ -153,8 +153,32 @@ fn a_rename_is_one_wire_finding_and_moves_access_by_name() {
     let report = diff(BASE, &BASE.replace("delete", "destroy"));
     assert_eq!(codes(&report.breaking), ["permission-renamed"]);
     assert_eq!(report.breaking[0].message, "permission `delete` (id 3) was renamed to `destroy`");
-    assert_eq!(pairs(&report.access.granted), [("admin", "destroy")]);
-    assert_eq!(pairs(&report.access.revoked), [("admin", "delete")]);
+    assert_eq!(report.breaking[0].subjects, ["delete", "destroy"]);
+    assert!(report.access.is_empty(), "a rename is not a revoke plus a grant: {:?}", report.access);
+
+    let report = diff(BASE, &BASE.replace("editor", "writer"));
+    assert_eq!(codes(&report.breaking), ["role-renamed"]);
+    assert!(report.access.is_empty(), "{:?}", report.access);
+
+    // Renamed and changed: only the change shows, under the new names.
+    let new =
+        BASE.replace("delete", "destroy").replace("permissions = [\"view\"]", "permissions = [\"view\", \"destroy\"]");
+    let report = diff(BASE, &new);
+    assert_eq!(codes(&report.breaking), ["permission-renamed"]);
+    assert_eq!(pairs(&report.access.granted), [("viewer", "destroy"), ("editor", "destroy")]);
+    assert!(report.access.revoked.is_empty());
+}
+
+#[test]
+fn a_renamed_entity_type_is_not_also_a_narrowing() {
+    let new = BASE.replace("channel", "room");
+    let narrowed = BASE.replace("description = \"Edit\"", "description = \"Edit\"\nentities = [\"channel\"]");
+    let report = diff(&narrowed, &narrowed.replace("channel", "room"));
+    assert_eq!(codes(&report.breaking), ["entity-renamed"]);
+    assert!(report.access.is_empty());
+    let report = diff(BASE, &new);
+    assert_eq!(codes(&report.breaking), ["entity-renamed"]);
+    assert_eq!(report.breaking[0].message, "entity type `channel` (protobuf number 2) was renamed to `room`");
 }
 
 #[test]
@@ -184,8 +208,69 @@ fn entities_and_legacy_levels_are_numbered_by_position() {
     let reordered =
         BASE.replace("[entities.workspace]", "[entities.team]\ndescription = \"A team\"\n\n[entities.workspace]");
     let report = diff(BASE, &reordered);
-    assert_eq!(codes(&report.breaking), ["entity-renumbered", "entity-renumbered"]);
+    assert_eq!(codes(&report.breaking), ["entity-renumbered", "entity-renumbered", "entity-id-reused"]);
+    assert_eq!(report.breaking[0].message, "entity type `workspace` changed protobuf number from 1 to 2");
+    assert!(report.breaking[0].help.as_deref().is_some_and(|h| h.contains("pin `id = 1`")));
+    assert!(report.notes.is_empty());
+}
+
+#[test]
+fn entities_with_ids_keep_their_numbers_wherever_they_stand() {
+    let pinned = BASE
+        .replace("[entities.workspace]\n", "[entities.workspace]\nid = 1\n")
+        .replace("[entities.channel]\n", "[entities.channel]\nid = 2\n");
+    assert!(diff(BASE, &pinned).is_empty(), "pinning the numbers they have changes nothing");
+    let team = "[entities.team]\nid = 3\ndescription = \"A team\"\n\n";
+    let first = pinned.replace("[entities.workspace]", &format!("{team}[entities.workspace]"));
+    let report = diff(&pinned, &first);
+    assert!(report.breaking.is_empty(), "{:?}", report.breaking);
     assert_eq!(codes(&report.notes), ["entity-added"]);
+    let swapped = pinned
+        .replace("id = 1\ndescription = \"A workspace\"", "id = 2\ndescription = \"A workspace\"")
+        .replace("id = 2\ndescription = \"A channel\"", "id = 1\ndescription = \"A channel\"");
+    assert_eq!(codes(&diff(&pinned, &swapped).breaking), ["entity-renumbered", "entity-renumbered"]);
+}
+
+/// BASE with two policies, ids 1 and 2.
+fn with_policies() -> String {
+    let policy = |name: &str, id: u32| {
+        format!(
+            "\n[policies.{name}]\nid = {id}\nentity = \"channel\"\nrules = [{{ allow_if_permission = \"edit\" }}]\n"
+        )
+    };
+    format!("{BASE}{}{}", policy("edit_it", 1), policy("view_it", 2))
+}
+
+#[test]
+fn policies_are_matched_by_id_like_permissions() {
+    let old = with_policies();
+    let report = diff(&old, &old.replace("[policies.edit_it]\nid = 1", "[policies.edit_it]\nid = 3"));
+    assert_eq!(codes(&report.breaking), ["policy-id-changed"]);
+    let report = diff(&old, &old.replace("edit_it", "change_it"));
+    assert_eq!(codes(&report.breaking), ["policy-renamed"]);
+    assert!(report.access.is_empty());
+    let swapped = old.replace("id = 1\nentity", "id = 9\nentity").replace("id = 2\nentity", "id = 1\nentity");
+    let report = diff(&old, &swapped.replace("id = 9\nentity", "id = 2\nentity"));
+    assert_eq!(codes(&report.breaking), ["policy-id-changed", "policy-id-changed"]);
+
+    let gone = BASE.to_string()
+        + "\n[policies.edit_it]\nid = 1\nentity = \"channel\"\nrules = [{ allow_if_permission = \"edit\" }]\n";
+    let report = diff(&old, &gone);
+    assert_eq!(codes(&report.breaking), ["policy-removed-unreserved"]);
+    let reserved = format!("{gone}\n[reserved]\npolicy_ids = [2]\npolicy_names = [\"view_it\"]\n");
+    let report = diff(&old, &reserved);
+    assert_eq!(codes(&report.breaking), ["policy-removed"]);
+    assert_eq!(report.breaking[0].change.class(), Class::Source);
+    let report = diff(&reserved, &gone);
+    assert_eq!(codes(&report.breaking), ["policy-id-unreserved", "policy-name-unreserved"]);
+}
+
+#[test]
+fn moving_policies_in_the_file_changes_nothing() {
+    let old = with_policies();
+    let (head, tail) = old.split_at(old.find("\n[policies.edit_it]").expect("policy"));
+    let (edit, view) = tail.split_at(tail.find("\n[policies.view_it]").expect("policy"));
+    assert!(diff(&old, &format!("{head}{view}{edit}")).is_empty());
 }
 
 #[test]
@@ -209,7 +294,7 @@ fn narrowing_where_a_role_is_assigned_is_wire_breaking() {
 
 #[test]
 fn policy_and_parent_changes_are_access_changes() {
-    let policy = "\n[legacy]\nlevels = [\"guest\", \"member\"]\n\n[policies.edit_it]\ndescription = \"d\"\n\
+    let policy = "\n[legacy]\nlevels = [\"guest\", \"member\"]\n\n[policies.edit_it]\nid = 1\ndescription = \"d\"\n\
                   entity = \"channel\"\nrules = [{ deny_if_legacy = [\"guest\"] }, { allow_if_permission = \"edit\" }]\n";
     let old = format!("{BASE}{policy}");
     let report = diff(&old, &old.replace("{ deny_if_legacy = [\"guest\"] }, ", ""));
@@ -221,7 +306,7 @@ fn policy_and_parent_changes_are_access_changes() {
     assert_eq!(codes(&report.access.other), ["entity-parent-changed"]);
 
     let report = diff(&old, BASE);
-    assert!(codes(&report.breaking).contains(&"policy-removed"));
+    assert!(codes(&report.breaking).contains(&"policy-removed-unreserved"));
 }
 
 #[test]

@@ -16,6 +16,7 @@ pub enum Kind {
     Entity,
     Permission,
     Role,
+    Policy,
 }
 
 impl Kind {
@@ -25,6 +26,7 @@ impl Kind {
             Kind::Entity => "entities",
             Kind::Permission => "permissions",
             Kind::Role => "roles",
+            Kind::Policy => "policies",
         }
     }
 
@@ -34,6 +36,7 @@ impl Kind {
             Kind::Entity => &schema::ENTITY,
             Kind::Permission => &schema::PERMISSION,
             Kind::Role => &schema::ROLE,
+            Kind::Policy => &schema::POLICY,
         }
     }
 
@@ -43,6 +46,7 @@ impl Kind {
             Kind::Entity => "entity",
             Kind::Permission => "permission",
             Kind::Role => "role",
+            Kind::Policy => "policy",
         }
     }
 }
@@ -78,15 +82,37 @@ pub fn str_list(entry: &dyn TableLike, key: &str) -> Vec<String> {
     entry.get(key).and_then(Item::as_array).map(array::strings).unwrap_or_default()
 }
 
-/// Every id a kind has used: its entries' and its reserved ones.
+/// Every id a kind has used: its entries' and its reserved ones (an entity type without `id`
+/// uses its place in the file, see [`entity_numbers`]).
 pub fn used_ids(root: &Table, kind: Kind) -> Vec<i64> {
-    let mut ids: Vec<i64> = section(root, kind)
-        .map_or_else(Vec::new, |s| s.iter().filter_map(|(_, v)| v.as_table_like().and_then(id_of)).collect());
+    let mut ids: Vec<i64> = match kind {
+        Kind::Entity => entity_numbers(root).into_iter().map(|(_, n)| n).collect(),
+        _ => section(root, kind)
+            .map_or_else(Vec::new, |s| s.iter().filter_map(|(_, v)| v.as_table_like().and_then(id_of)).collect()),
+    };
     let reserved_key = format!("{}_ids", kind.noun());
     if let Some(list) = root.get("reserved").and_then(|r| r.get(&reserved_key)).and_then(Item::as_array) {
         ids.extend(list.iter().filter_map(Value::as_integer));
     }
     ids
+}
+
+/// Each entity type's protobuf number, in file order: its `id`, else its 1-based place. The
+/// place is read from the spans of a document parsed from text (toml_edit keeps a section's
+/// keys in the order they first appear, which is the file's for headers and inline entries
+/// alike); a document without spans keeps its own order.
+pub fn entity_numbers(root: &Table) -> Vec<(String, i64)> {
+    let Some(entities) = section(root, Kind::Entity) else { return Vec::new() };
+    let mut entries: Vec<(usize, String, Option<i64>)> = entities
+        .iter()
+        .filter_map(|(k, v)| {
+            let entry = v.as_table_like()?;
+            let at = entities.key(k).and_then(|key| key.span()).map_or(usize::MAX, |s| s.start);
+            Some((at, k.to_string(), id_of(entry)))
+        })
+        .collect();
+    entries.sort_by_key(|(at, _, _)| *at);
+    entries.into_iter().enumerate().map(|(i, (_, name, id))| (name, id.unwrap_or(i as i64 + 1))).collect()
 }
 
 /// The names `[reserved]` holds for a kind.
@@ -269,7 +295,7 @@ mod tests {
 
     #[test]
     fn each_kind_is_the_schemas_section_of_its_entries() {
-        for kind in [Kind::Entity, Kind::Permission, Kind::Role] {
+        for kind in [Kind::Entity, Kind::Permission, Kind::Role, Kind::Policy] {
             let section = schema::section(kind.section()).map(|s| s.value);
             assert_eq!(section, Some(schema::Value::Named(kind.shape())), "{}", kind.section());
         }

@@ -1,4 +1,5 @@
-//! What refers to a permission or role, and dropping those references (`remove --force`).
+//! What refers to a permission, role, entity type or policy, and dropping those references
+//! (`remove --force`).
 //!
 //! References are found on the raw document so that `remove` can list them with their lines
 //! (from a parse that kept spans) and drop the very same ones from the editable document.
@@ -21,10 +22,25 @@ pub struct Reference {
     site: Site,
 }
 
+impl Reference {
+    /// Whether `--force` cannot drop it: a policy needs the entity type it decides on.
+    pub fn blocks(&self) -> bool {
+        matches!(self.site, Site::PolicyEntity)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Site {
     /// In list `key` of a role (`permissions` grants, `includes`).
     RoleList { role: String, key: &'static str },
+    /// In list `key` of an entry of `kind` (a permission's `entities`, a role's `assignable_on`).
+    List { kind: Kind, entry: String, key: &'static str },
+    /// The `parent` of an entity type.
+    Parent { entity: String },
+    /// The `entity` a policy decides on: never dropped.
+    PolicyEntity,
+    /// The `index`th test asks the removed policy: it goes with it.
+    TestPolicy { index: usize },
     /// In rule `index` of a policy (`allow_if_permission`).
     Rule { policy: String, index: usize },
     /// In list `key` of the `index`th test.
@@ -50,8 +66,17 @@ fn find_in_list(table: &dyn TableLike, key: &str, name: &str) -> Option<Option<R
     list.iter().find(|v| v.as_str() == Some(name)).map(Value::span)
 }
 
-/// Every reference to `name` of `kind` (permissions and roles; entities are not removable).
+/// Every reference to `name` of `kind`.
 pub fn find(root: &Table, kind: Kind, name: &str) -> Vec<Reference> {
+    match kind {
+        Kind::Entity => entity_references(root, name),
+        Kind::Policy => test_references(root, kind, name),
+        Kind::Permission | Kind::Role => grant_references(root, kind, name),
+    }
+}
+
+/// References to a permission or role: grants and includes, policy rules, tests.
+fn grant_references(root: &Table, kind: Kind, name: &str) -> Vec<Reference> {
     let mut found = Vec::new();
     let list_key = if kind == Kind::Permission { "permissions" } else { "includes" };
     for role in entries::names(root, Kind::Role) {
@@ -68,6 +93,40 @@ pub fn find(root: &Table, kind: Kind, name: &str) -> Vec<Reference> {
         found.extend(rule_references(root, name));
     }
     found.extend(test_references(root, kind, name));
+    found
+}
+
+/// References to an entity type: where permissions are checked and roles assigned, parents,
+/// and the policies deciding on it.
+fn entity_references(root: &Table, name: &str) -> Vec<Reference> {
+    let mut found = Vec::new();
+    for (kind, key, what) in [
+        (Kind::Permission, "entities", "checked on by permission"),
+        (Kind::Role, "assignable_on", "assignable on by role"),
+    ] {
+        for entry in entries::names(root, kind) {
+            let Some(table) = entries::entry(root, kind, &entry) else { continue };
+            if let Some(span) = find_in_list(table, key, name) {
+                let what = format!("{what} `{entry}` (`{key}`)");
+                found.push(Reference { span, what, site: Site::List { kind, entry, key } });
+            }
+        }
+    }
+    for (kind, key) in [(Kind::Entity, "parent"), (Kind::Policy, "entity")] {
+        for entry in entries::names(root, kind) {
+            let Some(value) = entries::entry(root, kind, &entry).and_then(|t| t.get(key)) else { continue };
+            if value.as_str() != Some(name) {
+                continue;
+            }
+            let (what, site) = match kind {
+                Kind::Entity => (format!("parent of entity `{entry}`"), Site::Parent { entity: entry }),
+                _ => {
+                    (format!("decided on by policy `{entry}` (remove or change the policy first)"), Site::PolicyEntity)
+                }
+            };
+            found.push(Reference { span: value.span(), what, site });
+        }
+    }
     found
 }
 
@@ -98,6 +157,13 @@ fn rule_references(root: &Table, name: &str) -> Vec<Reference> {
 fn test_references(root: &Table, kind: Kind, name: &str) -> Vec<Reference> {
     let mut found = Vec::new();
     for (index, test) in tests(root).into_iter().enumerate() {
+        if kind == Kind::Policy {
+            if let Some(policy) = test.get("policy").filter(|p| p.as_str() == Some(name)) {
+                let what = format!("test {} (`policy`; the test is dropped with the policy)", index + 1);
+                found.push(Reference { span: policy.span(), what, site: Site::TestPolicy { index } });
+            }
+            continue;
+        }
         if kind == Kind::Role
             && let Some(role) = test.get("role").filter(|r| r.as_str() == Some(name))
         {
@@ -151,9 +217,23 @@ pub fn drop_all(doc: &mut DocumentMut, name: &str, refs: &[Reference]) -> Vec<St
                 }
                 touched_tests.insert(*index);
             }
-            Site::TestRole { index } => {
+            Site::TestRole { index } | Site::TestPolicy { index } => {
                 dropped_tests.insert(*index);
             }
+            Site::List { kind, entry, key } => {
+                let list = entries::entry_item_mut(doc, *kind, entry).and_then(|e| e.get_mut(key));
+                if let Some(list) = list.and_then(Item::as_array_mut) {
+                    array::remove_str(list, name);
+                }
+            }
+            Site::Parent { entity } => {
+                if let Some(table) =
+                    entries::entry_item_mut(doc, Kind::Entity, entity).and_then(Item::as_table_like_mut)
+                {
+                    table.remove("parent");
+                }
+            }
+            Site::PolicyEntity => {}
         }
     }
     rules.sort_unstable_by(|a, b| b.cmp(a));

@@ -1,5 +1,6 @@
-//! `remove` and `deprecate`: retiring an entry. A removed permission or role leaves its id
-//! and name in `[reserved]`, so that neither ever comes back with another meaning.
+//! `remove` and `deprecate`: retiring an entry. A removed permission, role, policy or entity
+//! type leaves its id and name in `[reserved]`, so that neither ever comes back with another
+//! meaning; removing an entity type pins the numbers of those after it that had none.
 
 use role_gen_core::schema;
 use toml_edit::{Item, Value};
@@ -16,6 +17,14 @@ impl Editor<'_> {
         let references = refs::find(self.spanned.as_table(), kind, name);
         let lines: Vec<String> =
             references.iter().map(|r| format!("{}: {}", self.at(r.span.clone()), r.what)).collect();
+        if references.iter().any(refs::Reference::blocks) {
+            let mut refusal =
+                Refusal::new(Refused::StillReferenced, format!("{} `{name}` is still referenced", kind.noun())).help(
+                    Some("a policy decides on one entity type: remove the policy or change its `entity` first, then remove this one".into()),
+                );
+            refusal.details = lines;
+            return Err(refusal);
+        }
         if !references.is_empty() && !force {
             let mut refusal =
                 Refusal::new(Refused::StillReferenced, format!("{} `{name}` is still referenced", kind.noun())).help(
@@ -28,14 +37,36 @@ impl Editor<'_> {
             return Err(refusal);
         }
         let kept = refs::drop_all(&mut self.doc, name, &references);
-        let id = entry(self.doc.as_table(), kind, name).and_then(entries::id_of);
+        let mut notes: Vec<String> = lines.into_iter().map(|l| format!("dropped the reference at {l}")).collect();
+        notes.extend(kept);
+        let id = match kind {
+            Kind::Entity => {
+                notes.extend(self.pin_entities_after(name));
+                entries::entity_numbers(self.doc.as_table()).into_iter().find(|(n, _)| n == name).map(|(_, id)| id)
+            }
+            _ => entry(self.doc.as_table(), kind, name).and_then(entries::id_of),
+        };
         layout::remove_entry(&mut self.doc, kind.section(), name);
         self.reserve(kind, id, name);
         let id_text = id.map(|id| format!(" (id {id})")).unwrap_or_default();
         let summary = format!("removed {} {name}{id_text}; its id and name are now reserved", kind.noun());
-        let mut notes: Vec<String> = lines.into_iter().map(|l| format!("dropped the reference at {l}")).collect();
-        notes.extend(kept);
         Ok(Change::Made { summary, notes })
+    }
+
+    /// The entity types after `name` numbered by their place get `id = <that place>`, so that
+    /// removing `name` moves no protobuf number. Returns a note for each.
+    fn pin_entities_after(&mut self, name: &str) -> Vec<String> {
+        let numbers = entries::entity_numbers(self.doc.as_table());
+        let after = numbers.iter().skip_while(|(n, _)| n != name).skip(1);
+        let mut notes = Vec::new();
+        for (entity, number) in after {
+            let Some(item) = entries::entry_item_mut(&mut self.doc, Kind::Entity, entity) else { continue };
+            if item.get("id").is_none() {
+                entries::set_value(item, "id", Value::from(*number), Kind::Entity.shape());
+                notes.push(format!("entity {entity} keeps its protobuf number: it now says `id = {number}`"));
+            }
+        }
+        notes
     }
 
     /// Records a removed entry's id and name in `[reserved]`, creating the table or keys.

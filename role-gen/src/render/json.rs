@@ -32,6 +32,8 @@ pub struct ProjectDoc<'m> {
 #[derive(Debug, Serialize)]
 pub struct EntityDoc<'m> {
     pub name: &'m str,
+    /// Its protobuf number: the `id` it was given, else its 1-based place in the file.
+    pub id: u32,
     pub description: &'m str,
     pub parent: Option<&'m str>,
 }
@@ -82,6 +84,8 @@ pub struct RoleFields<'m> {
 #[derive(Debug, Serialize)]
 pub struct PolicyDoc<'m> {
     pub name: &'m str,
+    /// Its stable id, the protobuf number.
+    pub id: u32,
     pub description: &'m str,
     pub entity: &'m str,
     pub rules: Vec<RuleDoc<'m>>,
@@ -117,6 +121,10 @@ pub struct ReservedDoc<'m> {
     pub permission_names: &'m [String],
     pub role_ids: &'m [u32],
     pub role_names: &'m [String],
+    pub policy_ids: &'m [u32],
+    pub policy_names: &'m [String],
+    pub entity_ids: &'m [u32],
+    pub entity_names: &'m [String],
 }
 
 impl<'m> Document<'m> {
@@ -131,6 +139,7 @@ impl<'m> Document<'m> {
                 .iter()
                 .map(|e| EntityDoc {
                     name: &e.name,
+                    id: e.id,
                     description: &e.description,
                     parent: e.parent.map(|p| model.entities()[p].name.as_str()),
                 })
@@ -140,13 +149,22 @@ impl<'m> Document<'m> {
             legacy_levels: model.legacy_levels().iter().map(|l| l.name.as_str()).collect(),
             policies: model.policies().iter().map(|p| policy(model, p)).collect(),
             predicates: predicates(model),
-            reserved: ReservedDoc {
-                permission_ids: &model.reserved().permission_ids,
-                permission_names: &model.reserved().permission_names,
-                role_ids: &model.reserved().role_ids,
-                role_names: &model.reserved().role_names,
-            },
+            reserved: reserved(model),
         }
+    }
+}
+
+fn reserved(model: &Model) -> ReservedDoc<'_> {
+    let r = model.reserved();
+    ReservedDoc {
+        permission_ids: &r.permission_ids,
+        permission_names: &r.permission_names,
+        role_ids: &r.role_ids,
+        role_names: &r.role_names,
+        policy_ids: &r.policy_ids,
+        policy_names: &r.policy_names,
+        entity_ids: &r.entity_ids,
+        entity_names: &r.entity_names,
     }
 }
 
@@ -178,6 +196,7 @@ fn role<'m>(model: &'m Model, r: &'m crate::model::Role) -> RoleDoc<'m> {
 fn policy<'m>(model: &'m Model, p: &'m crate::model::Policy) -> PolicyDoc<'m> {
     PolicyDoc {
         name: &p.name,
+        id: p.id,
         description: &p.description,
         entity: &model.entities()[p.entity].name,
         rules: p.rules.iter().map(|r| rule(model, &r.kind)).collect(),

@@ -17,6 +17,9 @@ mod proto;
 mod rust;
 mod typescript;
 
+#[cfg(feature = "cli")]
+pub(crate) use markdown::Md;
+
 use std::path::Path;
 
 use handlebars::Handlebars;

@@ -24,18 +24,17 @@ struct ProstEnum {
 }
 
 impl ProstEnum {
-    /// Permissions and roles: the protobuf number is the stable id.
+    /// Permissions, roles, entity types and policies: the protobuf number is the id.
     fn by_id(name: &'static str, kind: &'static str) -> Self {
         ProstEnum { name, kind, number: "self.id()", from_number: "Self::from_id(number)" }
     }
 
-    /// Entity types, legacy levels and policies are numbered 1.. in file order, as in the .proto.
-    fn by_position(name: &'static str, kind: &'static str, empty: bool) -> Self {
+    /// Legacy levels are numbered 1.. lowest first, as in the .proto.
+    fn by_position(name: &'static str, kind: &'static str) -> Self {
         ProstEnum {
             name,
             kind,
-            // An empty enum has no value to number: the match proves it.
-            number: if empty { "match self {}" } else { "self as u32 + 1" },
+            number: "self as u32 + 1",
             from_number: "let i = number.checked_sub(1)?;\n        Self::ALL.get(i as usize).copied()",
         }
     }
@@ -48,13 +47,13 @@ impl TargetView for ProstView {
         let mut enums = vec![
             ProstEnum::by_id("Permission", "permission"),
             ProstEnum::by_id("Role", "role"),
-            ProstEnum::by_position("EntityType", "entity type", model.entities().is_empty()),
+            ProstEnum::by_id("EntityType", "entity type"),
         ];
         if !model.legacy_levels().is_empty() {
-            enums.push(ProstEnum::by_position("LegacyRole", "legacy level", false));
+            enums.push(ProstEnum::by_position("LegacyRole", "legacy level"));
         }
         if !model.policies().is_empty() {
-            enums.push(ProstEnum::by_position("Policy", "policy", false));
+            enums.push(ProstEnum::by_id("Policy", "policy"));
         }
         ProstView { package: model.project().proto_package.clone(), enums }
     }

@@ -73,9 +73,9 @@ impl ProtoEnum {
     }
 }
 
-/// Items numbered 1.. in file order (entity types, legacy levels and policies have no ids).
-fn by_position<'m>(items: impl Iterator<Item = (&'m str, &'m str)>) -> Vec<Item<'m>> {
-    items.enumerate().map(|(i, (name, description))| (name, i + 1, description, false)).collect()
+/// Legacy levels, numbered 1.. lowest first (they have no ids: their order is their meaning).
+fn by_position<'m>(items: impl Iterator<Item = &'m str>) -> Vec<Item<'m>> {
+    items.enumerate().map(|(i, name)| (name, i + 1, "", false)).collect()
 }
 
 fn enums(model: &Model) -> Vec<ProtoEnum> {
@@ -83,6 +83,7 @@ fn enums(model: &Model) -> Vec<ProtoEnum> {
     let permissions =
         model.permissions().iter().map(|p| (&*p.name, p.id as usize, &*p.description, p.deprecated.is_deprecated()));
     let roles = model.roles().iter().map(|x| (&*x.name, x.id as usize, &*x.description, false));
+    let entities = model.entities().iter().map(|e| (&*e.name, e.id as usize, &*e.description, false));
     let mut enums = vec![
         ProtoEnum::new(
             "Permission",
@@ -102,8 +103,9 @@ fn enums(model: &Model) -> Vec<ProtoEnum> {
             "EntityType",
             "ENTITY_TYPE",
             "The type of an object a role is assigned on and a permission is checked against.",
-            by_position(model.entities().iter().map(|e| (&*e.name, &*e.description))),
-        ),
+            entities.collect(),
+        )
+        .reserving(&r.entity_ids, &r.entity_names),
     ];
     // Like the Rust and TypeScript targets: no `LegacyRole` without `[legacy]` (no message
     // refers to it, and an enum of `LEGACY_ROLE_UNSPECIFIED` alone would say nothing).
@@ -112,16 +114,20 @@ fn enums(model: &Model) -> Vec<ProtoEnum> {
             "LegacyRole",
             "LEGACY_ROLE",
             "The legacy account levels, lowest first.",
-            by_position(model.legacy_levels().iter().map(|l| (&*l.name, ""))),
+            by_position(model.legacy_levels().iter().map(|l| &*l.name)),
         ));
     }
     if !model.policies().is_empty() {
-        enums.push(ProtoEnum::new(
-            "Policy",
-            "POLICY",
-            "A policy: ordered rules deciding one action on one entity type. Numbers are 1-based file order.",
-            by_position(model.policies().iter().map(|p| (&*p.name, &*p.description))),
-        ));
+        let policies = model.policies().iter().map(|p| (&*p.name, p.id as usize, &*p.description, false));
+        enums.push(
+            ProtoEnum::new(
+                "Policy",
+                "POLICY",
+                "A policy: ordered rules deciding one action on one entity type. The number is its stable id.",
+                policies.collect(),
+            )
+            .reserving(&r.policy_ids, &r.policy_names),
+        );
     }
     enums
 }

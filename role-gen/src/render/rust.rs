@@ -240,7 +240,7 @@ impl TargetView for RustView {
                 .entities()
                 .iter()
                 .enumerate()
-                .map(|(i, e)| numbered(i, 0, &e.name, &e.description))
+                .map(|(i, e)| numbered(i, e.id, &e.name, &e.description))
                 .collect(),
             permissions: model.permissions().iter().enumerate().map(|(i, p)| RustPermission::new(i, p)).collect(),
             roles: model.roles().iter().enumerate().map(|(i, r)| numbered(i, r.id, &r.name, &r.description)).collect(),

@@ -82,7 +82,7 @@ mod layout {
 #[derive(Serialize)]
 pub struct TsView {
     project: String,
-    entities: Vec<TsMember>,
+    entities: Vec<TsEntity>,
     permissions: Vec<TsPermission>,
     roles: Vec<TsRole>,
     /// Legacy levels have no description.
@@ -90,6 +90,14 @@ pub struct TsView {
     legacy_levels: String,
     policies: Vec<TsPolicy>,
     facts: Option<TsFacts>,
+}
+
+/// An entity type: a member, and its protobuf number (its `id`, else its place in the file).
+#[derive(Serialize)]
+struct TsEntity {
+    #[serde(flatten)]
+    head: TsMember,
+    id: u32,
 }
 
 /// What every member of a generated `as const` object has (entity types are nothing more).
@@ -163,7 +171,11 @@ impl TargetView for TsView {
     fn new(model: &Model, _: &RenderOptions) -> Self {
         TsView {
             project: one_comment_line(&model.project().name),
-            entities: model.entities().iter().map(|e| TsMember::new(&e.name, &e.description)).collect(),
+            entities: model
+                .entities()
+                .iter()
+                .map(|e| TsEntity { head: TsMember::new(&e.name, &e.description), id: e.id })
+                .collect(),
             permissions: model.permissions().iter().map(|p| TsPermission::new(model, p)).collect(),
             roles: model.roles().iter().map(|r| TsRole::new(model, r)).collect(),
             legacy: model.legacy_levels().iter().map(|l| TsMember::new(&l.name, "")).collect(),
@@ -182,6 +194,8 @@ impl TargetView for TsView {
 struct TsPolicy {
     #[serde(flatten)]
     head: TsMember,
+    /// Its stable id, the protobuf number.
+    id: u32,
     /// `name: "entity",`, laid out.
     entity: String,
     /// `name: ["rule", …],`, laid out.
@@ -208,6 +222,7 @@ impl TsPolicy {
         let names: Vec<String> = policy.rules.iter().map(|r| Ts::quoted(&model.rule_name(&r.kind))).collect();
         TsPolicy {
             head: TsMember::new(&policy.name, &policy.description),
+            id: policy.id,
             entity: layout::string_prop(2, &policy.name, &Ts::quoted(&model.entities()[policy.entity].name)),
             rule_names: layout::array_prop(2, &policy.name, &names),
             predicates,

@@ -216,6 +216,11 @@ mod tests {
         }
         for &p in Policy::ALL {
             assert_eq!(Policy::try_from(roles::proto::Policy::from(p)), Ok(p));
+            assert_eq!(roles::proto::Policy::from(p) as i32, p.id() as i32, "a policy's wire number is its id");
+        }
+        for &e in roles::EntityType::ALL {
+            assert_eq!(roles::EntityType::try_from(roles::proto::EntityType::from(e)), Ok(e));
+            assert_eq!(roles::proto::EntityType::from(e) as i32, e.id() as i32, "an entity's wire number is its id");
         }
         assert!(Permission::try_from(0).is_err(), "UNSPECIFIED is no permission");
         // The error names the rejected number.

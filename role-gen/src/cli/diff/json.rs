@@ -1,5 +1,5 @@
-//! `diff --format json`: SPEC section 3's shape, plus `class`, `help` and `line` on findings,
-//! `via` on grants, `access.other` and `notes`.
+//! `diff --format json`: SPEC section 3's shape, plus `class`, `help`, `line` and `allowed` on
+//! findings, `via` and `allowed` on grants, `access.other` and `notes`.
 
 use serde::Serialize;
 
@@ -29,6 +29,8 @@ struct FindingView<'a> {
     class: &'static str,
     help: Option<&'a str>,
     line: Option<usize>,
+    /// Whether a reviewer accepted it (`--allow`, `[review] allow`): it does not fail the run.
+    allowed: bool,
 }
 
 /// One effective permission gained or lost, with the include chain it comes through.
@@ -37,6 +39,7 @@ struct GrantView<'a> {
     role: &'a str,
     permission: &'a str,
     via: &'a [String],
+    allowed: bool,
 }
 
 impl<'a> ReportView<'a> {
@@ -65,12 +68,13 @@ impl<'a> FindingView<'a> {
             class: f.change.class().as_str(),
             help: f.help.as_deref(),
             line: f.span.as_ref().map(|s| new.source.line_col(s.start).0),
+            allowed: f.allowed,
         }
     }
 }
 
 impl<'a> GrantView<'a> {
     fn new(g: &'a Grant) -> Self {
-        GrantView { role: &g.role, permission: &g.permission, via: &g.via }
+        GrantView { role: &g.role, permission: &g.permission, via: &g.via, allowed: g.allowed }
     }
 }

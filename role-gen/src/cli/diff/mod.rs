@@ -1,11 +1,13 @@
 //! `diff`: what a pull request to roles.toml breaks and whose access it changes.
 //!
 //! The comparison itself is [`crate::diff`]; this module finds the two versions (two files, or
-//! the current file and its version at a git revision, [`git`]), validates both, shows the report
-//! ([`view`] for text and GitHub annotations, [`json`]) and turns it into an exit code.
+//! the current file and its version at a git revision, [`git`]), validates both, applies the
+//! breaks a reviewer accepted (`--allow`, `[review] allow`), shows the report ([`view`] for text
+//! and GitHub annotations, [`json`], [`markdown`]) and turns it into an exit code.
 
 mod git;
 mod json;
+mod markdown;
 mod view;
 
 use std::io::IsTerminal as _;
@@ -17,7 +19,9 @@ use super::output::{err, errln, out};
 use super::paths::repo_relative;
 use super::{Context, Failure, Format, Style, find_roles_file, plural};
 use crate::diagnostic::Diagnostics;
-use crate::diff::Definition;
+use crate::diff::{Allowance, Definition};
+use crate::escape::shown;
+use crate::model::Model;
 use view::View;
 
 /// `role-gen diff`.
@@ -33,8 +37,32 @@ pub struct DiffArgs {
     /// Also fail (exit 1) on these kinds of change
     #[arg(long, value_enum, value_name = "KIND")]
     fail_on: Vec<FailOn>,
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    /// Accept a reviewed break: every finding of CODE, or only the one about NAME (repeatable;
+    /// shown as allowed, never failing)
+    #[arg(long, value_name = "CODE[:NAME]", value_delimiter = ',')]
+    allow: Vec<String>,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    format: DiffFormat,
+}
+
+/// How `diff` shows its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Text for a terminal
+    Human,
+    /// One JSON document
+    Json,
+    /// GitHub workflow annotations on the new file's lines
+    Github,
+    /// A pull request comment or `$GITHUB_STEP_SUMMARY`
+    Markdown,
+}
+
+impl DiffFormat {
+    /// How an invalid version's diagnostics are shown.
+    fn diagnostics(self) -> Format {
+        if self == DiffFormat::Github { Format::Github } else { Format::Human }
+    }
 }
 
 /// Kinds of change `diff --fail-on` can fail on (breaking changes always fail).
@@ -49,24 +77,42 @@ impl DiffArgs {
     /// access changes with `--fail-on access`).
     pub(super) fn run(&self, cx: &Context) -> Result<(), Failure> {
         let style = cx.style;
+        let allowed = self.allowances()?;
         let inputs = self.inputs(cx.file.as_deref())?;
-        let (old, new) = load_both(&inputs, self.format, style)?;
+        let (old, new) = load_both(&inputs, self.format.diagnostics(), style)?;
         let old_model = old.map_or_else(|| crate::diff::empty_like(&new.model), |d| d.model);
-        let report = crate::diff::compare(&old_model, &new.model);
+        let mut report = crate::diff::compare(&old_model, &new.model);
+        let reviewed = reviewed(&old_model, &new.model, style.quiet);
+        for unused in report.allow(&allowed) {
+            note_unused(&format!("`--allow {unused}`"), style.quiet);
+        }
+        for unused in report.allow(&reviewed) {
+            note_unused(&format!("`[review] allow` entry `{unused}`"), style.quiet);
+        }
         let view = View {
             report: &report,
             new: &new,
             file: &inputs.annotate_as,
-            old_roles: old_model.roles().iter().map(|r| r.name.as_str()).collect(),
+            old_roles: old_roles(&old_model, &report),
             fail_access: self.fail_on.contains(&FailOn::Access),
             quiet: style.quiet,
         };
         match self.format {
-            Format::Human => out!("{}", view.human(style.color && std::io::stdout().is_terminal())),
-            Format::Json => crate::cli::json::print(&json::ReportView::new(&report, &new))?,
-            Format::Github => out!("{}", view.github()),
+            DiffFormat::Human => out!("{}", view.human(style.color && std::io::stdout().is_terminal())),
+            DiffFormat::Json => crate::cli::json::print(&json::ReportView::new(&report, &new))?,
+            DiffFormat::Github => out!("{}", view.github()),
+            DiffFormat::Markdown => out!("{}", view.markdown()),
         }
-        view.verdict(self.format)
+        view.verdict(self.format == DiffFormat::Human)
+    }
+
+    /// `--allow`, parsed: an unknown code is a usage error, with a did-you-mean.
+    fn allowances(&self) -> Result<Vec<Allowance>, Failure> {
+        let parse = |text: &String| {
+            Allowance::parse(text)
+                .map_err(|e| Failure::Usage(format!("`--allow {}`: {}; {}", shown(text), e.message, e.help)))
+        };
+        self.allow.iter().filter(|a| !a.trim().is_empty()).map(parse).collect()
     }
 
     /// The two versions: NEW (or `-f`, or the nearest roles.toml), and OLD or `--against`.
@@ -97,6 +143,37 @@ impl DiffArgs {
             }
             (None, None) => Err(Failure::Usage("`diff` needs OLD or `--against GIT_REV`".into())),
         }
+    }
+}
+
+/// The roles the old version had, by their names in either version (a renamed role is not new).
+fn old_roles<'a>(old: &'a Model, report: &'a crate::diff::Report) -> std::collections::HashSet<&'a str> {
+    let renamed = report.breaking.iter().filter(|f| f.change == crate::diff::Change::RoleRenamed);
+    let new_names = renamed.filter_map(|f| f.subjects.get(1)).map(String::as_str);
+    old.roles().iter().map(|r| r.name.as_str()).chain(new_names).collect()
+}
+
+/// The new version's `[review] allow` entries that the old version does not have: an entry
+/// accepts the breaks of the change that adds it, and no later one (a broad entry left behind
+/// would otherwise wave through every future break of its code). Entries both versions have are
+/// left out, with a note saying so.
+fn reviewed(old: &Model, new: &Model, quiet: bool) -> Vec<Allowance> {
+    let (fresh, stale): (Vec<&Allowance>, Vec<&Allowance>) =
+        new.review().iter().partition(|a| !old.review().contains(a));
+    if !quiet {
+        for a in stale {
+            errln!(
+                "note: `[review] allow` entry `{a}` is in the old version too: it accepted an earlier change, \
+                 not this one; remove it"
+            );
+        }
+    }
+    fresh.into_iter().cloned().collect()
+}
+
+fn note_unused(what: &str, quiet: bool) {
+    if !quiet {
+        errln!("note: {what} accepted nothing in this diff");
     }
 }
 

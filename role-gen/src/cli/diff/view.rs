@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use crate::cli::output::{errln, outln};
-use crate::cli::{Failure, Format, plural};
+use crate::cli::{Failure, plural};
 use crate::diagnostic::{github_data, github_property};
 use crate::diff::{Class, Definition, Finding, Grant, Report};
 use crate::escape::shown;
@@ -22,24 +22,37 @@ pub(super) struct View<'a> {
     pub quiet: bool,
 }
 
+/// `code` or `code (allowed)`.
+pub(super) fn code_shown(f: &Finding) -> String {
+    if f.allowed { format!("{} (allowed)", f.change.as_str()) } else { f.change.as_str().to_string() }
+}
+
 /// One role's gains and losses.
-struct RoleAccess<'a> {
-    role: &'a str,
-    span: Option<Span>,
-    granted: Vec<&'a Grant>,
-    revoked: Vec<&'a Grant>,
+pub(super) struct RoleAccess<'a> {
+    pub role: &'a str,
+    pub span: Option<Span>,
+    pub granted: Vec<&'a Grant>,
+    pub revoked: Vec<&'a Grant>,
+}
+
+impl RoleAccess<'_> {
+    /// Whether a reviewer accepted this role's access change (`access-changed:ROLE`).
+    pub fn allowed(&self) -> bool {
+        self.granted.iter().chain(&self.revoked).all(|g| g.allowed)
+    }
 }
 
 impl<'a> View<'a> {
     /// Whether access changes fail this run.
     fn access_fails(&self) -> bool {
-        self.fail_access && !self.report.access.is_empty()
+        self.fail_access && self.report.access_fails()
     }
 
-    /// Exit 1 on breaking changes, and on access changes with `--fail-on access`.
-    pub(super) fn verdict(&self, format: Format) -> Result<(), Failure> {
+    /// Why the run fails, if it does: breaking changes no reviewer accepted, and access changes
+    /// with `--fail-on access`.
+    pub(super) fn failure(&self) -> Option<String> {
         let mut reasons = Vec::new();
-        let breaking = &self.report.breaking;
+        let breaking: Vec<&Finding> = self.report.failing_breaking().collect();
         if !breaking.is_empty() {
             let wire = breaking.iter().filter(|f| f.change.class() == Class::Wire).count();
             let classes: Vec<String> = [(wire, "wire"), (breaking.len() - wire, "source")]
@@ -52,27 +65,37 @@ impl<'a> View<'a> {
         if self.access_fails() {
             reasons.push(format!("access changed ({}) and `--fail-on access` is set", self.access_counts()));
         }
-        if !reasons.is_empty() {
-            errln!("error: {}", reasons.join("; "));
+        (!reasons.is_empty()).then(|| reasons.join("; "))
+    }
+
+    /// Exit 1 on breaking changes no reviewer accepted, and on access changes with `--fail-on
+    /// access`.
+    pub(super) fn verdict(&self, human: bool) -> Result<(), Failure> {
+        if let Some(reasons) = self.failure() {
+            errln!("error: {reasons}");
             return Err(Failure::Checked);
         }
-        if format == Format::Human && !self.quiet {
+        if human && !self.quiet {
             outln!("{}", self.success_summary());
         }
         Ok(())
     }
 
-    fn success_summary(&self) -> String {
+    /// The one line a passing run ends with.
+    pub(super) fn success_summary(&self) -> String {
         if self.report.is_empty() {
             return "no changes".into();
         }
+        let allowed = self.report.allowed_count();
+        let accepted =
+            if allowed > 0 { format!("{} accepted by review; ", plural(allowed, "change")) } else { String::new() };
         if self.report.access.is_empty() {
-            return "no breaking changes; no access changes".into();
+            return format!("{accepted}no breaking changes; no access changes");
         }
-        format!("no breaking changes; access: {}", self.access_counts())
+        format!("{accepted}no breaking changes; access: {}", self.access_counts())
     }
 
-    fn access_counts(&self) -> String {
+    pub(super) fn access_counts(&self) -> String {
         let a = &self.report.access;
         let mut parts = vec![format!("{} granted", a.granted.len()), format!("{} revoked", a.revoked.len())];
         if !a.other.is_empty() {
@@ -82,7 +105,7 @@ impl<'a> View<'a> {
     }
 
     /// Grants and revocations grouped by role: roles in the new file's order, removed roles last.
-    fn by_role(&self) -> Vec<RoleAccess<'a>> {
+    pub(super) fn by_role(&self) -> Vec<RoleAccess<'a>> {
         let order: HashMap<&str, usize> =
             self.new.model.roles().iter().enumerate().map(|(i, r)| (r.name.as_str(), i)).collect();
         let mut groups: Vec<RoleAccess<'a>> = Vec::new();
@@ -101,7 +124,7 @@ impl<'a> View<'a> {
     }
 
     /// `path:line:col` of a span in the new file.
-    fn location(&self, span: &Span) -> String {
+    pub(super) fn location(&self, span: &Span) -> String {
         let (line, col) = self.new.source.line_col(span.start);
         format!("{}:{line}:{col}", crate::cli::shown_path(&self.new.source.path))
     }
@@ -115,6 +138,7 @@ impl<'a> View<'a> {
             let found: Vec<&Finding> = self.report.breaking.iter().filter(|f| f.change.class() == class).collect();
             self.human_findings(&mut out, paint, title, &found, "1;31");
         }
+
         if !self.quiet || self.access_fails() {
             self.human_access(&mut out, paint);
         }
@@ -131,7 +155,8 @@ impl<'a> View<'a> {
         }
         let _ = writeln!(out, "{}", paint.wrap("1", &format!("{title} ({})", found.len())));
         for f in found {
-            let _ = writeln!(out, "  {}: {}", paint.wrap(code_style, f.change.as_str()), shown(&f.message));
+            let style = if f.allowed { "1;33" } else { code_style };
+            let _ = writeln!(out, "  {}: {}", paint.wrap(style, &code_shown(f)), shown(&f.message));
             if let Some(span) = &f.span {
                 let _ = writeln!(out, "    {} {}", paint.wrap("1;34", "-->"), self.location(span));
             }
@@ -154,7 +179,8 @@ impl<'a> View<'a> {
                 (Some(_), false) => " (new)",
                 (Some(_), true) => "",
             };
-            let _ = writeln!(out, "  {}{tag}", paint.wrap("1", group.role));
+            let allowed = if group.allowed() { " (allowed)" } else { "" };
+            let _ = writeln!(out, "  {}{tag}{allowed}", paint.wrap("1", group.role));
             let width = group.granted.iter().chain(&group.revoked).map(|g| g.permission.len()).max().unwrap_or(0);
             for (sign, style, list) in [("+", "32", &group.granted), ("-", "31", &group.revoked)] {
                 for g in list {
@@ -166,7 +192,7 @@ impl<'a> View<'a> {
             }
         }
         for f in &access.other {
-            let _ = writeln!(out, "  {}: {}", paint.wrap("1;33", f.change.as_str()), shown(&f.message));
+            let _ = writeln!(out, "  {}: {}", paint.wrap("1;33", &code_shown(f)), shown(&f.message));
             if let Some(span) = &f.span {
                 let _ = writeln!(out, "    {} {}", paint.wrap("1;34", "-->"), self.location(span));
             }
@@ -179,16 +205,19 @@ impl<'a> View<'a> {
     /// GitHub's per-step annotation limit; notes are notices.
     pub(super) fn github(&self) -> String {
         let mut out = String::new();
+        // An accepted break still shows on its line, as a warning.
         for f in &self.report.breaking {
-            self.annotation(&mut out, "error", f.change.as_str(), &with_help(f), f.span.as_ref());
+            let level = if f.allowed { "warning" } else { "error" };
+            self.annotation(&mut out, level, &code_shown(f), &with_help(f), f.span.as_ref());
         }
-        let level = if self.fail_access { "error" } else { "warning" };
+        let level = |allowed: bool| if self.fail_access && !allowed { "error" } else { "warning" };
         if !self.quiet || self.fail_access {
             for group in self.by_role() {
-                self.annotation(&mut out, level, "access-changed", &role_summary(&group), group.span.as_ref());
+                let title = if group.allowed() { "access-changed (allowed)" } else { "access-changed" };
+                self.annotation(&mut out, level(group.allowed()), title, &role_summary(&group), group.span.as_ref());
             }
             for f in &self.report.access.other {
-                self.annotation(&mut out, level, f.change.as_str(), &with_help(f), f.span.as_ref());
+                self.annotation(&mut out, level(f.allowed), &code_shown(f), &with_help(f), f.span.as_ref());
             }
         }
         if !self.quiet {
@@ -219,7 +248,7 @@ fn with_help(f: &Finding) -> String {
 }
 
 /// "role `admin`: granted `delete` (via `editor`), `view`; revoked `edit`".
-fn role_summary(group: &RoleAccess<'_>) -> String {
+pub(super) fn role_summary(group: &RoleAccess<'_>) -> String {
     let list = |grants: &[&Grant]| {
         let items: Vec<String> = grants
             .iter()
@@ -265,8 +294,15 @@ mod tests {
             permission: "view".into(),
             via: vec!["admin".into(), "viewer".into()],
             span: None,
+            allowed: false,
         };
-        let d = Grant { role: "admin".into(), permission: "edit".into(), via: vec!["admin".into()], span: None };
+        let d = Grant {
+            role: "admin".into(),
+            permission: "edit".into(),
+            via: vec!["admin".into()],
+            span: None,
+            allowed: false,
+        };
         let group = RoleAccess { role: "admin", span: None, granted: vec![&g], revoked: vec![&d] };
         assert_eq!(role_summary(&group), "role `admin`: granted `view` (via `viewer`); revoked `edit`");
     }

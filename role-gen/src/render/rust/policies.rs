@@ -28,7 +28,7 @@ impl RustPolicy {
         let method = format!("policy_{}", policy.name);
         let variant = Rust::path("Self", &policy.name);
         RustPolicy {
-            head: RustNumbered::new(index, 0, &policy.name, &policy.description),
+            head: RustNumbered::new(index, policy.id, &policy.name, &policy.description),
             run_arm: layout::arm(&variant, &Expr::atom(format!("rules.{method}()")), 3 * TAB),
             evaluate_signature: layout::signature(
                 &format!("pub fn evaluate_{}<F>", policy.name),
