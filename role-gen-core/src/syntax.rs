@@ -10,6 +10,7 @@
 //! or value (known keys, types, required keys), and `decode` walks the file's tables with it.
 
 mod decode;
+mod duplicate;
 mod read;
 #[cfg(test)]
 mod tests;
@@ -176,6 +177,9 @@ pub fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> File {
 /// in the text instead (else it would be reported at 1:1, far from the culprit).
 fn syntax_error(text: &str, error: &toml::de::Error) -> Diagnostic {
     let message = error.message().trim().to_string();
+    if let Some(span) = error.span().filter(|_| message == "duplicate key") {
+        return duplicate::duplicate_key(text, span);
+    }
     if let Some(span) = error.span() {
         return Diagnostic::new(Code::TomlSyntax, span, message).label("here");
     }
