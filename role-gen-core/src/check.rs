@@ -14,6 +14,7 @@ use crate::suggest::did_you_mean;
 use crate::syntax::{File, Sp};
 
 mod paths;
+mod repeats;
 
 pub use paths::output_path_problem;
 
@@ -28,6 +29,7 @@ pub fn syntax_rules(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>)
     identifiers_do_not_collide(file, diags);
     targets_are_known(file, diags);
     paths::stay_inside(file, source_name, diags);
+    repeats::lists_hold_no_repeats(file, diags);
 }
 
 fn defined_names(file: &File) -> Vec<(&'static str, &Sp<String>)> {
@@ -111,12 +113,14 @@ fn is_version(part: &str) -> bool {
     tail.is_empty() || stability.is_some_and(|n| n.is_empty() || n.bytes().all(|b| b.is_ascii_digit()))
 }
 
-// Rule: legacy levels are unique (each is one rung of one ladder).
+// Rule: legacy levels are unique (each is one rung of one ladder). An error, not the warning a
+// repeat in another list gets: a level listed twice sits both below and above the levels
+// between, so `allow_if_legacy_at_least` and its protobuf number (its place) are ambiguous.
 fn legacy_levels_are_unique(file: &File, diags: &mut Vec<Diagnostic>) {
     let Some(legacy) = &file.legacy else { return };
     let mut seen: HashMap<&str, &Sp<String>> = HashMap::new();
     for level in &legacy.levels {
-        if seen.insert(level.get_ref(), level).is_some() {
+        if let Some(first) = seen.get(level.get_ref().as_str()) {
             diags.push(
                 Diagnostic::new(
                     Code::DuplicateName,
@@ -124,8 +128,11 @@ fn legacy_levels_are_unique(file: &File, diags: &mut Vec<Diagnostic>) {
                     format!("legacy level `{}` is listed twice", level.get_ref()),
                 )
                 .label("listed again here")
-                .help("each level appears once, lowest first"),
+                .related(first.span(), "first listed here")
+                .help("each level appears once, lowest first: the order is what a level means"),
             );
+        } else {
+            seen.insert(level.get_ref(), level);
         }
     }
 }

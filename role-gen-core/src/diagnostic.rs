@@ -440,7 +440,7 @@ mod tests {
         let repeat = text.rfind("\"p\"").unwrap_or(0);
         let first = text.find("\"p\"").unwrap_or(0);
         d.push(
-            Diagnostic::new(Code::RedundantGrant, repeat..repeat + 3, "`p` is listed twice")
+            Diagnostic::new(Code::DuplicateEntry, repeat..repeat + 3, "`p` is listed twice")
                 .label("listed again here")
                 .related(first..first + 3, "first listed here"),
         );
@@ -462,7 +462,7 @@ error[toml-syntax]: table `[a]` is defined twice
   = note: a table is defined once
   = help: merge them
 
-warning[redundant-grant]: `p` is listed twice
+warning[duplicate-entry]: `p` is listed twice
  --> roles.toml:5:16
   |
 5 | y = [\"p\", \"q\", \"p\"]

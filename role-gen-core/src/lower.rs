@@ -4,7 +4,8 @@
 //! still report on a file with errors; only a model without errors is finished
 //! ([`Model::finish`]) and handed on.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::*;
@@ -21,7 +22,7 @@ struct Names<'a, I> {
     fallback: Option<&'static str>,
 }
 
-impl<'a, I: Copy> Names<'a, I> {
+impl<'a, I: Copy + Eq + Hash> Names<'a, I> {
     fn new(kind: &'static str, code: Code, names: impl Iterator<Item = &'a str>, index: fn(usize) -> I) -> Self {
         let mut map = HashMap::new();
         for (i, n) in names.enumerate() {
@@ -55,8 +56,10 @@ impl<'a, I: Copy> Names<'a, I> {
         None
     }
 
+    /// Every name resolved, each once: a repeat (a `duplicate-entry` warning) is dropped.
     fn resolve_all(&self, names: &[Sp<String>], diags: &mut Vec<Diagnostic>) -> Vec<I> {
-        names.iter().filter_map(|n| self.resolve(n, diags)).collect()
+        let mut seen = HashSet::with_capacity(names.len());
+        names.iter().filter_map(|n| self.resolve(n, diags)).filter(|&i| seen.insert(i)).collect()
     }
 }
 
@@ -260,13 +263,14 @@ fn applicable(list: Option<&[Sp<String>]>, names: &Resolver<'_>, diags: &mut Vec
     resolved
 }
 
-/// A role, its grants without repeats; its includes keep the span of each reference (the
-/// cycle rule points at one).
+/// A role, its grants and includes without repeats (the first of each kept); its includes keep
+/// the span of each reference (the cycle rule points at one).
 fn role(r: &syntax::RoleDef, names: &Resolver<'_>, diags: &mut Vec<Diagnostic>) -> Role {
     let (mut permissions, mut permission_spans) = (Vec::new(), Vec::new());
+    let mut granted = HashSet::with_capacity(r.permissions.len());
     for p in &r.permissions {
         if let Some(idx) = names.permissions.resolve(p, diags)
-            && !permissions.contains(&idx)
+            && granted.insert(idx)
         {
             permissions.push(idx);
             permission_spans.push(p.span());
@@ -274,9 +278,9 @@ fn role(r: &syntax::RoleDef, names: &Resolver<'_>, diags: &mut Vec<Diagnostic>) 
     }
     let (mut includes, mut include_spans) = (Vec::new(), Vec::new());
     for n in &r.includes {
-        // The same role named twice in a row is one include.
+        // A role named twice is one include, wherever the repeat is (a `duplicate-entry` warning).
         if let Some(idx) = names.roles.resolve(n, diags)
-            && includes.last() != Some(&idx)
+            && !includes.contains(&idx)
         {
             includes.push(idx);
             include_spans.push(n.span());
