@@ -10,49 +10,59 @@ use std::hash::Hash;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::*;
 use crate::source::normalize;
-use crate::suggest::did_you_mean;
+use crate::names::{NameKind, is_valid_name};
+use crate::suggest::{did_you_mean, unknown_name};
 use crate::syntax::{self, Deprecation, File, RuleKindDef, Sp};
 
 /// Name -> index, for one kind of thing.
 struct Names<'a, I> {
-    kind: &'static str,
-    code: Code,
+    kind: NameKind,
     map: HashMap<&'a str, I>,
+    /// The names `[reserved]` keeps for the kind: a reference to one is to something removed.
+    reserved: Vec<&'a str>,
     /// Extra help when a lookup fails and nothing is close.
     fallback: Option<&'static str>,
 }
 
 impl<'a, I: Copy + Eq + Hash> Names<'a, I> {
-    fn new(kind: &'static str, code: Code, names: impl Iterator<Item = &'a str>, index: fn(usize) -> I) -> Self {
+    fn new(kind: NameKind, names: impl Iterator<Item = &'a str>, index: fn(usize) -> I) -> Self {
         let mut map = HashMap::new();
         for (i, n) in names.enumerate() {
             map.entry(n).or_insert(index(i));
         }
-        Names { kind, code, map, fallback: None }
+        Names { kind, map, reserved: Vec::new(), fallback: None }
+    }
+
+    /// With the names `[reserved]` keeps for the kind.
+    fn reserving(mut self, file: &'a File) -> Self {
+        let r = &file.reserved;
+        let reserved = match self.kind {
+            NameKind::Permission => &r.permission_names,
+            NameKind::Role => &r.role_names,
+            NameKind::Entity | NameKind::LegacyLevel | NameKind::Policy => return self,
+        };
+        self.reserved = reserved.iter().map(|n| n.get_ref().as_str()).collect();
+        self
     }
 
     fn resolve(&self, name: &Sp<String>, diags: &mut Vec<Diagnostic>) -> Option<I> {
         if let Some(&i) = self.map.get(name.get_ref().as_str()) {
             return Some(i);
         }
-        let mut known: Vec<&str> = self.map.keys().copied().collect();
+        let mut known: Vec<&str> = self.map.keys().copied().filter(|k| is_valid_name(k)).collect();
         known.sort_unstable();
-        let help = did_you_mean(name.get_ref(), known.iter().copied())
-            .or_else(|| self.fallback.map(str::to_string))
-            .or_else(|| {
-                (!known.is_empty()).then(|| {
-                    format!(
-                        "known {}s: {}",
-                        self.kind,
-                        known.iter().take(8).map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
-                    )
-                })
-            });
-        diags.push(
-            Diagnostic::new(self.code, name.span(), format!("unknown {} `{}`", self.kind, name.get_ref()))
-                .label(format!("no {} has this name", self.kind))
-                .maybe_help(help),
-        );
+        let why = unknown_name(self.kind, name.get_ref(), known.iter().copied(), &self.reserved);
+        let help = why.help.or_else(|| self.fallback.map(str::to_string)).or_else(|| {
+            (!known.is_empty()).then(|| {
+                format!(
+                    "known {}s: {}",
+                    self.kind.noun(),
+                    known.iter().take(8).map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                )
+            })
+        });
+        let found = Diagnostic::new(self.kind.unknown_code(), name.span(), why.message).label(why.label);
+        diags.push(why.reason.into_iter().fold(found, Diagnostic::note).maybe_help(help));
         None
     }
 
@@ -87,24 +97,20 @@ pub fn lower(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>) -> Mod
     let perm_order = by_id(&file.permissions, |p| (id_of(&p.id), p.name.span().start));
     let role_order = by_id(&file.roles, |r| (id_of(&r.id), r.name.span().start));
     let names = Resolver {
-        entities: Names::new(
-            "entity",
-            Code::UnknownEntity,
-            file.entities.iter().map(|e| e.name.get_ref().as_str()),
-            EntityIdx::new,
-        ),
+        entities: Names::new(NameKind::Entity, file.entities.iter().map(|e| e.name.get_ref().as_str()), EntityIdx::new)
+            .reserving(file),
         permissions: Names::new(
-            "permission",
-            Code::UnknownPermission,
+            NameKind::Permission,
             perm_order.iter().map(|&i| file.permissions[i].name.get_ref().as_str()),
             PermIdx::new,
-        ),
+        )
+        .reserving(file),
         roles: Names::new(
-            "role",
-            Code::UnknownRole,
+            NameKind::Role,
             role_order.iter().map(|&i| file.roles[i].name.get_ref().as_str()),
             RoleIdx::new,
-        ),
+        )
+        .reserving(file),
         levels: level_names(file),
         all_entities: (0..file.entities.len()).map(EntityIdx::new).collect(),
     };
@@ -127,14 +133,14 @@ pub fn lower(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>) -> Mod
         lookup: Default::default(),
     };
     let policy_names =
-        Names::new("policy", Code::UnknownPolicy, model.policies.iter().map(|p| p.name.as_str()), PolicyIdx::new);
+        Names::new(NameKind::Policy, model.policies.iter().map(|p| p.name.as_str()), PolicyIdx::new).reserving(file);
     model.tests = file.tests.iter().filter_map(|t| test(t, &model, &names, &policy_names, diags)).collect();
     model
 }
 
 fn level_names(file: &File) -> Names<'_, LevelIdx> {
     let levels = file.legacy.iter().flat_map(|l| &l.levels).map(|l| l.get_ref().as_str());
-    let mut names = Names::new("legacy level", Code::UnknownLegacyLevel, levels, LevelIdx::new);
+    let mut names = Names::new(NameKind::LegacyLevel, levels, LevelIdx::new);
     if file.legacy.is_none() {
         names.fallback =
             Some("declare the levels first: `[legacy] levels = [\"guest\", \"member\", \"admin\"]`, lowest first");
