@@ -12,12 +12,16 @@
 mod decode;
 mod duplicate;
 mod read;
+mod refs;
 #[cfg(test)]
 mod tests;
 
 use toml::de::DeTable;
 
+pub use refs::{Owner, Reference};
+
 use crate::diagnostic::{Code, Diagnostic};
+use crate::names::NameKind;
 use crate::source::Span;
 
 /// A value with the byte range it came from.
@@ -36,6 +40,21 @@ pub struct File {
     pub predicates: Vec<PredicateDef>,
     pub reserved: ReservedDef,
     pub tests: Vec<TestDef>,
+    /// Names declared where they could not be read; see [`Hidden`].
+    pub hidden: Vec<Hidden>,
+}
+
+/// A name (or every name of a kind) the file declares where it could not be read: under a
+/// misspelt section (`[permission.x]`), in a misspelt key (`level = […]` in `[legacy]`), or in a
+/// value that is not a table. A reference to it is not an error of its own: the problem that
+/// hid it was reported, and fixing it makes the reference resolve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hidden {
+    pub kind: NameKind,
+    /// `None`: every name of the kind (the list declaring them could not be read at all).
+    pub name: Option<String>,
+    /// Where the problem that hid it is reported.
+    pub cause: Span,
 }
 
 #[derive(Debug)]
@@ -168,8 +187,10 @@ pub fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> File {
         diags.push(syntax_error(text, first));
         return File::default();
     }
-    let mut cx = read::Cx { text, diags };
-    cx.file(doc.get_ref())
+    let mut cx = read::Cx { text, diags, hidden: Vec::new() };
+    let mut file = cx.file(doc.get_ref());
+    file.hidden = cx.hidden;
+    file
 }
 
 /// A `toml-syntax` diagnostic at the error's place. toml gives its errors a span, but for one:
