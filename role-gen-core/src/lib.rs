@@ -36,6 +36,7 @@ pub mod source;
 pub mod suggest;
 pub mod syntax;
 pub mod testing;
+mod trust;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -153,10 +154,16 @@ pub fn validate(source: SourceFile) -> Result<Validated, Diagnostics> {
     let model = lower::lower(&file, &source.file_name(), &mut found);
     check::structure_rules(&model, &mut found);
     cascade::fold(&source, &file, &mut found);
+    let model = model.finish();
     if found.iter().any(|d| d.severity() == Severity::Error) {
+        // Still every check whose inputs were read as written: all the file's errors at once.
+        let trust = trust::Trust::of(&file, &found);
+        if trust.access() {
+            check::model_rules(&model, &mut found);
+        }
+        policy_check::run_trusted(&model, &trust, &mut found);
         return Err(Diagnostics::collected(source, found));
     }
-    let model = model.finish();
     check::model_rules(&model, &mut found);
     policy_check::run(&model, &mut found);
     let diagnostics = Diagnostics::collected(source, found);

@@ -42,6 +42,10 @@ pub struct File {
     pub tests: Vec<TestDef>,
     /// Names declared where they could not be read; see [`Hidden`].
     pub hidden: Vec<Hidden>,
+    /// The entries (kind and name; `[legacy]` as the kind alone) whose meaning was not read as
+    /// written: a problem in what they grant, include, apply to or list, or an unknown key that
+    /// may be a misspelling of such a key. Checks that read one of them do not run.
+    pub damaged: Vec<(NameKind, Option<String>)>,
 }
 
 /// A name (or every name of a kind) the file declares where it could not be read: under a
@@ -187,9 +191,9 @@ pub fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> File {
         diags.push(syntax_error(text, first));
         return File::default();
     }
-    let mut cx = read::Cx { text, diags, hidden: Vec::new() };
+    let mut cx = read::Cx { text, diags, hidden: Vec::new(), damaged: Vec::new() };
     let mut file = cx.file(doc.get_ref());
-    file.hidden = cx.hidden;
+    (file.hidden, file.damaged) = (cx.hidden, cx.damaged);
     file
 }
 

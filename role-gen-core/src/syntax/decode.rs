@@ -99,10 +99,24 @@ impl Cx<'_> {
             };
             let name = spanned(key.span(), key.get_ref().to_string());
             let what = format!("`{kind}.{}`", key.get_ref());
+            let before = self.diags.len();
             let fields = self.fields(inner, value.span(), &what, shape);
+            let harmless = harmless(inner, &fields);
             out.push(each(self, name, fields));
+            if let Some(kind) = declares
+                && !self.intact(before, &value.span(), &harmless)
+            {
+                self.damaged.push((kind, Some(key.get_ref().to_string())));
+            }
         }
         out
+    }
+
+    /// Whether every problem found since `before` leaves the entry's meaning as written: a
+    /// missing key (reported at `header`) or a problem inside one of the `harmless` places.
+    fn intact(&self, before: usize, header: &Span, harmless: &[Span]) -> bool {
+        let inside = |s: &Span| harmless.iter().any(|h| h.start <= s.start && s.end <= h.end);
+        self.diags[before..].iter().all(|d| d.span.as_ref().is_none_or(|s| s == header || inside(s)))
     }
 
     fn tables_array<T>(
@@ -142,9 +156,19 @@ impl Cx<'_> {
         RoleDef { name, header: f.header.clone(), id, description, permissions, includes, assignable_on }
     }
 
-    /// `[legacy]`. When `levels` cannot be read, the levels are hidden rather than unknown: the
-    /// ones a misspelt key (`level = […]`) lists, or every one.
+    /// `[legacy]`, damaged by any problem (the ladder is then not as written). When `levels`
+    /// cannot be read, the levels are hidden rather than unknown: the ones a misspelt key
+    /// (`level = […]`) lists, or every one.
     fn legacy(&mut self, table: &DeTable<'_>, header: Span) -> LegacyDef {
+        let before = self.diags.len();
+        let levels = self.levels(table, header);
+        if self.diags.len() > before {
+            self.damaged.push((NameKind::LegacyLevel, None));
+        }
+        LegacyDef { levels }
+    }
+
+    fn levels(&mut self, table: &DeTable<'_>, header: Span) -> Vec<Sp<String>> {
         let f = self.fields(table, header, "`[legacy]`", &schema::LEGACY);
         let levels = match f.get("levels") {
             Some(v) => self.strings(v).unwrap_or_else(|| {
@@ -160,7 +184,7 @@ impl Cx<'_> {
                 Vec::new()
             }
         };
-        LegacyDef { levels }
+        levels
     }
 
     /// The names declared under misspelt sections (`[permission.x]`, `[legcy]`): hidden behind
@@ -299,4 +323,16 @@ fn declared_kind(section: &str) -> Option<NameKind> {
         "policies" => NameKind::Policy,
         _ => return None,
     })
+}
+
+/// The keys whose problems leave an entry's meaning as written (what it is called in docs and
+/// on the wire, not what it grants or where it applies).
+const HARMLESS: [&str; 3] = ["id", "description", "group"];
+
+/// Where problems leave an entry's meaning as written: the values of [`HARMLESS`] keys and the
+/// unknown keys that are misspellings of one.
+fn harmless(table: &DeTable<'_>, fields: &Fields<'_, '_>) -> Vec<Span> {
+    let values = HARMLESS.iter().filter_map(|k| table.get(*k)).map(|v| v.span());
+    let misspelt = fields.misspellings().filter(|(meant, _)| HARMLESS.contains(meant)).map(|(_, (k, _))| k.span());
+    values.chain(misspelt).collect()
 }

@@ -9,6 +9,7 @@ use toml::de::{DeArray, DeTable, DeValue};
 
 use super::{Deprecation, Hidden, Sp};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::names::NameKind;
 use crate::schema;
 use crate::source::Span;
 use crate::suggest::closest;
@@ -19,6 +20,8 @@ pub(super) struct Cx<'d> {
     pub(super) diags: &'d mut Vec<Diagnostic>,
     /// Names declared where they could not be read, found on the way.
     pub(super) hidden: Vec<Hidden>,
+    /// Entries whose meaning was not read as written.
+    pub(super) damaged: Vec<(NameKind, Option<String>)>,
 }
 
 /// The entries of one table, after its unknown keys were reported.

@@ -6,7 +6,7 @@ use super::{File, RuleKindDef, Sp};
 use crate::names::NameKind;
 
 /// What holds a reference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Owner<'f> {
     Entity(&'f str),
     Permission(&'f str),
