@@ -73,8 +73,9 @@ impl Trust {
             && ![NameKind::Permission, NameKind::Role].into_iter().any(|k| hidden(k) || damaged_any(k))
             && !owns_unresolved(|o| matches!(o, Owner::Permission(_) | Owner::Role(_)))
             && !has(Code::IncludeCycle);
-        let ladder =
-            !damaged(NameKind::LegacyLevel, None) && !hidden(NameKind::LegacyLevel) && !has(Code::DuplicateName);
+        let levels = file.declared(NameKind::LegacyLevel);
+        let unique = levels.iter().map(|l| l.get_ref()).collect::<HashSet<_>>().len() == levels.len();
+        let ladder = !damaged(NameKind::LegacyLevel, None) && !hidden(NameKind::LegacyLevel) && unique;
         let policies = file
             .policies
             .iter()
