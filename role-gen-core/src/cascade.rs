@@ -25,39 +25,59 @@ pub(crate) fn fold(source: &SourceFile, file: &File, found: &mut Vec<Diagnostic>
     if hidden.is_empty() {
         return;
     }
-    let declared: HashSet<(NameKind, &str)> =
-        KINDS.iter().flat_map(|&k| file.declared(k).into_iter().map(move |n| (k, n.get_ref().as_str()))).collect();
-    let unknown: HashMap<(Code, Span), usize> =
-        found.iter().enumerate().filter_map(|(i, d)| Some(((d.code, d.span.clone()?), i))).collect();
-    let causes: HashSet<Span> =
-        found.iter().filter(|d| d.severity() == Severity::Error).filter_map(|d| d.span.clone()).collect();
-    let mut dropped = HashSet::new();
-    let mut uses: Vec<(Span, Vec<(&str, usize)>)> = Vec::new();
-    for r in file.references() {
-        let name = r.name.get_ref().as_str();
-        if declared.contains(&(r.kind, name)) {
-            continue;
-        }
-        let Some(cause) = hiding(&hidden, r.kind, name).filter(|c| causes.contains(c)) else { continue };
-        let Some(&i) = unknown.get(&(r.kind.unknown_code(), r.name.span())) else { continue };
-        dropped.insert(i);
-        let line = source.line_col(r.name.span().start).0;
-        match uses.iter_mut().find(|(c, _)| *c == cause) {
-            Some((_, list)) => list.push((name, line)),
-            None => uses.push((cause, vec![(name, line)])),
+    let folded = explained(file, &hidden, found);
+    let mut causes: Vec<(&Span, Vec<(&str, usize)>)> = Vec::new();
+    for f in &folded {
+        let line = source.line_col(f.at.start).0;
+        match causes.iter_mut().find(|(c, _)| *c == &f.cause) {
+            Some((_, uses)) => uses.push((f.name, line)),
+            None => causes.push((&f.cause, vec![(f.name, line)])),
         }
     }
-    for (cause, list) in uses {
-        let note = dependents(&list);
-        if let Some(d) = found.iter_mut().find(|d| d.severity() == Severity::Error && d.span.as_ref() == Some(&cause)) {
-            d.notes.push(note);
+    for (cause, uses) in causes {
+        let at_cause = |d: &&mut Diagnostic| d.severity() == Severity::Error && d.span.as_ref() == Some(cause);
+        if let Some(d) = found.iter_mut().find(at_cause) {
+            d.push_note(dependents(&uses));
         }
     }
+    let dropped: HashSet<usize> = folded.iter().map(|f| f.index).collect();
     let mut i = 0;
     found.retain(|_| {
         i += 1;
         !dropped.contains(&(i - 1))
     });
+}
+
+/// An `unknown-…` error an earlier error explains.
+struct Folded<'f> {
+    /// Its place in what was found.
+    index: usize,
+    /// Where the error that explains it is reported.
+    cause: Span,
+    name: &'f str,
+    at: Span,
+}
+
+/// The `unknown-…` errors in `found` on references to hidden names whose cause was reported.
+fn explained<'f>(file: &'f File, hidden: &[Hidden], found: &[Diagnostic]) -> Vec<Folded<'f>> {
+    let declared: HashSet<(NameKind, &str)> =
+        KINDS.iter().flat_map(|&k| file.declared(k).into_iter().map(move |n| (k, n.get_ref().as_str()))).collect();
+    let unknown: HashMap<(Code, Span), usize> =
+        found.iter().enumerate().filter_map(|(i, d)| Some(((d.code, d.span.clone()?), i))).collect();
+    let causes: HashSet<&Span> =
+        found.iter().filter(|d| d.severity() == Severity::Error).filter_map(|d| d.span.as_ref()).collect();
+    let mut out = Vec::new();
+    for r in file.references() {
+        let name = r.name.get_ref().as_str();
+        if declared.contains(&(r.kind, name)) {
+            continue;
+        }
+        let Some(cause) = hiding(hidden, r.kind, name).filter(|c| causes.contains(c)) else { continue };
+        if let Some(&index) = unknown.get(&(r.kind.unknown_code(), r.name.span())) {
+            out.push(Folded { index, cause, name, at: r.name.span() });
+        }
+    }
+    out
 }
 
 /// What the file hides: the names the decoder could not read, and the valid spelling of each
@@ -93,7 +113,8 @@ fn dependents(uses: &[(&str, usize)]) -> String {
     }
     let shown: Vec<String> = names.iter().take(5).map(|(n, lines)| format!("`{n}` ({})", lines_text(lines))).collect();
     let more = names.len().saturating_sub(5);
-    let more = if more > 0 { format!(" and {more} more name{}", if more == 1 { "" } else { "s" }) } else { String::new() };
+    let more =
+        if more > 0 { format!(" and {more} more name{}", if more == 1 { "" } else { "s" }) } else { String::new() };
     let (n, verb) = match uses.len() {
         1 => ("1 reference".to_string(), "depends on it and is"),
         n => (format!("{n} references"), "depend on it and are"),
@@ -118,7 +139,7 @@ mod tests {
     /// Every error of `text`: (code, line, notes).
     fn errors(text: &str) -> Vec<(String, usize, Vec<String>)> {
         let Err(d) = crate::validate_text("roles.toml", text) else { return Vec::new() };
-        d.errors().map(|e| (e.code.as_str().to_string(), d.position(e).0, e.notes.clone())).collect()
+        d.errors().map(|e| (e.code.as_str().to_string(), d.position(e).0, e.notes().to_vec())).collect()
     }
 
     fn codes(text: &str) -> Vec<(String, usize)> {
@@ -133,10 +154,7 @@ mod tests {
         let found = errors(&text);
         assert_eq!(found.len(), 2, "{found:?}");
         assert_eq!((found[0].0.as_str(), found[0].1), ("unknown-key", 3));
-        assert_eq!(
-            found[0].2,
-            ["2 references depend on it and are not reported separately: `a` (line 9)"]
-        );
+        assert_eq!(found[0].2, ["2 references depend on it and are not reported separately: `a` (line 9)"]);
         // `b` is not declared anywhere: still its own error.
         assert_eq!((found[1].0.as_str(), found[1].1), ("unknown-permission", 9));
     }
@@ -155,20 +173,25 @@ mod tests {
 
     #[test]
     fn an_entry_that_is_not_a_table_still_declares_its_name() {
-        let text = format!("[project]\nname = \"x\"\n[permissions]\na = 1\nb = {{ id = 2, description = \"B\" }}\n{ROLE}");
+        let text =
+            format!("[project]\nname = \"x\"\n[permissions]\na = 1\nb = {{ id = 2, description = \"B\" }}\n{ROLE}");
         assert_eq!(codes(&text), [("wrong-type".into(), 4)]);
         let text = format!("permissions = 1\n[project]\nname = \"x\"\n{ROLE}");
         assert_eq!(codes(&text), [("wrong-type".into(), 1)]);
         // A table that decodes with errors declares its name as ever.
-        let text = format!("[project]\nname = \"x\"\n[permissions.a]\nid = \"1\"\ndescription = \"A\"\n\
-                            [permissions.b]\nid = 2\ndescription = \"B\"\n{ROLE}");
+        let text = format!(
+            "[project]\nname = \"x\"\n[permissions.a]\nid = \"1\"\ndescription = \"A\"\n\
+                            [permissions.b]\nid = 2\ndescription = \"B\"\n{ROLE}"
+        );
         assert_eq!(codes(&text), [("wrong-type".into(), 4)]);
     }
 
     #[test]
     fn the_valid_spelling_of_an_invalid_name_is_not_an_error_of_its_own() {
-        let text = format!("[project]\nname = \"x\"\n[permissions.A]\nid = 1\ndescription = \"A\"\n\
-                            [permissions.b]\nid = 2\ndescription = \"B\"\n{ROLE}");
+        let text = format!(
+            "[project]\nname = \"x\"\n[permissions.A]\nid = 1\ndescription = \"A\"\n\
+                            [permissions.b]\nid = 2\ndescription = \"B\"\n{ROLE}"
+        );
         let found = errors(&text);
         assert_eq!(found.iter().map(|(c, l, _)| (c.as_str(), *l)).collect::<Vec<_>>(), [("invalid-name", 3)]);
         assert!(found[0].2[0].contains("`a` (line 12)"), "{found:?}");
@@ -176,10 +199,7 @@ mod tests {
 
     #[test]
     fn dependents_are_counted_by_name_with_their_lines() {
-        assert_eq!(
-            dependents(&[("a", 4)]),
-            "1 reference depends on it and is not reported separately: `a` (line 4)"
-        );
+        assert_eq!(dependents(&[("a", 4)]), "1 reference depends on it and is not reported separately: `a` (line 4)");
         assert_eq!(
             dependents(&[("a", 4), ("b", 7), ("b", 9)]),
             "3 references depend on it and are not reported separately: `a` (line 4), `b` (lines 7 and 9)"

@@ -518,16 +518,19 @@ mod tests {
                     [roles.lead]\nid = 1\ndescription = \"L\"\npermissions = [\"bill\"]\nassignable_on = [\"team\"]\n\
                     [roles.editor]\nid = 2\ndescription = \"E\"\nincludes = [\"lead\"]\nassignable_on = [\"doc\", \"team\"]\n";
         let validated = crate::validate_text("roles.toml", text).expect("valid");
-        let found: Vec<&Diagnostic> = validated.diagnostics().iter().filter(|d| d.code == Code::UnreachablePermission).collect();
+        let found: Vec<&Diagnostic> =
+            validated.diagnostics().iter().filter(|d| d.code == Code::UnreachablePermission).collect();
         let [d] = found.as_slice() else { panic!("{found:?}") };
         assert_eq!(
             d.message,
             "permission `bill` is checked on `org`, but the roles granting it may be assigned only on `team`, `doc`"
         );
-        assert_eq!(d.notes[0], "granted by `lead` (assignable on `team`), `editor` (assignable on `team`, `doc`)");
+        assert_eq!(d.notes()[0], "granted by `lead` (assignable on `team`), `editor` (assignable on `team`, `doc`)");
         assert_eq!(
             d.help.as_deref(),
-            Some("add `org` (or an entity containing it) to the `assignable_on` of `lead`, or add `team` to the `entities` of `bill`")
+            Some(
+                "add `org` (or an entity containing it) to the `assignable_on` of `lead`, or add `team` to the `entities` of `bill`"
+            )
         );
     }
 

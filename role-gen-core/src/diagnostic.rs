@@ -25,10 +25,15 @@ pub struct Diagnostic {
     pub label: Option<String>,
     /// What to do about it, often a did-you-mean.
     pub help: Option<String>,
-    /// Other places it concerns, each with its own note ("first defined here").
-    pub related: Vec<Related>,
-    /// What else the reader should know (what was left unreported because of it).
-    pub notes: Vec<String>,
+    /// Its other places and notes, boxed: most diagnostics have none, and a diagnostic travels
+    /// in every `Result` of validation.
+    extra: Option<Box<Extra>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Extra {
+    related: Vec<Related>,
+    notes: Vec<String>,
 }
 
 /// A second place a diagnostic points at, with what it is.
@@ -41,15 +46,22 @@ pub struct Related {
 impl Diagnostic {
     /// A diagnostic with `code` at `span`.
     pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic {
-            code,
-            message: message.into(),
-            span: Some(span),
-            label: None,
-            help: None,
-            related: Vec::new(),
-            notes: Vec::new(),
-        }
+        Diagnostic { code, message: message.into(), span: Some(span), label: None, help: None, extra: None }
+    }
+
+    /// The other places it concerns, each with its own note ("first defined here").
+    pub fn related_places(&self) -> &[Related] {
+        self.extra.as_deref().map_or(&[], |e| &e.related)
+    }
+
+    /// What else the reader should know (what was left unreported because of it).
+    pub fn notes(&self) -> &[String] {
+        self.extra.as_deref().map_or(&[], |e| &e.notes)
+    }
+
+    /// Adds a note to it where it stands.
+    pub fn push_note(&mut self, note: impl Into<String>) {
+        self.extra.get_or_insert_default().notes.push(note.into());
     }
 
     /// Moves it to `span`.
@@ -78,13 +90,13 @@ impl Diagnostic {
 
     /// Points at a second place too, saying what it is there.
     pub fn related(mut self, span: Span, label: impl Into<String>) -> Self {
-        self.related.push(Related { span, label: label.into() });
+        self.extra.get_or_insert_default().related.push(Related { span, label: label.into() });
         self
     }
 
     /// Adds a note.
     pub fn note(mut self, note: impl Into<String>) -> Self {
-        self.notes.push(note.into());
+        self.push_note(note);
         self
     }
 
@@ -115,14 +127,16 @@ impl miette::Diagnostic for Diagnostic {
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         // miette has no notes: they lead the help, as the other renderings show them first.
-        let lines: Vec<&str> = self.notes.iter().map(String::as_str).chain(self.help.as_deref()).collect();
+        let lines: Vec<&str> = self.notes().iter().map(String::as_str).chain(self.help.as_deref()).collect();
         (!lines.is_empty()).then(|| Box::new(lines.join("\n")) as Box<dyn fmt::Display>)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         let span = self.span.clone()?;
         let primary = miette::LabeledSpan::new_primary_with_span(self.label.clone(), span);
-        let related =
-            self.related.iter().map(|r| miette::LabeledSpan::new_with_span(Some(r.label.clone()), r.span.clone()));
+        let related = self
+            .related_places()
+            .iter()
+            .map(|r| miette::LabeledSpan::new_with_span(Some(r.label.clone()), r.span.clone()));
         Some(Box::new(std::iter::once(primary).chain(related)))
     }
 }
@@ -236,7 +250,7 @@ impl Diagnostics {
         if !marks.is_empty() {
             self.render_snippet(out, &marks, width, paint, kind_color);
         }
-        for note in &d.notes {
+        for note in d.notes() {
             let _ = writeln!(out, "{gutter} {} {}", paint.wrap("1;34", "= note:"), shown(note));
         }
         if let Some(help) = &d.help {
@@ -248,7 +262,7 @@ impl Diagnostics {
     /// The places a diagnostic marks, its own and its related ones, in the order of the file.
     fn marks<'d>(&self, d: &'d Diagnostic) -> Vec<Mark<'d>> {
         let own = d.span.as_ref().map(|span| Mark::new(&self.source, span, d.label.as_deref(), true));
-        let related = d.related.iter().map(|r| Mark::new(&self.source, &r.span, Some(&r.label), false));
+        let related = d.related_places().iter().map(|r| Mark::new(&self.source, &r.span, Some(&r.label), false));
         let mut marks: Vec<Mark<'d>> = own.into_iter().chain(related).collect();
         marks.sort_by_key(|m| (m.span.start, !m.primary));
         marks
@@ -271,7 +285,8 @@ impl Diagnostics {
                 let _ = writeln!(out, "{} {bar} {}", paint.wrap("1;34", &number), shown(text));
                 last_line = Some(mark.line);
             }
-            let line_start = self.source.text[..mark.span.start.min(self.source.text.len())].rfind('\n').map_or(0, |i| i + 1);
+            let line_start =
+                self.source.text[..mark.span.start.min(self.source.text.len())].rfind('\n').map_or(0, |i| i + 1);
             let start = mark.span.start.saturating_sub(line_start).min(text.len());
             let end = mark.span.end.saturating_sub(line_start).clamp(start, text.len());
             let (before, marked) =
@@ -299,9 +314,9 @@ impl Diagnostics {
         let (line, column) = self.position(d);
         let opt = |s: &Option<String>| s.as_deref().map_or("null".to_string(), json_string);
         let mut extra = String::new();
-        if !d.related.is_empty() {
+        if !d.related_places().is_empty() {
             let related: Vec<String> = d
-                .related
+                .related_places()
                 .iter()
                 .map(|r| {
                     let (line, column) = self.source.line_col(r.span.start);
@@ -310,8 +325,8 @@ impl Diagnostics {
                 .collect();
             let _ = write!(extra, ",\"related\":[{}]", related.join(","));
         }
-        if !d.notes.is_empty() {
-            let notes: Vec<String> = d.notes.iter().map(|n| json_string(n)).collect();
+        if !d.notes().is_empty() {
+            let notes: Vec<String> = d.notes().iter().map(|n| json_string(n)).collect();
             let _ = write!(extra, ",\"notes\":[{}]", notes.join(","));
         }
         format!(
@@ -328,11 +343,11 @@ impl Diagnostics {
     /// defined here`), each note, then the help.
     fn annotation_lines(&self, d: &Diagnostic) -> String {
         let mut out = String::new();
-        for r in &d.related {
+        for r in d.related_places() {
             let (line, column) = self.source.line_col(r.span.start);
             let _ = write!(out, "\nline {line}, column {column}: {}", shown(&r.label));
         }
-        for note in &d.notes {
+        for note in d.notes() {
             let _ = write!(out, "\nnote: {}", shown(note));
         }
         if let Some(help) = &d.help {
@@ -478,7 +493,9 @@ warning[duplicate-entry]: `p` is listed twice
         let d = twice();
         let json = d.to_json();
         assert!(
-            json.contains(r#""related":[{"line":1,"column":2,"label":"first defined here"}],"notes":["a table is defined once"]"#),
+            json.contains(
+                r#""related":[{"line":1,"column":2,"label":"first defined here"}],"notes":["a table is defined once"]"#
+            ),
             "{json}"
         );
         let github = d.to_github();

@@ -9,8 +9,8 @@ use std::hash::Hash;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::*;
-use crate::source::normalize;
 use crate::names::{NameKind, is_valid_name};
+use crate::source::normalize;
 use crate::suggest::{did_you_mean, unknown_name};
 use crate::syntax::{self, Deprecation, File, RuleKindDef, Sp};
 

@@ -85,10 +85,15 @@ mod tests {
         let none: &[&str] = &[];
         let removed = unknown_name(NameKind::Permission, "create_projects", ["create_project"], &["create_projects"]);
         assert_eq!(removed.message, "permission `create_projects` was removed; its name is reserved");
-        assert!(removed.reason.as_deref().is_some_and(|r| r.starts_with("it is listed in [reserved] permission_names")));
+        assert!(
+            removed.reason.as_deref().is_some_and(|r| r.starts_with("it is listed in [reserved] permission_names"))
+        );
         assert!(!removed.help.as_deref().unwrap_or_default().contains("did you mean"));
         let typo = unknown_name(NameKind::Role, "admn", ["admin"], none);
-        assert_eq!((typo.message.as_str(), typo.help.as_deref()), ("unknown role `admn`", Some("did you mean `admin`?")));
+        assert_eq!(
+            (typo.message.as_str(), typo.help.as_deref()),
+            ("unknown role `admn`", Some("did you mean `admin`?"))
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ use std::collections::HashSet;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::names::NameKind;
-use crate::syntax::{File, Owner, RuleKindDef};
+use crate::syntax::{File, Owner, PolicyDef, RuleKindDef};
 
 /// Which checks may run on a file, and on which of its policies.
 #[derive(Debug, Clone)]
@@ -43,64 +43,22 @@ impl Trust {
 
     /// What `file` lets the checks trust, given what was `found` so far (cycles among it).
     pub(crate) fn of(file: &File, found: &[Diagnostic]) -> Trust {
-        let has = |code: Code| found.iter().any(|d| d.code == code);
-        let declared: HashSet<(NameKind, &str)> = [
-            NameKind::Entity,
-            NameKind::Permission,
-            NameKind::Role,
-            NameKind::LegacyLevel,
-            NameKind::Policy,
-        ]
-        .into_iter()
-        .flat_map(|k| file.declared(k).into_iter().map(move |n| (k, n.get_ref().as_str())))
-        .collect();
-        let unresolved: HashSet<Owner<'_>> = file
-            .references()
-            .into_iter()
-            .filter(|r| !declared.contains(&(r.kind, r.name.get_ref().as_str())))
-            .map(|r| r.owner)
-            .collect();
-        let hidden = |kind: NameKind| file.hidden.iter().any(|h| h.kind == kind);
-        let damaged = |kind: NameKind, name: Option<&str>| file.damaged.iter().any(|(k, n)| *k == kind && n.as_deref() == name);
-        let damaged_any = |kind: NameKind| file.damaged.iter().any(|(k, _)| *k == kind);
-        let owns_unresolved = |pick: fn(&Owner<'_>) -> bool| unresolved.iter().any(pick);
-
-        let entities = !hidden(NameKind::Entity)
-            && !damaged_any(NameKind::Entity)
-            && !owns_unresolved(|o| matches!(o, Owner::Entity(_)))
-            && !has(Code::EntityCycle);
+        let read = Read::of(file);
+        let cycle = |code: Code| found.iter().any(|d| d.code == code);
+        let entities = read.sound(NameKind::Entity, |o| matches!(o, Owner::Entity(_))) && !cycle(Code::EntityCycle);
         let access = entities
-            && ![NameKind::Permission, NameKind::Role].into_iter().any(|k| hidden(k) || damaged_any(k))
-            && !owns_unresolved(|o| matches!(o, Owner::Permission(_) | Owner::Role(_)))
-            && !has(Code::IncludeCycle);
-        let levels = file.declared(NameKind::LegacyLevel);
-        let unique = levels.iter().map(|l| l.get_ref()).collect::<HashSet<_>>().len() == levels.len();
-        let ladder = !damaged(NameKind::LegacyLevel, None) && !hidden(NameKind::LegacyLevel) && unique;
-        let policies = file
-            .policies
-            .iter()
-            .filter(|p| {
-                let name = p.name.get_ref().as_str();
-                let levels = p.rules.iter().any(|r| {
-                    matches!(r.kind, RuleKindDef::DenyIfLegacy(_) | RuleKindDef::AllowIfLegacyAtLeast(_))
-                });
-                !damaged(NameKind::Policy, Some(name))
-                    && p.entity.is_some()
-                    && !unresolved.contains(&Owner::Policy(name))
-                    && (ladder || !levels)
-            })
-            .map(|p| p.name.get_ref().clone())
-            .collect();
+            && read.sound(NameKind::Permission, |o| matches!(o, Owner::Permission(_)))
+            && read.sound(NameKind::Role, |o| matches!(o, Owner::Role(_)))
+            && !cycle(Code::IncludeCycle);
+        let policies = file.policies.iter().filter(|p| read.policy(p)).map(|p| p.name.get_ref().clone()).collect();
         let permissions = file
             .permissions
             .iter()
             .map(|p| p.name.get_ref().as_str())
-            .filter(|&name| {
-                !damaged(NameKind::Permission, Some(name)) && !unresolved.contains(&Owner::Permission(name))
-            })
+            .filter(|&name| read.entry(NameKind::Permission, name, Owner::Permission(name)))
             .map(str::to_string)
             .collect();
-        let predicates = !hidden(NameKind::Policy) && !damaged_any(NameKind::Policy);
+        let predicates = !read.hidden(NameKind::Policy) && !read.damaged_any(NameKind::Policy);
         Trust { access, entities, predicates, policies: Some(policies), permissions: Some(permissions) }
     }
 
@@ -122,6 +80,71 @@ impl Trust {
     /// Whether every predicate the policies ask is known (for `unused-predicate`).
     pub fn predicates(&self) -> bool {
         self.predicates
+    }
+}
+
+/// What was read of a file as written, by kind and by entry.
+struct Read<'f> {
+    file: &'f File,
+    /// What holds a reference that resolves to nothing declared.
+    unresolved: HashSet<Owner<'f>>,
+}
+
+impl<'f> Read<'f> {
+    fn of(file: &'f File) -> Self {
+        let declared: HashSet<(NameKind, &str)> =
+            [NameKind::Entity, NameKind::Permission, NameKind::Role, NameKind::LegacyLevel, NameKind::Policy]
+                .into_iter()
+                .flat_map(|k| file.declared(k).into_iter().map(move |n| (k, n.get_ref().as_str())))
+                .collect();
+        let unresolved = file
+            .references()
+            .into_iter()
+            .filter(|r| !declared.contains(&(r.kind, r.name.get_ref().as_str())))
+            .map(|r| r.owner)
+            .collect();
+        Read { file, unresolved }
+    }
+
+    /// Whether some names of `kind` could not be read at all.
+    fn hidden(&self, kind: NameKind) -> bool {
+        self.file.hidden.iter().any(|h| h.kind == kind)
+    }
+
+    fn damaged(&self, kind: NameKind, name: Option<&str>) -> bool {
+        self.file.damaged.iter().any(|(k, n)| *k == kind && n.as_deref() == name)
+    }
+
+    fn damaged_any(&self, kind: NameKind) -> bool {
+        self.file.damaged.iter().any(|(k, _)| *k == kind)
+    }
+
+    /// Every entry of `kind` read as written, with no reference it holds (`owned`) unresolved.
+    fn sound(&self, kind: NameKind, owned: fn(&Owner<'_>) -> bool) -> bool {
+        !self.hidden(kind) && !self.damaged_any(kind) && !self.unresolved.iter().any(owned)
+    }
+
+    /// One entry read as written, with every reference it holds resolved.
+    fn entry(&self, kind: NameKind, name: &str, owner: Owner<'_>) -> bool {
+        !self.damaged(kind, Some(name)) && !self.unresolved.contains(&owner)
+    }
+
+    /// The legacy levels as written, each once: the order of the ladder is known.
+    fn ladder(&self) -> bool {
+        let levels = self.file.declared(NameKind::LegacyLevel);
+        let unique = levels.iter().map(|l| l.get_ref()).collect::<HashSet<_>>().len() == levels.len();
+        unique && !self.damaged(NameKind::LegacyLevel, None) && !self.hidden(NameKind::LegacyLevel)
+    }
+
+    /// A policy read as written, its entity and names resolved, and its ladder known if it has
+    /// legacy rules.
+    fn policy(&self, p: &PolicyDef) -> bool {
+        let name = p.name.get_ref().as_str();
+        let legacy = p
+            .rules
+            .iter()
+            .any(|r| matches!(r.kind, RuleKindDef::DenyIfLegacy(_) | RuleKindDef::AllowIfLegacyAtLeast(_)));
+        p.entity.is_some() && self.entry(NameKind::Policy, name, Owner::Policy(name)) && (!legacy || self.ladder())
     }
 }
 
@@ -209,9 +232,9 @@ mod tests {
         let found = findings(&file("\"a\"", rules));
         assert!(has(&found, "wrong-type") && !has(&found, "unused-predicate"), "{found:?}");
         // An entity cycle: nothing walks the forest (and nothing loops).
-        let cycle = format!("[entities.w]\ndescription = \"W\"\nparent = \"v\"\n[entities.v]\ndescription = \"V\"\n\
-                             parent = \"w\"\n[policies.x]\nentity = \"w\"\nrules = [{{ allow_if_permission = \"a\" }}]\n");
-        let found = findings(&file("\"a\"", &cycle));
+        let cycle = "[entities.w]\ndescription = \"W\"\nparent = \"v\"\n[entities.v]\ndescription = \"V\"\n\
+                     parent = \"w\"\n[policies.x]\nentity = \"w\"\nrules = [{ allow_if_permission = \"a\" }]\n";
+        let found = findings(&file("\"a\"", cycle));
         assert!(has(&found, "entity-cycle") && !has(&found, "inapplicable-permission"), "{found:?}");
     }
 }

@@ -147,7 +147,11 @@ fn checks_on_what_resolved_run_beside_the_errors() {
         .stdout(predicate::str::contains("title=unknown-permission"))
         .stdout(predicate::str::contains("line=23,col=3,title=shadowed-deny"))
         .stdout(predicate::str::contains("title=unreachable-rule"));
-    role_gen(tmp.path()).arg("validate").assert().code(1).stderr(predicate::str::contains("invalid: 2 errors, 1 warning"));
+    role_gen(tmp.path())
+        .arg("validate")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("invalid: 2 errors, 1 warning"));
 }
 
 #[test]

@@ -66,10 +66,14 @@ fn repeats<T: Eq + Hash + Display>(items: &[Sp<T>], what: &str, diags: &mut Vec<
     for item in items {
         match first.get(item.get_ref()) {
             Some(earlier) => diags.push(
-                Diagnostic::new(Code::DuplicateEntry, item.span(), format!("`{}` is listed twice in {what}", item.get_ref()))
-                    .label("listed again here")
-                    .related(earlier.span(), "first listed here")
-                    .help("remove the repeat: a list names each entry once, and the repeat changes nothing"),
+                Diagnostic::new(
+                    Code::DuplicateEntry,
+                    item.span(),
+                    format!("`{}` is listed twice in {what}", item.get_ref()),
+                )
+                .label("listed again here")
+                .related(earlier.span(), "first listed here")
+                .help("remove the repeat: a list names each entry once, and the repeat changes nothing"),
             ),
             None => {
                 first.insert(item.get_ref(), item);
@@ -99,7 +103,11 @@ mod tests {
             .filter(|d| d.code.as_str() == "duplicate-entry")
             .map(|d| {
                 let at = |s: &crate::source::Span| source.line_col(s.start).0;
-                (d.span.as_ref().map_or(0, at), d.related.first().map_or(0, |r| at(&r.span)), d.message.clone())
+                (
+                    d.span.as_ref().map_or(0, at),
+                    d.related_places().first().map_or(0, |r| at(&r.span)),
+                    d.message.clone(),
+                )
             })
             .collect();
         assert_eq!(

@@ -8,8 +8,8 @@ use super::{
     CustomDef, Deprecation, EntityDef, File, Hidden, LegacyDef, OutputDef, PermissionDef, PolicyDef, PredicateDef,
     ProjectDef, ReservedDef, RoleDef, RuleDef, RuleKindDef, Sp, TestDef,
 };
-use crate::names::NameKind;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::names::NameKind;
 use crate::schema;
 use crate::source::Span;
 
@@ -170,7 +170,7 @@ impl Cx<'_> {
 
     fn levels(&mut self, table: &DeTable<'_>, header: Span) -> Vec<Sp<String>> {
         let f = self.fields(table, header, "`[legacy]`", &schema::LEGACY);
-        let levels = match f.get("levels") {
+        match f.get("levels") {
             Some(v) => self.strings(v).unwrap_or_else(|| {
                 self.hide(NameKind::LegacyLevel, None, v.span());
                 Vec::new()
@@ -183,8 +183,7 @@ impl Cx<'_> {
                 }
                 Vec::new()
             }
-        };
-        levels
+        }
     }
 
     /// The names declared under misspelt sections (`[permission.x]`, `[legcy]`): hidden behind

@@ -32,10 +32,12 @@ pub(super) fn duplicate_key(text: &str, span: Span) -> Diagnostic {
             .label("defined again here")
             .related(found.first, "first defined here")
             .help("a table is defined once in TOML: merge the two into one"),
-        Some(table) => Diagnostic::new(Code::TomlSyntax, span, format!("key `{}` is given twice {table}", found.written))
-            .label("given again here")
-            .related(found.first, "first given here")
-            .help("a key is given once in its table: keep one of them"),
+        Some(table) => {
+            Diagnostic::new(Code::TomlSyntax, span, format!("key `{}` is given twice {table}", found.written))
+                .label("given again here")
+                .related(found.first, "first given here")
+                .help("a key is given once in its table: keep one of them")
+        }
     }
 }
 

@@ -91,7 +91,12 @@ impl Cx<'_> {
         let name = key.get_ref();
         let meant = closest(name, shape.names());
         let help = meant.map_or_else(
-            || format!("{what} takes the keys {}", shape.names().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
+            || {
+                format!(
+                    "{what} takes the keys {}",
+                    shape.names().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                )
+            },
             |k| format!("did you mean `{k}`?"),
         );
         self.push(

@@ -148,7 +148,7 @@ fn duplicate(text: &str) -> (String, usize, Option<usize>) {
     assert_eq!(error.code, Code::TomlSyntax);
     let source = crate::SourceFile::new("roles.toml", text);
     let line = |span: &Span| source.line_col(span.start).0;
-    (error.message.clone(), error.span.as_ref().map_or(0, line), error.related.first().map(|r| line(&r.span)))
+    (error.message.clone(), error.span.as_ref().map_or(0, line), error.related_places().first().map(|r| line(&r.span)))
 }
 
 #[test]

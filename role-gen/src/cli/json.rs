@@ -115,14 +115,14 @@ impl<'a> DiagnosticView<'a> {
             label: d.label.as_deref(),
             help: d.help.as_deref(),
             related: d
-                .related
+                .related_places()
                 .iter()
                 .map(|r| {
                     let (line, column) = all.source().line_col(r.span.start);
                     RelatedView { line, column, label: &r.label }
                 })
                 .collect(),
-            notes: d.notes.iter().map(String::as_str).collect(),
+            notes: d.notes().iter().map(String::as_str).collect(),
         }
     }
 }

@@ -114,7 +114,8 @@ impl WhoCanArgs {
         let permission = self.permission.as_str();
         let known = || model.permissions().iter().map(|p| p.name.as_str());
         let reserved = &model.reserved().permission_names;
-        let p = model.permission(permission).ok_or_else(|| unknown(NameKind::Permission, permission, known(), reserved))?;
+        let p =
+            model.permission(permission).ok_or_else(|| unknown(NameKind::Permission, permission, known(), reserved))?;
         let rows =
             model.indexed_roles().filter_map(|(r, role)| Some((role.name.as_str(), names(model, &model.via(r, p)?))));
         let heading = |n| format!("{n} role{} hold `{permission}`", plural(n));
