@@ -1,8 +1,8 @@
 //! Stage 2: [`syntax::File`] -> [`Model`]: names resolved to indices (unknown names reported
 //! with a did-you-mean), defaults filled in, items put in output order. Lowering always
 //! produces a model, with what did not resolve left out, so the rules after it (cycles first)
-//! still report on a file with errors; only a model without errors is finished
-//! ([`Model::finish`]) and handed on.
+//! still report on a file with errors (each check on what was read as written, see `trust`);
+//! only a model without errors is handed on.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
