@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::names::{NameKind, is_valid_name, suggest_valid};
-use crate::source::{SourceFile, Span};
+use crate::source::{LineIndex, SourceFile, Span};
 use crate::syntax::{File, Hidden};
 
 const KINDS: [NameKind; 5] =
@@ -26,9 +26,13 @@ pub(crate) fn fold(source: &SourceFile, file: &File, found: &mut Vec<Diagnostic>
         return;
     }
     let folded = explained(file, &hidden, found);
+    if folded.is_empty() {
+        return;
+    }
+    let lines = LineIndex::new(&source.text);
     let mut causes: Vec<(&Span, Vec<(&str, usize)>)> = Vec::new();
     for f in &folded {
-        let line = source.line_col(f.at.start).0;
+        let line = lines.line_col(&source.text, f.at.start).0;
         match causes.iter_mut().find(|(c, _)| *c == &f.cause) {
             Some((_, uses)) => uses.push((f.name, line)),
             None => causes.push((&f.cause, vec![(f.name, line)])),
@@ -66,13 +70,14 @@ fn explained<'f>(file: &'f File, hidden: &[Hidden], found: &[Diagnostic]) -> Vec
         found.iter().enumerate().filter_map(|(i, d)| Some(((d.code, d.span.clone()?), i))).collect();
     let causes: HashSet<&Span> =
         found.iter().filter(|d| d.severity() == Severity::Error).filter_map(|d| d.span.as_ref()).collect();
+    let hidden = hiding_index(hidden);
     let mut out = Vec::new();
     for r in file.references() {
         let name = r.name.get_ref().as_str();
         if declared.contains(&(r.kind, name)) {
             continue;
         }
-        let Some(cause) = hiding(hidden, r.kind, name).filter(|c| causes.contains(c)) else { continue };
+        let Some(cause) = hiding(&hidden, r.kind, name).filter(|c| causes.contains(c)) else { continue };
         if let Some(&index) = unknown.get(&(r.kind.unknown_code(), r.name.span())) {
             out.push(Folded { index, cause, name, at: r.name.span() });
         }
@@ -94,11 +99,20 @@ fn hidden(file: &File) -> Vec<Hidden> {
     out
 }
 
+/// The cause hiding each name (`None`: every name of the kind), the first one found.
+type Hiding<'h> = HashMap<(NameKind, Option<&'h str>), &'h Span>;
+
+fn hiding_index(hidden: &[Hidden]) -> Hiding<'_> {
+    let mut index = HashMap::with_capacity(hidden.len());
+    for h in hidden {
+        index.entry((h.kind, h.name.as_deref())).or_insert(&h.cause);
+    }
+    index
+}
+
 /// The cause hiding `name`: one naming it, else one hiding every name of its kind.
-fn hiding(hidden: &[Hidden], kind: NameKind, name: &str) -> Option<Span> {
-    let of_kind = || hidden.iter().filter(move |h| h.kind == kind);
-    let named = of_kind().find(|h| h.name.as_deref() == Some(name));
-    named.or_else(|| of_kind().find(|h| h.name.is_none())).map(|h| h.cause.clone())
+fn hiding(index: &Hiding<'_>, kind: NameKind, name: &str) -> Option<Span> {
+    index.get(&(kind, Some(name))).or_else(|| index.get(&(kind, None))).map(|&cause| cause.clone())
 }
 
 /// `3 references depend on it and are not reported separately: `a` (line 4), `b` (lines 7 and 9)`.

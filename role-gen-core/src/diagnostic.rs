@@ -7,10 +7,11 @@
 //! says less than another.
 
 use std::fmt::{self, Write as _};
+use std::sync::OnceLock;
 
 pub use crate::codes::{Code, Severity};
 use crate::escape::shown;
-use crate::source::{SourceFile, Span};
+use crate::source::{LineIndex, SourceFile, Span};
 
 /// One finding, pointing into roles.toml.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,17 +147,20 @@ impl miette::Diagnostic for Diagnostic {
 pub struct Diagnostics {
     source: SourceFile,
     items: Vec<Diagnostic>,
+    /// The source's lines, indexed on first use (the source never changes once here); boxed,
+    /// as `Diagnostics` is the error of every validation.
+    lines: OnceLock<Box<LineIndex>>,
 }
 
 impl Diagnostics {
     /// An empty collection for `source`.
     pub fn new(source: SourceFile) -> Self {
-        Diagnostics { source, items: Vec::new() }
+        Diagnostics { source, items: Vec::new(), lines: OnceLock::new() }
     }
 
     /// `items` for `source`, in report order.
     pub fn collected(source: SourceFile, items: Vec<Diagnostic>) -> Self {
-        let mut diagnostics = Diagnostics { source, items };
+        let mut diagnostics = Diagnostics { source, items, lines: OnceLock::new() };
         diagnostics.sort();
         diagnostics
     }
@@ -221,7 +225,16 @@ impl Diagnostics {
 
     /// Where a diagnostic points: 1-based (line, column).
     pub fn position(&self, diagnostic: &Diagnostic) -> (usize, usize) {
-        diagnostic.span.as_ref().map_or((1, 1), |s| self.source.line_col(s.start))
+        diagnostic.span.as_ref().map_or((1, 1), |s| self.line_col(s.start))
+    }
+
+    /// 1-based (line, column) of a byte offset of the source.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        self.lines().line_col(&self.source.text, offset)
+    }
+
+    fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| Box::new(LineIndex::new(&self.source.text)))
     }
 
     /// The rustc-like text for a terminal or a log.
@@ -261,8 +274,14 @@ impl Diagnostics {
 
     /// The places a diagnostic marks, its own and its related ones, in the order of the file.
     fn marks<'d>(&self, d: &'d Diagnostic) -> Vec<Mark<'d>> {
-        let own = d.span.as_ref().map(|span| Mark::new(&self.source, span, d.label.as_deref(), true));
-        let related = d.related_places().iter().map(|r| Mark::new(&self.source, &r.span, Some(&r.label), false));
+        let line = |span: &Span| self.line_col(span.start).0;
+        let own = d.span.as_ref().map(|span| Mark { span, line: line(span), label: d.label.as_deref(), primary: true });
+        let related = d.related_places().iter().map(|r| Mark {
+            span: &r.span,
+            line: line(&r.span),
+            label: Some(&r.label),
+            primary: false,
+        });
         let mut marks: Vec<Mark<'d>> = own.into_iter().chain(related).collect();
         marks.sort_by_key(|m| (m.span.start, !m.primary));
         marks
@@ -276,7 +295,7 @@ impl Diagnostics {
         let _ = writeln!(out, "{gutter} {bar}");
         let mut last_line = None;
         for mark in marks {
-            let text = self.source.line_text(mark.span.start);
+            let text = self.lines().line_text(&self.source.text, mark.span.start);
             if last_line != Some(mark.line) {
                 if last_line.is_some_and(|last| mark.line > last + 1) {
                     let _ = writeln!(out, "{}", paint.wrap("1;34", "..."));
@@ -285,8 +304,7 @@ impl Diagnostics {
                 let _ = writeln!(out, "{} {bar} {}", paint.wrap("1;34", &number), shown(text));
                 last_line = Some(mark.line);
             }
-            let line_start =
-                self.source.text[..mark.span.start.min(self.source.text.len())].rfind('\n').map_or(0, |i| i + 1);
+            let line_start = self.lines().line_start(&self.source.text, mark.span.start);
             let start = mark.span.start.saturating_sub(line_start).min(text.len());
             let end = mark.span.end.saturating_sub(line_start).clamp(start, text.len());
             let (before, marked) =
@@ -319,7 +337,7 @@ impl Diagnostics {
                 .related_places()
                 .iter()
                 .map(|r| {
-                    let (line, column) = self.source.line_col(r.span.start);
+                    let (line, column) = self.line_col(r.span.start);
                     format!("{{\"line\":{line},\"column\":{column},\"label\":{}}}", json_string(&r.label))
                 })
                 .collect();
@@ -344,7 +362,7 @@ impl Diagnostics {
     fn annotation_lines(&self, d: &Diagnostic) -> String {
         let mut out = String::new();
         for r in d.related_places() {
-            let (line, column) = self.source.line_col(r.span.start);
+            let (line, column) = self.line_col(r.span.start);
             let _ = write!(out, "\nline {line}, column {column}: {}", shown(&r.label));
         }
         for note in d.notes() {
@@ -398,12 +416,6 @@ struct Mark<'d> {
     label: Option<&'d str>,
     /// The diagnostic's own place, rather than a related one.
     primary: bool,
-}
-
-impl<'d> Mark<'d> {
-    fn new(source: &SourceFile, span: &'d Span, label: Option<&'d str>, primary: bool) -> Self {
-        Mark { span, line: source.line_col(span.start).0, label, primary }
-    }
 }
 
 #[derive(Clone, Copy)]

@@ -71,6 +71,58 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// Where each line of a text starts, so that a position is a binary search rather than a scan
+/// from the start of the text: a file with thousands of diagnostics (or all on one long line)
+/// would otherwise take quadratic time to report. Agrees with [`SourceFile::line_col`] and
+/// [`SourceFile::line_text`] on every offset.
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    /// The byte offset each line starts at, the first at 0.
+    starts: Vec<usize>,
+    /// Whether each line is ASCII (its columns are then byte distances).
+    ascii: Vec<bool>,
+}
+
+impl LineIndex {
+    /// The index of `text`.
+    pub fn new(text: &str) -> Self {
+        let starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let ends = starts.iter().skip(1).copied().chain(std::iter::once(text.len()));
+        let ascii = starts.iter().zip(ends).map(|(&s, e)| text.as_bytes()[s..e].is_ascii()).collect();
+        LineIndex { starts, ascii }
+    }
+
+    /// The 0-based line holding `offset`, and where it starts.
+    fn line_of(&self, offset: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        (line, self.starts.get(line).copied().unwrap_or(0))
+    }
+
+    /// 1-based line and column (in characters) of a byte offset of `text`.
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let (line, start) = self.line_of(offset);
+        let column = match self.ascii.get(line) {
+            Some(true) => offset - start,
+            _ => text[start..offset].chars().count(),
+        };
+        (line + 1, column + 1)
+    }
+
+    /// Where the line holding `offset` starts.
+    pub fn line_start(&self, text: &str, offset: usize) -> usize {
+        self.line_of(floor_char_boundary(text, offset.min(text.len()))).1
+    }
+
+    /// The text of the line holding `offset`, without its line break.
+    pub fn line_text<'t>(&self, text: &'t str, offset: usize) -> &'t str {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let (line, start) = self.line_of(offset);
+        let end = self.starts.get(line + 1).map_or(text.len(), |next| next - 1);
+        text[start..end].trim_end_matches('\r')
+    }
+}
+
 /// `./a/../b//c` -> `b/c`.
 pub fn normalize(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
@@ -97,5 +149,17 @@ mod tests {
         assert_eq!(src.line_col(6), (2, 1));
         assert_eq!(src.line_col(14), (2, 8));
         assert_eq!(src.line_text(8), "b = \"é\" x");
+    }
+
+    #[test]
+    fn the_line_index_agrees_with_the_scan_on_every_offset() {
+        for text in ["", "\n", "a", "a = 1\r\nb = \"é€😀\" x\r\n\r\nlast", "é\n\né", "x\n"] {
+            let src = SourceFile::new("roles.toml", text);
+            let index = LineIndex::new(text);
+            for offset in 0..=text.len() + 2 {
+                assert_eq!(index.line_col(text, offset), src.line_col(offset), "{text:?} at {offset}");
+                assert_eq!(index.line_text(text, offset), src.line_text(offset), "{text:?} at {offset}");
+            }
+        }
     }
 }

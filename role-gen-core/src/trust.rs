@@ -88,6 +88,8 @@ struct Read<'f> {
     file: &'f File,
     /// What holds a reference that resolves to nothing declared.
     unresolved: HashSet<Owner<'f>>,
+    /// [`File::damaged`], to look up.
+    damaged: HashSet<(NameKind, Option<&'f str>)>,
 }
 
 impl<'f> Read<'f> {
@@ -103,7 +105,8 @@ impl<'f> Read<'f> {
             .filter(|r| !declared.contains(&(r.kind, r.name.get_ref().as_str())))
             .map(|r| r.owner)
             .collect();
-        Read { file, unresolved }
+        let damaged = file.damaged.iter().map(|(k, n)| (*k, n.as_deref())).collect();
+        Read { file, unresolved, damaged }
     }
 
     /// Whether some names of `kind` could not be read at all.
@@ -112,7 +115,7 @@ impl<'f> Read<'f> {
     }
 
     fn damaged(&self, kind: NameKind, name: Option<&str>) -> bool {
-        self.file.damaged.iter().any(|(k, n)| *k == kind && n.as_deref() == name)
+        self.damaged.contains(&(kind, name))
     }
 
     fn damaged_any(&self, kind: NameKind) -> bool {

@@ -118,7 +118,7 @@ impl<'a> DiagnosticView<'a> {
                 .related_places()
                 .iter()
                 .map(|r| {
-                    let (line, column) = all.source().line_col(r.span.start);
+                    let (line, column) = all.line_col(r.span.start);
                     RelatedView { line, column, label: &r.label }
                 })
                 .collect(),
