@@ -7,13 +7,14 @@ use std::collections::HashMap;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::graph;
-use crate::model::{Model, PermSet, RoleIdx, Target};
+use crate::model::{EntityIdx, Model, PermIdx, PermSet, RoleIdx, Target};
 use crate::names;
 use crate::source::Span;
 use crate::suggest::did_you_mean;
 use crate::syntax::{File, Sp};
 
 mod paths;
+mod repeats;
 
 pub use paths::output_path_problem;
 
@@ -29,6 +30,7 @@ pub fn syntax_rules(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>)
     targets_are_known(file, diags);
     review_allows_known_codes(file, diags);
     paths::stay_inside(file, source_name, diags);
+    repeats::lists_hold_no_repeats(file, diags);
 }
 
 fn defined_names(file: &File) -> Vec<(&'static str, &Sp<String>)> {
@@ -112,12 +114,14 @@ fn is_version(part: &str) -> bool {
     tail.is_empty() || stability.is_some_and(|n| n.is_empty() || n.bytes().all(|b| b.is_ascii_digit()))
 }
 
-// Rule: legacy levels are unique (each is one rung of one ladder).
+// Rule: legacy levels are unique (each is one rung of one ladder). An error, not the warning a
+// repeat in another list gets: a level listed twice sits both below and above the levels
+// between, so `allow_if_legacy_at_least` and its protobuf number (its place) are ambiguous.
 fn legacy_levels_are_unique(file: &File, diags: &mut Vec<Diagnostic>) {
     let Some(legacy) = &file.legacy else { return };
     let mut seen: HashMap<&str, &Sp<String>> = HashMap::new();
     for level in &legacy.levels {
-        if seen.insert(level.get_ref(), level).is_some() {
+        if let Some(first) = seen.get(level.get_ref().as_str()) {
             diags.push(
                 Diagnostic::new(
                     Code::DuplicateName,
@@ -125,8 +129,11 @@ fn legacy_levels_are_unique(file: &File, diags: &mut Vec<Diagnostic>) {
                     format!("legacy level `{}` is listed twice", level.get_ref()),
                 )
                 .label("listed again here")
-                .help("each level appears once, lowest first"),
+                .related(first.span(), "first listed here")
+                .help("each level appears once, lowest first: the order is what a level means"),
             );
+        } else {
+            seen.insert(level.get_ref(), level);
         }
     }
 }
@@ -528,27 +535,82 @@ fn granted_permissions_are_reachable(model: &Model, diags: &mut Vec<Diagnostic>)
         }
     }
     let granted = granted_anywhere(model);
-    for (i, perm) in model.indexed_permissions().filter(|(i, _)| granted.contains(*i)) {
+    for (i, _) in model.indexed_permissions().filter(|(i, _)| granted.contains(*i)) {
         if !reachable.contains(i) {
-            diags.push(
-                Diagnostic::new(
-                    Code::UnreachablePermission,
-                    perm.span.clone(),
-                    format!(
-                        "permission `{}` is granted only by roles that cannot be assigned where it applies",
-                        perm.name
-                    ),
-                )
-                .label("unreachable")
-                .help("widen a granting role's `assignable_on`, or the permission's `entities`"),
-            );
+            diags.push(unreachable_permission(model, i));
         }
     }
+}
+
+/// Where permission `p` is checked, which roles grant it and where each may be assigned, and
+/// the two ways to meet: assign a role higher, or check the permission lower.
+fn unreachable_permission(model: &Model, p: PermIdx) -> Diagnostic {
+    let perm = &model.permissions[p];
+    let granting: Vec<&crate::model::Role> = model.roles.iter().filter(|r| r.effective.contains(p)).collect();
+    let mut assignable: Vec<EntityIdx> = granting.iter().flat_map(|r| r.assignable_on.iter().copied()).collect();
+    assignable.sort_unstable();
+    assignable.dedup();
+    let entities = |list: &[EntityIdx]| match list {
+        [] => "no entity type".to_string(),
+        list => list.iter().map(|&e| format!("`{}`", model.entities[e].name)).collect::<Vec<_>>().join(", "),
+    };
+    let roles: Vec<String> = granting
+        .iter()
+        .take(5)
+        .map(|r| format!("`{}` (assignable on {})", r.name, entities(&r.assignable_on)))
+        .collect();
+    let more = granting.len().saturating_sub(5);
+    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+    let mut found = Diagnostic::new(
+        Code::UnreachablePermission,
+        perm.span.clone(),
+        format!(
+            "permission `{}` is checked on {}, but the roles granting it may be assigned only on {}",
+            perm.name,
+            entities(&perm.entities),
+            entities(&assignable)
+        ),
+    )
+    .label("no role granting it can be assigned where it is checked")
+    .note(format!("granted by {}{more}", roles.join(", ")))
+    .note("a role assigned on an entity applies there and to everything inside it");
+    if let (Some(&checked), Some(role), Some(&on)) = (perm.entities.first(), granting.first(), assignable.first()) {
+        found = found.help(format!(
+            "add `{}` (or an entity containing it) to the `assignable_on` of `{}`, or add `{}` to the `entities` of \
+             `{}`",
+            model.entities[checked].name, role.name, model.entities[on].name, perm.name
+        ));
+    }
+    found
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unreachable_permission_names_its_roles_and_where_each_may_be_assigned() {
+        let text = "[project]\nname = \"x\"\n[entities.org]\ndescription = \"O\"\n[entities.team]\ndescription = \"T\"\n\
+                    parent = \"org\"\n[entities.doc]\ndescription = \"D\"\nparent = \"team\"\n\
+                    [permissions.bill]\nid = 1\ndescription = \"B\"\nentities = [\"org\"]\n\
+                    [roles.lead]\nid = 1\ndescription = \"L\"\npermissions = [\"bill\"]\nassignable_on = [\"team\"]\n\
+                    [roles.editor]\nid = 2\ndescription = \"E\"\nincludes = [\"lead\"]\nassignable_on = [\"doc\", \"team\"]\n";
+        let validated = crate::validate_text("roles.toml", text).expect("valid");
+        let found: Vec<&Diagnostic> =
+            validated.diagnostics().iter().filter(|d| d.code == Code::UnreachablePermission).collect();
+        let [d] = found.as_slice() else { panic!("{found:?}") };
+        assert_eq!(
+            d.message,
+            "permission `bill` is checked on `org`, but the roles granting it may be assigned only on `team`, `doc`"
+        );
+        assert_eq!(d.notes()[0], "granted by `lead` (assignable on `team`), `editor` (assignable on `team`, `doc`)");
+        assert_eq!(
+            d.help.as_deref(),
+            Some(
+                "add `org` (or an entity containing it) to the `assignable_on` of `lead`, or add `team` to the `entities` of `bill`"
+            )
+        );
+    }
 
     #[test]
     fn packages_need_a_version() {

@@ -164,6 +164,7 @@ registry! {
         UnreachableRule => "unreachable-rule", Warning, "a policy rule that never decides";
         UnusedPredicate => "unused-predicate", Warning, "a declared predicate no policy asks about";
         InapplicablePermission => "inapplicable-permission", Warning, "a policy asks for a permission not checked on its entity";
+        DuplicateEntry => "duplicate-entry", Warning, "a list names the same entry twice; the repeat changes nothing";
     }
 
     /// The stable code of every change `diff` reports; users match on these.

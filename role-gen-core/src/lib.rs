@@ -4,7 +4,8 @@
 //!
 //! text -> [`syntax`] (a spanned tree, no validation) -> `lower` (names resolved into the
 //! [`model`]) -> [`check`] and [`policy_check`] (the rules: on the tree as written, on the
-//! model's shape, then on the finished model) -> [`Validated`].
+//! model's shape, then on the finished model) -> [`Validated`]. Between them, `cascade` folds
+//! the errors an earlier error explains into it.
 //!
 //! [`graph`] holds the graph algorithms the rules and queries share (cycles, include chains),
 //! [`codes`] the one code registry, [`diagnostic`] the rendering of findings, [`schema`] the one
@@ -20,6 +21,7 @@
 //! ```
 
 pub mod boundary;
+mod cascade;
 pub mod check;
 pub mod codes;
 pub mod diagnostic;
@@ -35,6 +37,7 @@ pub mod source;
 pub mod suggest;
 pub mod syntax;
 pub mod testing;
+mod trust;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -151,10 +154,17 @@ pub fn validate(source: SourceFile) -> Result<Validated, Diagnostics> {
     check::syntax_rules(&file, &source.file_name(), &mut found);
     let model = lower::lower(&file, &source.file_name(), &mut found);
     check::structure_rules(&model, &mut found);
+    cascade::fold(&source, &file, &mut found);
+    let model = model.finish();
     if found.iter().any(|d| d.severity() == Severity::Error) {
+        // Still every check whose inputs were read as written: all the file's errors at once.
+        let trust = trust::Trust::of(&file, &found);
+        if trust.access() {
+            check::model_rules(&model, &mut found);
+        }
+        policy_check::run_trusted(&model, &trust, &mut found);
         return Err(Diagnostics::collected(source, found));
     }
-    let model = model.finish();
     check::model_rules(&model, &mut found);
     policy_check::run(&model, &mut found);
     let diagnostics = Diagnostics::collected(source, found);

@@ -1,62 +1,77 @@
 //! Stage 2: [`syntax::File`] -> [`Model`]: names resolved to indices (unknown names reported
 //! with a did-you-mean), defaults filled in, items put in output order. Lowering always
 //! produces a model, with what did not resolve left out, so the rules after it (cycles first)
-//! still report on a file with errors; only a model without errors is finished
-//! ([`Model::finish`]) and handed on.
+//! still report on a file with errors (each check on what was read as written, see `trust`);
+//! only a model without errors is handed on.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::*;
+use crate::names::{NameKind, is_valid_name};
 use crate::source::normalize;
-use crate::suggest::did_you_mean;
+use crate::suggest::{did_you_mean, unknown_name};
 use crate::syntax::{self, Deprecation, File, RuleKindDef, Sp};
 
 /// Name -> index, for one kind of thing.
 struct Names<'a, I> {
-    kind: &'static str,
-    code: Code,
+    kind: NameKind,
     map: HashMap<&'a str, I>,
+    /// The names `[reserved]` keeps for the kind: a reference to one is to something removed.
+    reserved: Vec<&'a str>,
     /// Extra help when a lookup fails and nothing is close.
     fallback: Option<&'static str>,
 }
 
-impl<'a, I: Copy> Names<'a, I> {
-    fn new(kind: &'static str, code: Code, names: impl Iterator<Item = &'a str>, index: fn(usize) -> I) -> Self {
+impl<'a, I: Copy + Eq + Hash> Names<'a, I> {
+    fn new(kind: NameKind, names: impl Iterator<Item = &'a str>, index: fn(usize) -> I) -> Self {
         let mut map = HashMap::new();
         for (i, n) in names.enumerate() {
             map.entry(n).or_insert(index(i));
         }
-        Names { kind, code, map, fallback: None }
+        Names { kind, map, reserved: Vec::new(), fallback: None }
+    }
+
+    /// With the names `[reserved]` keeps for the kind.
+    fn reserving(mut self, file: &'a File) -> Self {
+        let r = &file.reserved;
+        let reserved = match self.kind {
+            NameKind::Permission => &r.permission_names,
+            NameKind::Role => &r.role_names,
+            NameKind::Entity => &r.entity_names,
+            NameKind::Policy => &r.policy_names,
+            NameKind::LegacyLevel => return self,
+        };
+        self.reserved = reserved.iter().map(|n| n.get_ref().as_str()).collect();
+        self
     }
 
     fn resolve(&self, name: &Sp<String>, diags: &mut Vec<Diagnostic>) -> Option<I> {
         if let Some(&i) = self.map.get(name.get_ref().as_str()) {
             return Some(i);
         }
-        let mut known: Vec<&str> = self.map.keys().copied().collect();
+        let mut known: Vec<&str> = self.map.keys().copied().filter(|k| is_valid_name(k)).collect();
         known.sort_unstable();
-        let help = did_you_mean(name.get_ref(), known.iter().copied())
-            .or_else(|| self.fallback.map(str::to_string))
-            .or_else(|| {
-                (!known.is_empty()).then(|| {
-                    format!(
-                        "known {}s: {}",
-                        self.kind,
-                        known.iter().take(8).map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
-                    )
-                })
-            });
-        diags.push(
-            Diagnostic::new(self.code, name.span(), format!("unknown {} `{}`", self.kind, name.get_ref()))
-                .label(format!("no {} has this name", self.kind))
-                .maybe_help(help),
-        );
+        let why = unknown_name(self.kind, name.get_ref(), known.iter().copied(), &self.reserved);
+        let help = why.help.or_else(|| self.fallback.map(str::to_string)).or_else(|| {
+            (!known.is_empty()).then(|| {
+                format!(
+                    "known {}s: {}",
+                    self.kind.noun(),
+                    known.iter().take(8).map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                )
+            })
+        });
+        let found = Diagnostic::new(self.kind.unknown_code(), name.span(), why.message).label(why.label);
+        diags.push(why.reason.into_iter().fold(found, Diagnostic::note).maybe_help(help));
         None
     }
 
+    /// Every name resolved, each once: a repeat (a `duplicate-entry` warning) is dropped.
     fn resolve_all(&self, names: &[Sp<String>], diags: &mut Vec<Diagnostic>) -> Vec<I> {
-        names.iter().filter_map(|n| self.resolve(n, diags)).collect()
+        let mut seen = HashSet::with_capacity(names.len());
+        names.iter().filter_map(|n| self.resolve(n, diags)).filter(|&i| seen.insert(i)).collect()
     }
 }
 
@@ -85,24 +100,20 @@ pub fn lower(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>) -> Mod
     let role_order = by_id(&file.roles, |r| (id_of(&r.id), r.name.span().start));
     let policy_order = by_id(&file.policies, |p| (id_of(&p.id), p.name.span().start));
     let names = Resolver {
-        entities: Names::new(
-            "entity",
-            Code::UnknownEntity,
-            file.entities.iter().map(|e| e.name.get_ref().as_str()),
-            EntityIdx::new,
-        ),
+        entities: Names::new(NameKind::Entity, file.entities.iter().map(|e| e.name.get_ref().as_str()), EntityIdx::new)
+            .reserving(file),
         permissions: Names::new(
-            "permission",
-            Code::UnknownPermission,
+            NameKind::Permission,
             perm_order.iter().map(|&i| file.permissions[i].name.get_ref().as_str()),
             PermIdx::new,
-        ),
+        )
+        .reserving(file),
         roles: Names::new(
-            "role",
-            Code::UnknownRole,
+            NameKind::Role,
             role_order.iter().map(|&i| file.roles[i].name.get_ref().as_str()),
             RoleIdx::new,
-        ),
+        )
+        .reserving(file),
         levels: level_names(file),
         all_entities: (0..file.entities.len()).map(EntityIdx::new).collect(),
     };
@@ -126,14 +137,14 @@ pub fn lower(file: &File, source_name: &str, diags: &mut Vec<Diagnostic>) -> Mod
         lookup: Default::default(),
     };
     let policy_names =
-        Names::new("policy", Code::UnknownPolicy, model.policies.iter().map(|p| p.name.as_str()), PolicyIdx::new);
+        Names::new(NameKind::Policy, model.policies.iter().map(|p| p.name.as_str()), PolicyIdx::new).reserving(file);
     model.tests = file.tests.iter().filter_map(|t| test(t, &model, &names, &policy_names, diags)).collect();
     model
 }
 
 fn level_names(file: &File) -> Names<'_, LevelIdx> {
     let levels = file.legacy.iter().flat_map(|l| &l.levels).map(|l| l.get_ref().as_str());
-    let mut names = Names::new("legacy level", Code::UnknownLegacyLevel, levels, LevelIdx::new);
+    let mut names = Names::new(NameKind::LegacyLevel, levels, LevelIdx::new);
     if file.legacy.is_none() {
         names.fallback =
             Some("declare the levels first: `[legacy] levels = [\"guest\", \"member\", \"admin\"]`, lowest first");
@@ -269,13 +280,14 @@ fn applicable(list: Option<&[Sp<String>]>, names: &Resolver<'_>, diags: &mut Vec
     resolved
 }
 
-/// A role, its grants without repeats; its includes keep the span of each reference (the
-/// cycle rule points at one).
+/// A role, its grants and includes without repeats (the first of each kept); its includes keep
+/// the span of each reference (the cycle rule points at one).
 fn role(r: &syntax::RoleDef, names: &Resolver<'_>, diags: &mut Vec<Diagnostic>) -> Role {
     let (mut permissions, mut permission_spans) = (Vec::new(), Vec::new());
+    let mut granted = HashSet::with_capacity(r.permissions.len());
     for p in &r.permissions {
         if let Some(idx) = names.permissions.resolve(p, diags)
-            && !permissions.contains(&idx)
+            && granted.insert(idx)
         {
             permissions.push(idx);
             permission_spans.push(p.span());
@@ -283,9 +295,9 @@ fn role(r: &syntax::RoleDef, names: &Resolver<'_>, diags: &mut Vec<Diagnostic>) 
     }
     let (mut includes, mut include_spans) = (Vec::new(), Vec::new());
     for n in &r.includes {
-        // The same role named twice in a row is one include.
+        // A role named twice is one include, wherever the repeat is (a `duplicate-entry` warning).
         if let Some(idx) = names.roles.resolve(n, diags)
-            && includes.last() != Some(&idx)
+            && !includes.contains(&idx)
         {
             includes.push(idx);
             include_spans.push(n.span());

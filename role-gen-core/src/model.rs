@@ -460,7 +460,8 @@ impl Model {
     }
 
     /// Fills in every role's effective permissions (each role after the roles it includes) and
-    /// the name maps. Called once the model is known to be valid (the include graph is acyclic).
+    /// the name maps. On an include cycle the effective sets are partial; validation then runs
+    /// no check that reads them.
     pub(crate) fn finish(mut self) -> Model {
         self.lookup = Lookup::of(&self);
         for r in graph::post_order(&self.include_graph()).into_iter().map(RoleIdx::new) {

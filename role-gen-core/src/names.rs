@@ -138,6 +138,53 @@ pub fn rust_fn(name: &str) -> String {
     }
 }
 
+/// The kinds of name roles.toml declares and refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NameKind {
+    Entity,
+    Permission,
+    Role,
+    LegacyLevel,
+    Policy,
+}
+
+impl NameKind {
+    /// The word users read: `permission`, `legacy level`.
+    pub const fn noun(self) -> &'static str {
+        match self {
+            NameKind::Entity => "entity",
+            NameKind::Permission => "permission",
+            NameKind::Role => "role",
+            NameKind::LegacyLevel => "legacy level",
+            NameKind::Policy => "policy",
+        }
+    }
+
+    /// The `[reserved]` key that keeps the names of removed ones (SPEC section 1); legacy levels
+    /// have none.
+    pub const fn reserved_key(self) -> Option<&'static str> {
+        match self {
+            NameKind::Entity => Some("entity_names"),
+            NameKind::Permission => Some("permission_names"),
+            NameKind::Role => Some("role_names"),
+            NameKind::Policy => Some("policy_names"),
+            NameKind::LegacyLevel => None,
+        }
+    }
+
+    /// The code of a reference to one that the file does not define.
+    pub const fn unknown_code(self) -> crate::codes::Code {
+        use crate::codes::Code;
+        match self {
+            NameKind::Entity => Code::UnknownEntity,
+            NameKind::Permission => Code::UnknownPermission,
+            NameKind::Role => Code::UnknownRole,
+            NameKind::LegacyLevel => Code::UnknownLegacyLevel,
+            NameKind::Policy => Code::UnknownPolicy,
+        }
+    }
+}
+
 /// The methods the generated `PolicyFacts` trait has besides the predicates: a predicate may
 /// not take one of these names (`identifier-collision`).
 pub const FACT_METHODS: [&str; 2] = ["legacy_level", "has_permission"];

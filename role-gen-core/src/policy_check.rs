@@ -19,17 +19,26 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{LevelIdx, Model, PermIdx, Policy, Rule, RuleKind};
 use crate::names;
 use crate::source::Span;
+use crate::trust::Trust;
 
-/// Every check on policies and predicates.
+/// Every check on policies and predicates, on a valid model.
 pub fn run(model: &Model, diags: &mut Vec<Diagnostic>) {
+    run_trusted(model, &Trust::everything(), diags);
+}
+
+/// The checks on policies and predicates whose inputs `trust` vouches for (all of them in a
+/// valid file; in a file with errors, those on what was read as written).
+pub(crate) fn run_trusted(model: &Model, trust: &Trust, diags: &mut Vec<Diagnostic>) {
     predicates_are_not_fact_methods(model, diags);
-    for policy in &model.policies {
+    for policy in model.policies.iter().filter(|p| trust.policy(&p.name)) {
         for j in 0..policy.rules.len() {
             every_rule_can_decide(model, policy, j, diags);
         }
-        permissions_apply_to_the_entity(model, policy, diags);
+        permissions_apply_to_the_entity(model, policy, trust, diags);
     }
-    declared_predicates_are_used(model, diags);
+    if trust.predicates() {
+        declared_predicates_are_used(model, diags);
+    }
 }
 
 /// The facts a rule covers, on the one dimension it reads.
@@ -162,13 +171,15 @@ fn unreachable(model: &Model, policy: &Policy, rule: &Rule, j: usize, why: Strin
 // Warning: a permission a policy asks about is checked against the policy's entity type or an
 // entity type containing it (a channel policy may ask for a workspace permission, checked on
 // the channel's workspace; a workspace policy cannot ask for a channel-only permission).
-fn permissions_apply_to_the_entity(model: &Model, policy: &Policy, diags: &mut Vec<Diagnostic>) {
+fn permissions_apply_to_the_entity(model: &Model, policy: &Policy, trust: &Trust, diags: &mut Vec<Diagnostic>) {
     let entity = &model.entities[policy.entity].name;
     for rule in &policy.rules {
         let RuleKind::AllowIfPermission(ps) = &rule.kind else { continue };
         for &p in ps {
             let perm = &model.permissions[p];
-            if perm.entities.iter().any(|&e| model.is_within(policy.entity, e)) {
+            if !trust.policy_entities(&policy.name, &perm.name)
+                || perm.entities.iter().any(|&e| model.is_within(policy.entity, e))
+            {
                 continue;
             }
             let applies = list(perm.entities.iter().map(|&e| model.entities[e].name.clone()));

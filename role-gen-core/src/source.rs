@@ -18,7 +18,7 @@ pub struct SourceFile {
     base: Option<PathBuf>,
     /// Where each line starts, built on the first position asked for: a file with thousands of
     /// diagnostics then costs a binary search each, not a scan from the start.
-    lines: OnceLock<Box<[usize]>>,
+    lines: OnceLock<Box<LineIndex>>,
 }
 
 impl SourceFile {
@@ -29,6 +29,12 @@ impl SourceFile {
 
     /// The file's text.
     pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The text as a `String` (what miette reads a snippet from).
+    #[cfg(feature = "miette")]
+    pub(crate) fn text_string(&self) -> &String {
         &self.text
     }
 
@@ -62,36 +68,21 @@ impl SourceFile {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let (line, start, offset) = self.locate(offset);
-        (line + 1, self.text[start..offset].chars().count() + 1)
+        self.lines().line_col(&self.text, offset)
     }
 
     /// The byte offset where the line holding `offset` starts.
     pub fn line_start(&self, offset: usize) -> usize {
-        self.locate(offset).1
+        self.lines().line_start(&self.text, offset)
     }
 
     /// The text of the line holding `offset`, without its line break.
     pub fn line_text(&self, offset: usize) -> &str {
-        let (line, start, _) = self.locate(offset);
-        let end = self.line_starts().get(line + 1).map_or(self.text.len(), |next| next - 1);
-        self.text[start..end].trim_end_matches('\r')
+        self.lines().line_text(&self.text, offset)
     }
 
-    /// `(0-based line, its start, offset)` for `offset` clamped to the text and floored to a
-    /// character boundary.
-    fn locate(&self, offset: usize) -> (usize, usize, usize) {
-        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
-        let starts = self.line_starts();
-        let line = starts.partition_point(|&s| s <= offset).saturating_sub(1);
-        (line, starts[line], offset)
-    }
-
-    fn line_starts(&self) -> &[usize] {
-        self.lines.get_or_init(|| {
-            let breaks = self.text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1);
-            std::iter::once(0).chain(breaks).collect()
-        })
+    fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| Box::new(LineIndex::new(&self.text)))
     }
 }
 
@@ -100,6 +91,57 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+/// Where each line of a text starts, so that a position is a binary search rather than a scan
+/// from the start of the text: a file with thousands of diagnostics (or all on one long line)
+/// would otherwise take quadratic time to report. [`SourceFile`] keeps one, built on first use.
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    /// The byte offset each line starts at, the first at 0.
+    starts: Vec<usize>,
+    /// Whether each line is ASCII (its columns are then byte distances).
+    ascii: Vec<bool>,
+}
+
+impl LineIndex {
+    /// The index of `text`.
+    pub fn new(text: &str) -> Self {
+        let starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let ends = starts.iter().skip(1).copied().chain(std::iter::once(text.len()));
+        let ascii = starts.iter().zip(ends).map(|(&s, e)| text.as_bytes()[s..e].is_ascii()).collect();
+        LineIndex { starts, ascii }
+    }
+
+    /// The 0-based line holding `offset`, and where it starts.
+    fn line_of(&self, offset: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        (line, self.starts.get(line).copied().unwrap_or(0))
+    }
+
+    /// 1-based line and column (in characters) of a byte offset of `text`.
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let (line, start) = self.line_of(offset);
+        let column = match self.ascii.get(line) {
+            Some(true) => offset - start,
+            _ => text[start..offset].chars().count(),
+        };
+        (line + 1, column + 1)
+    }
+
+    /// Where the line holding `offset` starts.
+    pub fn line_start(&self, text: &str, offset: usize) -> usize {
+        self.line_of(floor_char_boundary(text, offset.min(text.len()))).1
+    }
+
+    /// The text of the line holding `offset`, without its line break.
+    pub fn line_text<'t>(&self, text: &'t str, offset: usize) -> &'t str {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let (line, start) = self.line_of(offset);
+        let end = self.starts.get(line + 1).map_or(text.len(), |next| next - 1);
+        text[start..end].trim_end_matches('\r')
+    }
 }
 
 /// `./a/../b//c` -> `b/c`.
@@ -132,17 +174,26 @@ mod tests {
 
     #[test]
     fn the_line_index_agrees_with_a_scan_at_every_offset() {
-        let text = "[a]\r\nx = \"é\"\n\n\ny = 1 # ü\nlast";
-        let src = SourceFile::new("roles.toml", text);
-        for offset in 0..=text.len() + 2 {
-            let at = floor_char_boundary(text, offset.min(text.len()));
-            let before = &text[..at];
-            let start = before.rfind('\n').map_or(0, |i| i + 1);
-            let expected = (before.matches('\n').count() + 1, before[start..].chars().count() + 1);
-            assert_eq!(src.line_col(offset), expected, "offset {offset}");
-            assert_eq!(src.line_start(offset), start, "offset {offset}");
-            let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-            assert_eq!(src.line_text(offset), text[start..end].trim_end_matches('\r'), "offset {offset}");
+        for text in [
+            "",
+            "\n",
+            "a",
+            "a = 1\r\nb = \"é€😀\" x\r\n\r\nlast",
+            "é\n\né",
+            "x\n",
+            "[a]\r\nx = \"é\"\n\n\ny = 1 # ü\nlast",
+        ] {
+            let src = SourceFile::new("roles.toml", text);
+            for offset in 0..=text.len() + 2 {
+                let at = floor_char_boundary(text, offset.min(text.len()));
+                let before = &text[..at];
+                let start = before.rfind('\n').map_or(0, |i| i + 1);
+                let expected = (before.matches('\n').count() + 1, before[start..].chars().count() + 1);
+                assert_eq!(src.line_col(offset), expected, "{text:?} at {offset}");
+                assert_eq!(src.line_start(offset), start, "{text:?} at {offset}");
+                let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+                assert_eq!(src.line_text(offset), text[start..end].trim_end_matches('\r'), "{text:?} at {offset}");
+            }
         }
     }
 }

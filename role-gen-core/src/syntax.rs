@@ -10,13 +10,18 @@
 //! or value (known keys, types, required keys), and `decode` walks the file's tables with it.
 
 mod decode;
+mod duplicate;
 mod read;
+mod refs;
 #[cfg(test)]
 mod tests;
 
 use toml::de::DeTable;
 
+pub use refs::{Owner, Reference};
+
 use crate::diagnostic::{Code, Diagnostic};
+use crate::names::NameKind;
 use crate::source::Span;
 
 /// A value with the byte range it came from.
@@ -37,6 +42,25 @@ pub struct File {
     /// `[review] allow`: the `diff` findings a reviewer accepted, as written.
     pub review: Vec<Sp<String>>,
     pub tests: Vec<TestDef>,
+    /// Names declared where they could not be read; see [`Hidden`].
+    pub hidden: Vec<Hidden>,
+    /// The entries (kind and name; `[legacy]` as the kind alone) whose meaning was not read as
+    /// written: a problem in what they grant, include, apply to or list, or an unknown key that
+    /// may be a misspelling of such a key. Checks that read one of them do not run.
+    pub damaged: Vec<(NameKind, Option<String>)>,
+}
+
+/// A name (or every name of a kind) the file declares where it could not be read: under a
+/// misspelt section (`[permission.x]`), in a misspelt key (`level = […]` in `[legacy]`), or in a
+/// value that is not a table. A reference to it is not an error of its own: the problem that
+/// hid it was reported, and fixing it makes the reference resolve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hidden {
+    pub kind: NameKind,
+    /// `None`: every name of the kind (the list declaring them could not be read at all).
+    pub name: Option<String>,
+    /// Where the problem that hid it is reported.
+    pub cause: Span,
 }
 
 #[derive(Debug)]
@@ -176,8 +200,10 @@ pub fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> File {
         diags.push(syntax_error(text, first));
         return File::default();
     }
-    let mut cx = read::Cx { text, diags };
-    cx.file(doc.get_ref())
+    let mut cx = read::Cx { text, diags, hidden: Vec::new(), damaged: Vec::new() };
+    let mut file = cx.file(doc.get_ref());
+    (file.hidden, file.damaged) = (cx.hidden, cx.damaged);
+    file
 }
 
 /// A `toml-syntax` diagnostic at the error's place. toml gives its errors a span, but for one:
@@ -185,6 +211,9 @@ pub fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> File {
 /// in the text instead (else it would be reported at 1:1, far from the culprit).
 fn syntax_error(text: &str, error: &toml::de::Error) -> Diagnostic {
     let message = error.message().trim().to_string();
+    if let Some(span) = error.span().filter(|_| message == "duplicate key") {
+        return duplicate::duplicate_key(text, span);
+    }
     if let Some(span) = error.span() {
         return Diagnostic::new(Code::TomlSyntax, span, message).label("here");
     }

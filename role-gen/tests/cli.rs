@@ -116,6 +116,44 @@ fn all_errors_of_a_file_are_reported_in_one_run() {
         .stderr(predicate::str::contains("roles.toml:15:16"));
 }
 
+/// A typo in a role does not hide a shadowed deny in a policy that never names it: every check
+/// whose inputs resolved runs, in every output format.
+#[test]
+fn checks_on_what_resolved_run_beside_the_errors() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let text = "[project]\nname = \"x\"\n\n[entities.channel]\ndescription = \"C\"\n\n[permissions.archive_channel]\n\
+                id = 1\ndescription = \"A\"\n\n[roles.admin]\nid = 1\ndescription = \"R\"\npermissions = [\"archiv_channel\"]\n\n\
+                [legacy]\nlevels = [\"guest\", \"admin\"]\n\n[policies.p]\nid = 1\nentity = \"channel\"\nrules = [\n  \
+                { allow_if_legacy_at_least = \"guest\" },\n  { deny_if_legacy = [\"guest\"] },\n  \
+                { allow_if_legacy_at_least = \"admin\" },\n]\n";
+    fs::write(tmp.path().join("roles.toml"), text).expect("write");
+    let out = role_gen(tmp.path()).args(["validate", "--format", "json"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let codes = |kind: &str| -> Vec<(String, u64)> {
+        report[kind]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|d| (d["code"].as_str().unwrap_or_default().to_string(), d["line"].as_u64().unwrap_or_default()))
+            .collect()
+    };
+    assert_eq!(codes("errors"), [("unknown-permission".into(), 14), ("shadowed-deny".into(), 24)]);
+    assert_eq!(codes("warnings"), [("unreachable-rule".into(), 25)]);
+    role_gen(tmp.path())
+        .args(["validate", "--format", "github"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("title=unknown-permission"))
+        .stdout(predicate::str::contains("line=24,col=3,title=shadowed-deny"))
+        .stdout(predicate::str::contains("title=unreachable-rule"));
+    role_gen(tmp.path())
+        .arg("validate")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("invalid: 2 errors, 1 warning"));
+}
+
 #[test]
 fn the_examples_validate_and_their_committed_output_is_current() {
     for file in

@@ -251,6 +251,49 @@ fn typos_are_refused_with_a_did_you_mean() {
     assert_untouched(&path, cmd, 1).stderr(predicate::str::contains("did you mean `workspace`?"));
 }
 
+/// A reserved name is one that was removed: `grant`, `who-can` and `validate` say so in the
+/// words `add` uses to refuse it, and never offer a close name instead.
+#[test]
+fn a_reserved_name_is_said_to_be_removed_by_every_command_that_meets_it() {
+    let text = COMMENTED.replace("permission_names = [\"purge\"]", "permission_names = [\"purge\", \"delete_doc\"]");
+    let (tmp, path) = project(&text);
+    let removed = "permission `delete_doc` was removed; its name is reserved";
+    let reason = "it is listed in [reserved] permission_names: a removed permission keeps its name forever";
+    let mut cmd = role_gen(tmp.path());
+    cmd.args(["add", "permission", "delete_doc", "--description", "Again"]);
+    assert_untouched(&path, cmd, 1).stderr(predicate::str::contains(reason));
+    for args in [&["grant", "editor", "delete_doc"][..], &["who-can", "delete_doc"]] {
+        let mut cmd = role_gen(tmp.path());
+        cmd.args(args);
+        assert_untouched(&path, cmd, 1)
+            .stderr(predicate::str::contains(removed))
+            .stderr(predicate::str::contains(reason))
+            .stderr(predicate::str::contains("did you mean").not());
+    }
+    fs::write(&path, text.replace("permissions = [\"delete_docs\", \"invite\"]", "permissions = [\"delete_doc\"]"))
+        .expect("write");
+    role_gen(tmp.path())
+        .arg("validate")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!("error[unknown-permission]: {removed}")))
+        .stderr(predicate::str::contains(format!("= note: {reason}")))
+        .stderr(predicate::str::contains("did you mean").not());
+}
+
+/// A name that is itself invalid is never the answer to a typo.
+#[test]
+fn an_invalid_name_is_never_offered_as_a_did_you_mean() {
+    // Three letters from the typo: close enough to be offered, were it valid.
+    let text = COMMENTED.replace("[permissions.invite]", "[permissions.manage_SSO]");
+    let (tmp, path) = project(&text);
+    let mut cmd = role_gen(tmp.path());
+    cmd.args(["grant", "editor", "manage_sso"]);
+    assert_untouched(&path, cmd, 1)
+        .stderr(predicate::str::contains("unknown permission `manage_sso`"))
+        .stderr(predicate::str::contains("manage_SSO").not());
+}
+
 #[test]
 fn existing_invalid_and_empty_names_are_refused() {
     let (tmp, path) = project(COMMENTED);

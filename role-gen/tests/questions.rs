@@ -70,6 +70,18 @@ fn unknown_names_are_refused_with_a_did_you_mean() {
 }
 
 #[test]
+fn a_removed_name_is_said_to_be_removed_not_misspelt() {
+    role_gen()
+        .args(["who-can", "delete_workspace", "-f"])
+        .arg(slack())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("permission `delete_workspace` was removed; its name is reserved"))
+        .stderr(predicate::str::contains("it is listed in [reserved] permission_names"))
+        .stderr(predicate::str::contains("did you mean").not());
+}
+
+#[test]
 fn matrix_in_every_format_agrees_with_the_json_output() {
     let generated: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(slack().with_file_name("gen/roles.json")).expect("roles.json"))

@@ -5,16 +5,18 @@ use toml::de::{DeTable, DeValue};
 
 use super::read::{Cx, Fields, in_file_order, spanned};
 use super::{
-    CustomDef, Deprecation, EntityDef, File, LegacyDef, OutputDef, PermissionDef, PolicyDef, PredicateDef, ProjectDef,
-    ReservedDef, RoleDef, RuleDef, RuleKindDef, Sp, TestDef,
+    CustomDef, Deprecation, EntityDef, File, Hidden, LegacyDef, OutputDef, PermissionDef, PolicyDef, PredicateDef,
+    ProjectDef, ReservedDef, RoleDef, RuleDef, RuleKindDef, Sp, TestDef,
 };
 use crate::diagnostic::{Code, Diagnostic};
+use crate::names::NameKind;
 use crate::schema;
 use crate::source::Span;
 
 impl Cx<'_> {
     pub(super) fn file(&mut self, doc: &DeTable<'_>) -> File {
         let root = self.fields(doc, 0..0, "roles.toml", &schema::ROOT);
+        self.misspelt_sections(&root);
         let mut file = File { project: self.project(&root), ..File::default() };
         if let Some(v) = root.get("output") {
             file.output = self.table(v).map(|t| self.output(t, v.span()));
@@ -26,6 +28,9 @@ impl Cx<'_> {
         file.predicates = self.named(&root, "predicates", &schema::PREDICATE, |cx, name, f| cx.predicate(name, f));
         if let Some(v) = root.get("legacy") {
             file.legacy = self.table(v).map(|t| self.legacy(t, v.span()));
+            if file.legacy.is_none() {
+                self.hide(NameKind::LegacyLevel, None, v.span());
+            }
         }
         if let Some(v) = root.get("reserved") {
             file.reserved = self.table(v).map(|t| self.reserved(t, v.span())).unwrap_or_default();
@@ -84,16 +89,37 @@ impl Cx<'_> {
         mut each: impl FnMut(&mut Self, Sp<String>, Fields<'_, '_>) -> T,
     ) -> Vec<T> {
         let Some(value) = root.get(kind) else { return Vec::new() };
-        let Some(table) = self.table(value) else { return Vec::new() };
+        let declares = declared_kind(kind);
+        let Some(table) = self.table(value) else {
+            declares.into_iter().for_each(|k| self.hide(k, None, value.span()));
+            return Vec::new();
+        };
         let mut out = Vec::new();
         for (key, value) in in_file_order(table) {
-            let Some(inner) = self.table(value) else { continue };
+            let Some(inner) = self.table(value) else {
+                declares.into_iter().for_each(|k| self.hide(k, Some(key.get_ref()), value.span()));
+                continue;
+            };
             let name = spanned(key.span(), key.get_ref().to_string());
             let what = format!("`{kind}.{}`", key.get_ref());
+            let before = self.diags.len();
             let fields = self.fields(inner, value.span(), &what, shape);
+            let harmless = harmless(inner, &fields);
             out.push(each(self, name, fields));
+            if let Some(kind) = declares
+                && !self.intact(before, &value.span(), &harmless)
+            {
+                self.damaged.push((kind, Some(key.get_ref().to_string())));
+            }
         }
         out
+    }
+
+    /// Whether every problem found since `before` leaves the entry's meaning as written: a
+    /// missing key (reported at `header`) or a problem inside one of the `harmless` places.
+    fn intact(&self, before: usize, header: &Span, harmless: &[Span]) -> bool {
+        let inside = |s: &Span| harmless.iter().any(|h| h.start <= s.start && s.end <= h.end);
+        self.diags[before..].iter().all(|d| d.span.as_ref().is_none_or(|s| s == header || inside(s)))
     }
 
     fn tables_array<T>(
@@ -134,16 +160,67 @@ impl Cx<'_> {
         RoleDef { name, header: f.header.clone(), id, description, permissions, includes, assignable_on }
     }
 
+    /// `[legacy]`, damaged by any problem (the ladder is then not as written). When `levels`
+    /// cannot be read, the levels are hidden rather than unknown: the ones a misspelt key
+    /// (`level = […]`) lists, or every one.
     fn legacy(&mut self, table: &DeTable<'_>, header: Span) -> LegacyDef {
+        let before = self.diags.len();
+        let levels = self.levels(table, header);
+        if self.diags.len() > before {
+            self.damaged.push((NameKind::LegacyLevel, None));
+        }
+        LegacyDef { levels }
+    }
+
+    fn levels(&mut self, table: &DeTable<'_>, header: Span) -> Vec<Sp<String>> {
         let f = self.fields(table, header, "`[legacy]`", &schema::LEGACY);
-        let levels = match f.get("levels") {
-            Some(v) => self.strings(v).unwrap_or_default(),
+        match f.get("levels") {
+            Some(v) => self.strings(v).unwrap_or_else(|| {
+                self.hide(NameKind::LegacyLevel, None, v.span());
+                Vec::new()
+            }),
             None => {
                 self.missing(&f, "levels", "`[legacy]`");
+                match f.misspelling_of("levels") {
+                    Some((key, value)) => self.hide_listed(NameKind::LegacyLevel, value, key.span()),
+                    None => self.hide(NameKind::LegacyLevel, None, f.header.clone()),
+                }
                 Vec::new()
             }
-        };
-        LegacyDef { levels }
+        }
+    }
+
+    /// The names declared under misspelt sections (`[permission.x]`, `[legcy]`): hidden behind
+    /// the `unknown-key` each section got.
+    fn misspelt_sections(&mut self, root: &Fields<'_, '_>) {
+        for (meant, (key, value)) in root.misspellings() {
+            let Some(kind) = declared_kind(meant) else { continue };
+            let DeValue::Table(table) = value.get_ref() else { continue };
+            if kind == NameKind::LegacyLevel {
+                match table.get("levels") {
+                    Some(levels) => self.hide_listed(kind, levels, key.span()),
+                    None => self.hide(kind, None, key.span()),
+                }
+            } else {
+                for (name, _) in table.iter() {
+                    self.hide(kind, Some(name.get_ref()), key.span());
+                }
+            }
+        }
+    }
+
+    fn hide(&mut self, kind: NameKind, name: Option<&str>, cause: Span) {
+        self.hidden.push(Hidden { kind, name: name.map(str::to_string), cause });
+    }
+
+    /// Hides the names a list holds, as written (every name of the kind if it is not a list).
+    fn hide_listed(&mut self, kind: NameKind, value: &Sp<DeValue<'_>>, cause: Span) {
+        let DeValue::Array(list) = value.get_ref() else { return self.hide(kind, None, cause) };
+        for item in list.iter() {
+            if let DeValue::String(name) = item.get_ref() {
+                self.hide(kind, Some(name), cause.clone());
+            }
+        }
     }
 
     fn policy(&mut self, name: Sp<String>, f: Fields<'_, '_>) -> PolicyDef {
@@ -248,4 +325,29 @@ impl Cx<'_> {
             has_expect: f.get("expect").is_some(),
         }
     }
+}
+
+/// The kind of name a section declares (`permissions`: permission names), if it declares any
+/// that references point at.
+fn declared_kind(section: &str) -> Option<NameKind> {
+    Some(match section {
+        "entities" => NameKind::Entity,
+        "permissions" => NameKind::Permission,
+        "roles" => NameKind::Role,
+        "legacy" => NameKind::LegacyLevel,
+        "policies" => NameKind::Policy,
+        _ => return None,
+    })
+}
+
+/// The keys whose problems leave an entry's meaning as written (what it is called in docs and
+/// on the wire, not what it grants or where it applies).
+const HARMLESS: [&str; 3] = ["id", "description", "group"];
+
+/// Where problems leave an entry's meaning as written: the values of [`HARMLESS`] keys and the
+/// unknown keys that are misspellings of one.
+fn harmless(table: &DeTable<'_>, fields: &Fields<'_, '_>) -> Vec<Span> {
+    let values = HARMLESS.iter().filter_map(|k| table.get(*k)).map(|v| v.span());
+    let misspelt = fields.misspellings().filter(|(meant, _)| HARMLESS.contains(meant)).map(|(_, (k, _))| k.span());
+    values.chain(misspelt).collect()
 }

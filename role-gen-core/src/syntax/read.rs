@@ -7,31 +7,48 @@ use std::borrow::Cow;
 
 use toml::de::{DeArray, DeTable, DeValue};
 
-use super::{Deprecation, Sp};
+use super::{Deprecation, Hidden, Sp};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::names::NameKind;
 use crate::schema;
 use crate::source::Span;
-use crate::suggest::did_you_mean;
+use crate::suggest::closest;
 
 pub(super) struct Cx<'d> {
     /// The whole text, for values that must be quoted as written (a number too large to hold).
     pub(super) text: &'d str,
     pub(super) diags: &'d mut Vec<Diagnostic>,
+    /// Names declared where they could not be read, found on the way.
+    pub(super) hidden: Vec<Hidden>,
+    /// Entries whose meaning was not read as written.
+    pub(super) damaged: Vec<(NameKind, Option<String>)>,
 }
 
 /// The entries of one table, after its unknown keys were reported.
 pub(super) struct Fields<'t, 'i> {
     table: &'t DeTable<'i>,
     pub(super) header: Span,
+    /// Each unknown key that looks like a known one: (the known key, the entry as written).
+    misspelt: Vec<(&'static str, Entry<'t, 'i>)>,
 }
 
 impl<'t, 'i> Fields<'t, 'i> {
     pub(super) fn get(&self, key: &str) -> Option<&'t Sp<DeValue<'i>>> {
         self.table.get(key)
     }
+
+    /// The entry written for `key` under another, close spelling (`level` for `levels`).
+    pub(super) fn misspelling_of(&self, key: &str) -> Option<Entry<'t, 'i>> {
+        self.misspelt.iter().find(|(meant, _)| *meant == key).map(|(_, entry)| *entry)
+    }
+
+    /// The unknown keys that look like known ones, with the known key each looks like.
+    pub(super) fn misspellings(&self) -> impl Iterator<Item = (&'static str, Entry<'t, 'i>)> + '_ {
+        self.misspelt.iter().copied()
+    }
 }
 
-type Entry<'t, 'i> = (&'t Sp<Cow<'i, str>>, &'t Sp<DeValue<'i>>);
+pub(super) type Entry<'t, 'i> = (&'t Sp<Cow<'i, str>>, &'t Sp<DeValue<'i>>);
 
 /// Entries in file order (toml's map is sorted by key).
 pub(super) fn in_file_order<'t, 'i>(table: &'t DeTable<'i>) -> Vec<Entry<'t, 'i>> {
@@ -57,27 +74,37 @@ impl Cx<'_> {
         what: &str,
         shape: &schema::Table,
     ) -> Fields<'t, 'i> {
+        let mut misspelt = Vec::new();
         // Most tables hold only known keys: sort (and allocate) only when some are not.
         if table.keys().any(|key| !shape.knows(key.get_ref())) {
-            for (key, _) in in_file_order(table) {
-                if !shape.knows(key.get_ref()) {
-                    self.unknown_key(key, what, shape);
+            for entry in in_file_order(table) {
+                if !shape.knows(entry.0.get_ref()) {
+                    misspelt.extend(self.unknown_key(entry.0, what, shape).map(|meant| (meant, entry)));
                 }
             }
         }
-        Fields { table, header }
+        Fields { table, header, misspelt }
     }
 
-    fn unknown_key(&mut self, key: &Sp<Cow<'_, str>>, what: &str, shape: &schema::Table) {
+    /// Reports an unknown key; returns the known key it looks like, if one is close.
+    fn unknown_key(&mut self, key: &Sp<Cow<'_, str>>, what: &str, shape: &schema::Table) -> Option<&'static str> {
         let name = key.get_ref();
-        let help = did_you_mean(name, shape.names()).unwrap_or_else(|| {
-            format!("{what} takes the keys {}", shape.names().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))
-        });
+        let meant = closest(name, shape.names());
+        let help = meant.map_or_else(
+            || {
+                format!(
+                    "{what} takes the keys {}",
+                    shape.names().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                )
+            },
+            |k| format!("did you mean `{k}`?"),
+        );
         self.push(
             Diagnostic::new(Code::UnknownKey, key.span(), format!("unknown key `{name}` in {what}"))
                 .label("not a known key")
                 .help(help),
         );
+        meant
     }
 
     pub(super) fn wrong_type(&mut self, value: &Sp<DeValue<'_>>, expected: &str) {
@@ -88,7 +115,12 @@ impl Cx<'_> {
         );
     }
 
+    /// Reports a required key as missing, unless an unknown key already reported is a
+    /// misspelling of it: that report is the cause, and says what to write.
     pub(super) fn missing(&mut self, fields: &Fields<'_, '_>, key: &str, what: &str) {
+        if fields.misspelling_of(key).is_some() {
+            return;
+        }
         self.push(
             Diagnostic::new(
                 Code::MissingKey,

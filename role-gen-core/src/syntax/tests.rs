@@ -142,3 +142,42 @@ fn an_unknown_key_far_from_every_known_one_lists_them_in_the_canonical_order() {
     let keys = "`name`, `policy`, `legacy`, `role`, `roles`, `allow`, `deny`, `covers`, `predicates`, `expect`";
     assert_eq!(help, Some(format!("`[[tests]]` takes the keys {keys}")));
 }
+
+/// The message of the first error, and the line of its place and of its related place.
+fn duplicate(text: &str) -> (String, usize, Option<usize>) {
+    let error = first_error(text);
+    assert_eq!(error.code, Code::TomlSyntax);
+    let source = crate::SourceFile::new("roles.toml", text);
+    let line = |span: &Span| source.line_col(span.start).0;
+    (error.message.clone(), error.span.as_ref().map_or(0, line), error.related_places().first().map(|r| line(&r.span)))
+}
+
+#[test]
+fn a_table_defined_twice_is_named_and_its_first_definition_shown() {
+    let text = "[project]\nname = \"x\"\n[permissions.a]\nid = 1\n[permissions.b]\nid = 2\n[permissions.a]\nid = 3\n";
+    assert_eq!(duplicate(text), ("table `[permissions.a]` is defined twice".into(), 7, Some(3)));
+    let text = "[project]\nname = \"x\"\n\n[project]\nname = \"y\"\n";
+    assert_eq!(duplicate(text), ("table `[project]` is defined twice".into(), 4, Some(1)));
+    // First defined by a dotted key, then by a header.
+    let text = "permissions.a.id = 1\n[permissions.a]\nid = 2\n";
+    assert_eq!(duplicate(text), ("table `[permissions.a]` is defined twice".into(), 2, Some(1)));
+    // Quoted as written.
+    let text = "[permissions.\"a\"]\nid = 1\n[permissions.\"a\"]\n";
+    assert_eq!(duplicate(text), ("table `[permissions.\"a\"]` is defined twice".into(), 3, Some(1)));
+}
+
+#[test]
+fn a_key_given_twice_is_named_with_its_table_and_first_place() {
+    let text = "[project]\nname = \"x\"\n[permissions.a]\nid = 1\ndescription = \"A\"\nid = 2\n";
+    assert_eq!(duplicate(text), ("key `id` is given twice in `[permissions.a]`".into(), 6, Some(4)));
+    let text = "a = 1\nb.c = 2\nb.c = 3\n";
+    assert_eq!(duplicate(text), ("key `b.c` is given twice at the top level".into(), 3, Some(2)));
+    let text = "[project]\nname = \"x\"\n[[tests]]\nrole = \"r\"\n[[tests]]\nrole = \"r\"\nallow = []\nrole = \"s\"\n";
+    assert_eq!(duplicate(text), ("key `role` is given twice in `[[tests]]`".into(), 8, Some(6)));
+}
+
+#[test]
+fn a_key_repeated_inside_an_inline_table_is_still_named() {
+    let text = "[policies.p]\nentity = \"e\"\nrules = [\n  { allow_if = \"q\", allow_if = \"r\" },\n]\n";
+    assert_eq!(duplicate(text), ("duplicate key `allow_if`".into(), 4, None));
+}

@@ -67,7 +67,8 @@ pub struct DiagnosticsView<'a> {
     warnings: Vec<DiagnosticView<'a>>,
 }
 
-/// One diagnostic: where it is, its code and what it says.
+/// One diagnostic: where it is, its code and what it says. `related` and `notes` appear only
+/// when it has some, so the reports of the diagnostics without them read as they always did.
 #[derive(Debug, Serialize)]
 struct DiagnosticView<'a> {
     code: &'static str,
@@ -77,6 +78,18 @@ struct DiagnosticView<'a> {
     column: usize,
     label: Option<&'a str>,
     help: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<RelatedView<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<&'a str>,
+}
+
+/// Another place a diagnostic points at ("first defined here").
+#[derive(Debug, Serialize)]
+struct RelatedView<'a> {
+    line: usize,
+    column: usize,
+    label: &'a str,
 }
 
 impl<'a> DiagnosticsView<'a> {
@@ -101,6 +114,15 @@ impl<'a> DiagnosticView<'a> {
             column,
             label: d.label.as_deref(),
             help: d.help.as_deref(),
+            related: d
+                .related_places()
+                .iter()
+                .map(|r| {
+                    let (line, column) = all.line_col(r.span.start);
+                    RelatedView { line, column, label: &r.label }
+                })
+                .collect(),
+            notes: d.notes().iter().map(String::as_str).collect(),
         }
     }
 }

@@ -7,9 +7,10 @@ use serde::Serialize;
 use super::output::{errln, out};
 use super::{Context, Failure, json};
 use crate::Model;
-use crate::escape::{shown, shown_lines};
+use crate::escape::shown;
 use crate::model::{Deprecated, RoleIdx};
-use crate::suggest::did_you_mean;
+use crate::names::NameKind;
+use crate::suggest::unknown_name;
 
 /// `role-gen explain`.
 #[derive(Debug, Args)]
@@ -127,7 +128,8 @@ impl ExplainArgs {
         let project = cx.load()?;
         let model = project.model();
         let role = self.role.as_str();
-        let r = model.role(role).ok_or_else(|| unknown("role", role, model.roles().iter().map(|r| r.name.as_str())))?;
+        let known = || model.roles().iter().map(|r| r.name.as_str());
+        let r = model.role(role).ok_or_else(|| unknown(NameKind::Role, role, known(), &model.reserved().role_names))?;
         let chains = model.chains(r);
         let rows = model.roles()[r]
             .effective
@@ -151,9 +153,10 @@ impl WhoCanArgs {
         let project = cx.load()?;
         let model = project.model();
         let permission = self.permission.as_str();
-        let p = model
-            .permission(permission)
-            .ok_or_else(|| unknown("permission", permission, model.permissions().iter().map(|p| p.name.as_str())))?;
+        let known = || model.permissions().iter().map(|p| p.name.as_str());
+        let reserved = &model.reserved().permission_names;
+        let p =
+            model.permission(permission).ok_or_else(|| unknown(NameKind::Permission, permission, known(), reserved))?;
         let rows =
             model.holders(p).into_iter().map(|(r, chain)| (model.roles()[r].name.as_str(), names(model, &chain), None));
         let note = DeprecatedView::of(&model.permissions()[p].deprecated).map(|d| format!(" {}", d.note()));
@@ -211,10 +214,18 @@ fn how(via: &[&str]) -> String {
     if via.len() == 1 { "direct".to_string() } else { format!("via {}", via.join(" > ")) }
 }
 
-/// An unknown name: a refusal (exit 1) with a did-you-mean.
-fn unknown<'a>(kind: &str, name: &str, known: impl Iterator<Item = &'a str>) -> Failure {
-    let help = did_you_mean(name, known).map(|h| format!("\n  help: {h}")).unwrap_or_default();
-    errln!("error: unknown {kind} `{}`{}", shown(name), shown_lines(&help));
+/// An unknown name: a refusal (exit 1), said as `validate` says it (removed and reserved, or
+/// with a did-you-mean).
+fn unknown<'a>(kind: NameKind, name: &str, known: impl Iterator<Item = &'a str>, reserved: &[String]) -> Failure {
+    let why = unknown_name(kind, name, known, reserved);
+    // Each part escaped on its own: the name is the user's, and may hold a line break.
+    let mut text = shown(&why.message);
+    for (prefix, line) in [("", why.reason), ("help: ", why.help)] {
+        if let Some(line) = line {
+            text.push_str(&format!("\n  {prefix}{}", shown(&line)));
+        }
+    }
+    errln!("error: {text}");
     Failure::Checked
 }
 

@@ -9,7 +9,7 @@ use toml_edit::{Document, DocumentMut};
 use super::entries::{self, Kind, names};
 use super::{EditError, MAX_ID, Outcome, Refusal, Refused, format, unparsable};
 use crate::names::{is_valid_name, name_problem};
-use crate::suggest::did_you_mean;
+use crate::suggest::{reserved_reason, unknown_name};
 use crate::{Diagnostics, Project};
 
 /// What an edit did to the document, before validation.
@@ -112,16 +112,19 @@ impl<'a> Editor<'a> {
         self.at(span)
     }
 
-    /// Refuses a name that does not exist, with a did-you-mean.
+    /// Refuses a name that does not exist, as `validate` says it: removed and reserved, or
+    /// unknown with a did-you-mean.
     pub(super) fn require(&self, kind: Kind, name: &str) -> Result<(), Refusal> {
         let known = names(self.doc.as_table(), kind);
         if known.iter().any(|k| k == name) {
             return Ok(());
         }
-        let hint = did_you_mean(name, known.iter().map(String::as_str));
+        let reserved = entries::reserved_names(self.doc.as_table(), kind);
+        let why = unknown_name(kind.name_kind(), name, known.iter().map(String::as_str), &reserved);
         let file = self.path.file_name().map_or_else(|| "roles.toml".into(), |f| f.to_string_lossy());
-        let hint = hint.or_else(|| known.is_empty().then(|| format!("{file} has no {} yet", kind.section())));
-        Err(Refusal::new(Refused::UnknownName, format!("unknown {} `{name}`", kind.noun())).help(hint))
+        let hint = why.help.or_else(|| known.is_empty().then(|| format!("{file} has no {} yet", kind.section())));
+        let refusal = Refusal::new(Refused::UnknownName, why.message);
+        Err(why.reason.into_iter().fold(refusal, Refusal::detail).help(hint))
     }
 
     /// Refuses a new name that is invalid, taken, or reserved.
@@ -137,11 +140,7 @@ impl<'a> Editor<'a> {
         }
         if entries::reserved_names(self.doc.as_table(), kind).iter().any(|n| n == name) {
             return Err(Refusal::new(Refused::NameRetired, format!("{} name `{name}` is reserved", kind.noun()))
-                .detail(format!(
-                    "it is listed in [reserved] {noun}_names: a removed {noun} keeps its name forever, \
-                     so old data and code naming it never meet a new meaning",
-                    noun = kind.noun()
-                ))
+                .detail(reserved_reason(kind.name_kind()))
                 .help(Some("choose another name".into())));
         }
         Ok(())

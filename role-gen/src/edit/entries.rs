@@ -5,6 +5,7 @@
 //! can also repair a file that does not validate yet (`add permission` for a name a role
 //! already grants).
 
+use role_gen_core::names::NameKind;
 use role_gen_core::schema;
 use toml_edit::{Array, DocumentMut, Item, Table, TableLike, Value};
 
@@ -47,6 +48,16 @@ impl Kind {
             Kind::Permission => "permission",
             Kind::Role => "role",
             Kind::Policy => "policy",
+        }
+    }
+
+    /// The kind of name it is, for the wording shared with `validate`.
+    pub const fn name_kind(self) -> NameKind {
+        match self {
+            Kind::Entity => NameKind::Entity,
+            Kind::Permission => NameKind::Permission,
+            Kind::Role => NameKind::Role,
+            Kind::Policy => NameKind::Policy,
         }
     }
 }
