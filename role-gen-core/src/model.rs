@@ -449,6 +449,12 @@ impl Model {
         set
     }
 
+    /// Every role after the roles it includes (a role's effective permissions can be built in
+    /// this order from its direct grants and its includes' sets).
+    pub fn include_order(&self) -> Vec<RoleIdx> {
+        graph::post_order(&self.include_graph()).into_iter().map(RoleIdx::new).collect()
+    }
+
     /// Each role's includes as positions, for the graph algorithms.
     pub(crate) fn include_graph(&self) -> Vec<Vec<usize>> {
         self.roles.iter().map(|r| r.includes.iter().map(|i| i.get()).collect()).collect()

@@ -2,9 +2,13 @@
 //! and the process's peak memory (Linux `VmHWM`). For the README's performance table:
 //!
 //! ```text
-//! cargo run --release -p role-gen --example scale -- 10000 1000
+//! cargo run --release -p role-gen --example scale -- 10000 1000 [DEPTH]
+//! WRITE=/tmp/roles.toml cargo run --release -p role-gen --example scale -- 10000 1000
+//! FLOORS=/tmp/floors cargo run --release -p role-gen --example scale -- 10000 1000
 //! ```
 
+#[path = "../benches/floor.rs"]
+mod floor;
 #[path = "../benches/synthetic.rs"]
 mod synthetic;
 
@@ -21,7 +25,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1).map(|a| a.parse::<usize>());
     let permissions = args.next().transpose()?.unwrap_or(10_000);
     let roles = args.next().transpose()?.unwrap_or(1_000);
-    let text = synthetic::definition(permissions, roles);
+    let depth = args.next().transpose()?.unwrap_or(8);
+    let text = synthetic::text(synthetic::Shape::new(permissions, roles).deep(depth));
+    // `WRITE=path`: also write the definition, to time whole processes on it.
+    if let Some(path) = std::env::var_os("WRITE") {
+        std::fs::write(path, &text)?;
+    }
     let start = Instant::now();
     let _: toml::Table = toml::from_str(&text)?;
     let parse = start.elapsed();
@@ -38,6 +47,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         bytes / 1024,
         peak_memory_mb().unwrap_or(f64::NAN)
     );
+    // `FLOORS=dir`: the compile-time floors (see benches/floor.rs) and roles.rs / roles.ts.
+    if let Some(dir) = std::env::var_os("FLOORS").map(std::path::PathBuf::from) {
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join("floor.rs"), floor::rust(project.model()))?;
+        std::fs::write(dir.join("floor.ts"), floor::typescript(project.model()))?;
+        for (path, text) in outputs.iter().filter(|(p, _)| *p == "roles.rs" || *p == "roles.ts") {
+            std::fs::write(dir.join(path), text)?;
+        }
+    }
     if std::env::var_os("PER_TARGET").is_some() {
         per_target(&project);
     }

@@ -92,12 +92,11 @@ impl Permission {
 
     /// The permission with this id, if any.
     pub const fn from_id(id: u32) -> ::core::option::Option<Self> {
-        ::core::option::Option::Some(match id {
-            1 => Self::ViewSettings,
-            2 => Self::EditSettings,
-            3 => Self::InviteMembers,
-            _ => return ::core::option::Option::None,
-        })
+        if id >= 1 && id as usize <= Self::ALL.len() {
+            ::core::option::Option::Some(Self::ALL[id as usize - 1])
+        } else {
+            ::core::option::Option::None
+        }
     }
 
     /// The snake_case name, as in roles.toml.
@@ -117,13 +116,12 @@ impl Permission {
 
     /// Its bit in a [`PermissionSet`] (its position in id order).
     const fn bit(self) -> usize {
-        match self {
-            Self::ViewSettings => 0,
-            Self::EditSettings => 1,
-            Self::InviteMembers => 2,
-        }
+        self as usize - 1
     }
 }
+
+/// The lists of entity types the tables below name (each written once).
+const ENTITY_LIST_0: &[EntityType] = &[EntityType::Workspace];
 
 /// What the generated code knows about one permission.
 struct PermissionInfo {
@@ -137,17 +135,17 @@ const PERMISSION_TABLE: [PermissionInfo; 3] = [
     PermissionInfo {
         name: "view_settings",
         description: "View the workspace's settings",
-        entities: &[EntityType::Workspace],
+        entities: ENTITY_LIST_0,
     },
     PermissionInfo {
         name: "edit_settings",
         description: "Change the workspace's settings",
-        entities: &[EntityType::Workspace],
+        entities: ENTITY_LIST_0,
     },
     PermissionInfo {
         name: "invite_members",
         description: "Invite people to the workspace",
-        entities: &[EntityType::Workspace],
+        entities: ENTITY_LIST_0,
     },
 ];
 
@@ -184,17 +182,6 @@ impl PermissionSet {
             i += 1;
         }
         self
-    }
-
-    /// The set of the listed permissions.
-    const fn of_list(list: &[Permission]) -> Self {
-        let mut set = Self::EMPTY;
-        let mut i = 0;
-        while i < list.len() {
-            set = set.with(list[i]);
-            i += 1;
-        }
-        set
     }
 
     /// The effective permissions of a set of roles held together.
@@ -270,11 +257,11 @@ impl Role {
 
     /// The role with this id, if any.
     pub const fn from_id(id: u32) -> ::core::option::Option<Self> {
-        ::core::option::Option::Some(match id {
-            1 => Self::Viewer,
-            2 => Self::Admin,
-            _ => return ::core::option::Option::None,
-        })
+        if id >= 1 && id as usize <= Self::ALL.len() {
+            ::core::option::Option::Some(Self::ALL[id as usize - 1])
+        } else {
+            ::core::option::Option::None
+        }
     }
 
     /// The snake_case name, as in roles.toml.
@@ -293,8 +280,16 @@ impl Role {
     }
 
     /// The permissions granted to it directly.
-    pub const fn direct_permissions(self) -> &'static [Permission] {
-        ROLE_TABLE[self.index()].direct
+    pub const fn direct_permissions(self) -> PermissionSet {
+        let direct = ROLE_TABLE[self.index()].direct;
+        let mut set = PermissionSet::EMPTY;
+        let mut i = 0;
+        while i < direct.len() {
+            let bit = direct[i] as usize;
+            set.words[bit / 64] |= 1u64 << (bit % 64);
+            i += 1;
+        }
+        set
     }
 
     /// The roles whose permissions it inherits.
@@ -314,10 +309,7 @@ impl Role {
 
     /// Its position in id order.
     const fn index(self) -> usize {
-        match self {
-            Self::Viewer => 0,
-            Self::Admin => 1,
-        }
+        self as usize - 1
     }
 }
 
@@ -325,8 +317,8 @@ impl Role {
 struct RoleInfo {
     name: &'static str,
     description: &'static str,
-    effective: &'static [Permission],
-    direct: &'static [Permission],
+    /// Positions in `Permission::ALL`, ascending.
+    direct: &'static [u16],
     includes: &'static [Role],
     assignable_on: &'static [EntityType],
 }
@@ -337,35 +329,44 @@ const ROLE_TABLE: [RoleInfo; 2] = [
     RoleInfo {
         name: "viewer",
         description: "Sees the workspace's settings",
-        effective: &[Permission::ViewSettings],
-        direct: &[Permission::ViewSettings],
+        direct: &[0],
         includes: &[],
-        assignable_on: &[EntityType::Workspace],
+        assignable_on: ENTITY_LIST_0,
     },
     RoleInfo {
         name: "admin",
         description: "Runs the workspace",
-        effective: &[
-            Permission::ViewSettings,
-            Permission::EditSettings,
-            Permission::InviteMembers,
-        ],
-        direct: &[Permission::EditSettings, Permission::InviteMembers],
+        direct: &[1, 2],
         includes: &[Role::Viewer],
-        assignable_on: &[EntityType::Workspace],
+        assignable_on: ENTITY_LIST_0,
     },
 ];
 
-/// Each role's effective permissions as a set, in id order (built at compile time).
-const ROLE_SETS: [PermissionSet; 2] = {
-    let mut sets = [PermissionSet::EMPTY; 2];
-    let mut i = 0;
-    while i < ROLE_TABLE.len() {
-        sets[i] = PermissionSet::of_list(ROLE_TABLE[i].effective);
-        i += 1;
+/// Each role's effective permissions, in id order: bit `i` of word `i / 64` is the permission
+/// in position `i` of `Permission::ALL`.
+const ROLE_SETS: [PermissionSet; 2] = [
+    PermissionSet {
+        words: [0x0000000000000001],
+    },
+    PermissionSet {
+        words: [0x0000000000000007],
+    },
+];
+
+/// Where `id` is in `ids` (ascending), or where it would go: a binary search for `const fn`.
+#[allow(dead_code)]
+const fn id_position(ids: &[u32], id: u32) -> usize {
+    let (mut low, mut high) = (0, ids.len());
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if ids[middle] < id {
+            low = middle + 1;
+        } else {
+            high = middle;
+        }
     }
-    sets
-};
+    low
+}
 
 /// What `#[derive(RequiresPermission)]` implements: the permission an action needs.
 #[allow(dead_code)]
@@ -458,16 +459,19 @@ impl UnknownName {
         self.truncated
     }
 
-    /// Looks `name` up in `by_name`, sorted by name bytes.
+    /// Looks `name` up among `all` through `by_name`, positions in `all` sorted by name bytes.
     fn lookup<T: Copy>(
-        by_name: &[(&str, T)],
+        all: &[T],
+        by_name: &[u16],
+        as_str: fn(T) -> &'static str,
         kind: &'static str,
         name: &str,
     ) -> ::core::result::Result<T, UnknownName> {
-        match by_name.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
-            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(by_name[i].1),
-            ::core::result::Result::Err(_) => ::core::result::Result::Err(Self::new(kind, name)),
-        }
+        let name_at = |i: &u16| as_str(all[usize::from(*i)]).as_bytes().cmp(name.as_bytes());
+        by_name
+            .binary_search_by(name_at)
+            .map(|i| all[usize::from(by_name[i])])
+            .map_err(|_| Self::new(kind, name))
     }
 }
 
@@ -505,8 +509,8 @@ impl ::core::str::FromStr for EntityType {
     type Err = UnknownName;
 
     fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
-        const BY_NAME: &[(&str, EntityType)] = &[("workspace", EntityType::Workspace)];
-        UnknownName::lookup(BY_NAME, "entity type", name)
+        const BY_NAME: [u16; 1] = [0];
+        UnknownName::lookup(Self::ALL, &BY_NAME, Self::as_str, "entity type", name)
     }
 }
 
@@ -521,12 +525,8 @@ impl ::core::str::FromStr for Permission {
     type Err = UnknownName;
 
     fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
-        const BY_NAME: &[(&str, Permission)] = &[
-            ("edit_settings", Permission::EditSettings),
-            ("invite_members", Permission::InviteMembers),
-            ("view_settings", Permission::ViewSettings),
-        ];
-        UnknownName::lookup(BY_NAME, "permission", name)
+        const BY_NAME: [u16; 3] = [1, 2, 0];
+        UnknownName::lookup(Self::ALL, &BY_NAME, Self::as_str, "permission", name)
     }
 }
 
@@ -541,8 +541,8 @@ impl ::core::str::FromStr for Role {
     type Err = UnknownName;
 
     fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
-        const BY_NAME: &[(&str, Role)] = &[("admin", Role::Admin), ("viewer", Role::Viewer)];
-        UnknownName::lookup(BY_NAME, "role", name)
+        const BY_NAME: [u16; 2] = [1, 0];
+        UnknownName::lookup(Self::ALL, &BY_NAME, Self::as_str, "role", name)
     }
 }
 

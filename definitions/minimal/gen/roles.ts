@@ -60,13 +60,58 @@ export const ENTITY_TYPE_IDS: { readonly [E in EntityType]: number } = {
   workspace: 1,
 };
 
+/**
+ * What `ROLE_PERMISSIONS` is built from when the module loads: a string per role, each role
+ * after the roles it includes, holding the role's position in `ROLE_IDS`, the positions of
+ * its direct grants in `PERMISSION_IDS` (both in id order), `|`, and the positions of the
+ * roles it includes.
+ */
+const ROLE_GRANTS: readonly string[] = ["0 0 |", "1 1 2 | 0"];
+
 /** Each role's effective permissions: direct grants plus those of every included role. */
 export const ROLE_PERMISSIONS: {
   readonly [R in Role]: readonly Permission[];
-} = {
-  viewer: ["view_settings"],
-  admin: ["view_settings", "edit_settings", "invite_members"],
-};
+} = effectivePermissions();
+
+/** The numbers of a `ROLE_GRANTS` part. */
+function positions(text: string | undefined): number[] {
+  const out: number[] = [];
+  for (const part of (text ?? "").split(" ")) {
+    if (part !== "") {
+      out.push(Number(part));
+    }
+  }
+  return out;
+}
+
+/** Each role's effective permissions, roles and permissions in id order, from `ROLE_GRANTS`. */
+function effectivePermissions(): { [R in Role]: Permission[] } {
+  const permissions = Object.keys(PERMISSION_IDS) as Permission[];
+  const held: boolean[][] = [];
+  for (const row of ROLE_GRANTS) {
+    const [head, includes] = row.split("|");
+    const [role = -1, ...direct] = positions(head);
+    const set: boolean[] = [];
+    for (const p of direct) {
+      set[p] = true;
+    }
+    for (const included of positions(includes)) {
+      const inner = held[included] ?? [];
+      for (let p = 0; p < inner.length; p++) {
+        if (inner[p] === true) {
+          set[p] = true;
+        }
+      }
+    }
+    held[role] = set;
+  }
+  const table: { [role: string]: Permission[] } = {};
+  Object.keys(ROLE_IDS).forEach((name, role) => {
+    const set = held[role] ?? [];
+    table[name] = permissions.filter((_, p) => set[p] === true);
+  });
+  return table as { [R in Role]: Permission[] };
+}
 
 /** The entity types each permission is checked against. */
 export const PERMISSION_ENTITIES: {

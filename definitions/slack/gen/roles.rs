@@ -134,18 +134,11 @@ impl Permission {
 
     /// The permission with this id, if any.
     pub const fn from_id(id: u32) -> ::core::option::Option<Self> {
-        ::core::option::Option::Some(match id {
-            1 => Self::ArchiveChannel,
-            2 => Self::RenameChannel,
-            3 => Self::CreatePrivateChannel,
-            4 => Self::ConvertChannelToPrivate,
-            5 => Self::AddUserToWorkspace,
-            6 => Self::RemoveUserFromWorkspace,
-            7 => Self::ViewUserGroups,
-            8 => Self::AssignRoles,
-            9 => Self::ViewRoles,
-            _ => return ::core::option::Option::None,
-        })
+        if id >= 1 && id as usize <= Self::ALL.len() {
+            ::core::option::Option::Some(Self::ALL[id as usize - 1])
+        } else {
+            ::core::option::Option::None
+        }
     }
 
     /// The snake_case name, as in roles.toml.
@@ -165,19 +158,14 @@ impl Permission {
 
     /// Its bit in a [`PermissionSet`] (its position in id order).
     const fn bit(self) -> usize {
-        match self {
-            Self::ArchiveChannel => 0,
-            Self::RenameChannel => 1,
-            Self::CreatePrivateChannel => 2,
-            Self::ConvertChannelToPrivate => 3,
-            Self::AddUserToWorkspace => 4,
-            Self::RemoveUserFromWorkspace => 5,
-            Self::ViewUserGroups => 6,
-            Self::AssignRoles => 7,
-            Self::ViewRoles => 8,
-        }
+        self as usize - 1
     }
 }
+
+/// The lists of entity types the tables below name (each written once).
+const ENTITY_LIST_0: &[EntityType] = &[EntityType::Workspace, EntityType::Channel];
+const ENTITY_LIST_1: &[EntityType] = &[EntityType::Workspace];
+const ENTITY_LIST_2: &[EntityType] = &[EntityType::Enterprise, EntityType::Workspace];
 
 /// What the generated code knows about one permission.
 struct PermissionInfo {
@@ -191,47 +179,47 @@ const PERMISSION_TABLE: [PermissionInfo; 9] = [
     PermissionInfo {
         name: "archive_channel",
         description: "Archive a channel",
-        entities: &[EntityType::Workspace, EntityType::Channel],
+        entities: ENTITY_LIST_0,
     },
     PermissionInfo {
         name: "rename_channel",
         description: "Rename a channel",
-        entities: &[EntityType::Workspace, EntityType::Channel],
+        entities: ENTITY_LIST_0,
     },
     PermissionInfo {
         name: "create_private_channel",
         description: "Create a private channel in a workspace",
-        entities: &[EntityType::Workspace],
+        entities: ENTITY_LIST_1,
     },
     PermissionInfo {
         name: "convert_channel_to_private",
         description: "Convert a public channel into a private channel",
-        entities: &[EntityType::Workspace, EntityType::Channel],
+        entities: ENTITY_LIST_0,
     },
     PermissionInfo {
         name: "add_user_to_workspace",
         description: "Add a user to a workspace",
-        entities: &[EntityType::Workspace],
+        entities: ENTITY_LIST_1,
     },
     PermissionInfo {
         name: "remove_user_from_workspace",
         description: "Remove a user from a workspace",
-        entities: &[EntityType::Workspace],
+        entities: ENTITY_LIST_1,
     },
     PermissionInfo {
         name: "view_user_groups",
         description: "View the user groups of the organization or workspace",
-        entities: &[EntityType::Enterprise, EntityType::Workspace],
+        entities: ENTITY_LIST_2,
     },
     PermissionInfo {
         name: "assign_roles",
         description: "Delegate users to roles, and revoke their roles",
-        entities: &[EntityType::Enterprise, EntityType::Workspace],
+        entities: ENTITY_LIST_2,
     },
     PermissionInfo {
         name: "view_roles",
         description: "See which users hold which roles",
-        entities: &[EntityType::Enterprise, EntityType::Workspace],
+        entities: ENTITY_LIST_2,
     },
 ];
 
@@ -268,17 +256,6 @@ impl PermissionSet {
             i += 1;
         }
         self
-    }
-
-    /// The set of the listed permissions.
-    const fn of_list(list: &[Permission]) -> Self {
-        let mut set = Self::EMPTY;
-        let mut i = 0;
-        while i < list.len() {
-            set = set.with(list[i]);
-            i += 1;
-        }
-        set
     }
 
     /// The effective permissions of a set of roles held together.
@@ -363,13 +340,11 @@ impl Role {
 
     /// The role with this id, if any.
     pub const fn from_id(id: u32) -> ::core::option::Option<Self> {
-        ::core::option::Option::Some(match id {
-            1 => Self::ChannelsAdmin,
-            2 => Self::UsersAdmin,
-            3 => Self::RolesAdmin,
-            4 => Self::RoleViewer,
-            _ => return ::core::option::Option::None,
-        })
+        if id >= 1 && id as usize <= Self::ALL.len() {
+            ::core::option::Option::Some(Self::ALL[id as usize - 1])
+        } else {
+            ::core::option::Option::None
+        }
     }
 
     /// The snake_case name, as in roles.toml.
@@ -388,8 +363,16 @@ impl Role {
     }
 
     /// The permissions granted to it directly.
-    pub const fn direct_permissions(self) -> &'static [Permission] {
-        ROLE_TABLE[self.index()].direct
+    pub const fn direct_permissions(self) -> PermissionSet {
+        let direct = ROLE_TABLE[self.index()].direct;
+        let mut set = PermissionSet::EMPTY;
+        let mut i = 0;
+        while i < direct.len() {
+            let bit = direct[i] as usize;
+            set.words[bit / 64] |= 1u64 << (bit % 64);
+            i += 1;
+        }
+        set
     }
 
     /// The roles whose permissions it inherits.
@@ -409,12 +392,7 @@ impl Role {
 
     /// Its position in id order.
     const fn index(self) -> usize {
-        match self {
-            Self::ChannelsAdmin => 0,
-            Self::UsersAdmin => 1,
-            Self::RolesAdmin => 2,
-            Self::RoleViewer => 3,
-        }
+        self as usize - 1
     }
 }
 
@@ -422,8 +400,8 @@ impl Role {
 struct RoleInfo {
     name: &'static str,
     description: &'static str,
-    effective: &'static [Permission],
-    direct: &'static [Permission],
+    /// Positions in `Permission::ALL`, ascending.
+    direct: &'static [u16],
     includes: &'static [Role],
     assignable_on: &'static [EntityType],
 }
@@ -434,65 +412,64 @@ const ROLE_TABLE: [RoleInfo; 4] = [
     RoleInfo {
         name: "channels_admin",
         description: "Channels Admin: makes administrative changes to channels",
-        effective: &[
-            Permission::ArchiveChannel,
-            Permission::RenameChannel,
-            Permission::CreatePrivateChannel,
-            Permission::ConvertChannelToPrivate,
-        ],
-        direct: &[
-            Permission::ArchiveChannel,
-            Permission::RenameChannel,
-            Permission::CreatePrivateChannel,
-            Permission::ConvertChannelToPrivate,
-        ],
+        direct: &[0, 1, 2, 3],
         includes: &[],
-        assignable_on: &[EntityType::Enterprise, EntityType::Workspace],
+        assignable_on: ENTITY_LIST_2,
     },
     RoleInfo {
         name: "users_admin",
         description: "Users Admin: adds and removes users from workspaces and views user groups",
-        effective: &[
-            Permission::AddUserToWorkspace,
-            Permission::RemoveUserFromWorkspace,
-            Permission::ViewUserGroups,
-        ],
-        direct: &[
-            Permission::AddUserToWorkspace,
-            Permission::RemoveUserFromWorkspace,
-            Permission::ViewUserGroups,
-        ],
+        direct: &[4, 5, 6],
         includes: &[],
-        assignable_on: &[EntityType::Enterprise, EntityType::Workspace],
+        assignable_on: ENTITY_LIST_2,
     },
     RoleInfo {
         name: "roles_admin",
         description: "Roles Admin: administers roles and delegates users to their associated roles",
-        effective: &[Permission::AssignRoles, Permission::ViewRoles],
-        direct: &[Permission::AssignRoles],
+        direct: &[7],
         includes: &[Role::RoleViewer],
-        assignable_on: &[EntityType::Enterprise, EntityType::Workspace],
+        assignable_on: ENTITY_LIST_2,
     },
     RoleInfo {
         name: "role_viewer",
         description: "Role Viewer: sees which users hold which roles",
-        effective: &[Permission::ViewRoles],
-        direct: &[Permission::ViewRoles],
+        direct: &[8],
         includes: &[],
-        assignable_on: &[EntityType::Enterprise, EntityType::Workspace],
+        assignable_on: ENTITY_LIST_2,
     },
 ];
 
-/// Each role's effective permissions as a set, in id order (built at compile time).
-const ROLE_SETS: [PermissionSet; 4] = {
-    let mut sets = [PermissionSet::EMPTY; 4];
-    let mut i = 0;
-    while i < ROLE_TABLE.len() {
-        sets[i] = PermissionSet::of_list(ROLE_TABLE[i].effective);
-        i += 1;
+/// Each role's effective permissions, in id order: bit `i` of word `i / 64` is the permission
+/// in position `i` of `Permission::ALL`.
+const ROLE_SETS: [PermissionSet; 4] = [
+    PermissionSet {
+        words: [0x000000000000000f],
+    },
+    PermissionSet {
+        words: [0x0000000000000070],
+    },
+    PermissionSet {
+        words: [0x0000000000000180],
+    },
+    PermissionSet {
+        words: [0x0000000000000100],
+    },
+];
+
+/// Where `id` is in `ids` (ascending), or where it would go: a binary search for `const fn`.
+#[allow(dead_code)]
+const fn id_position(ids: &[u32], id: u32) -> usize {
+    let (mut low, mut high) = (0, ids.len());
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if ids[middle] < id {
+            low = middle + 1;
+        } else {
+            high = middle;
+        }
     }
-    sets
-};
+    low
+}
 
 /// The legacy account levels, lowest first: `a < b` when `b` is more privileged.
 #[allow(dead_code)]
@@ -624,16 +601,19 @@ impl UnknownName {
         self.truncated
     }
 
-    /// Looks `name` up in `by_name`, sorted by name bytes.
+    /// Looks `name` up among `all` through `by_name`, positions in `all` sorted by name bytes.
     fn lookup<T: Copy>(
-        by_name: &[(&str, T)],
+        all: &[T],
+        by_name: &[u16],
+        as_str: fn(T) -> &'static str,
         kind: &'static str,
         name: &str,
     ) -> ::core::result::Result<T, UnknownName> {
-        match by_name.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
-            ::core::result::Result::Ok(i) => ::core::result::Result::Ok(by_name[i].1),
-            ::core::result::Result::Err(_) => ::core::result::Result::Err(Self::new(kind, name)),
-        }
+        let name_at = |i: &u16| as_str(all[usize::from(*i)]).as_bytes().cmp(name.as_bytes());
+        by_name
+            .binary_search_by(name_at)
+            .map(|i| all[usize::from(by_name[i])])
+            .map_err(|_| Self::new(kind, name))
     }
 }
 
@@ -671,12 +651,8 @@ impl ::core::str::FromStr for EntityType {
     type Err = UnknownName;
 
     fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
-        const BY_NAME: &[(&str, EntityType)] = &[
-            ("channel", EntityType::Channel),
-            ("enterprise", EntityType::Enterprise),
-            ("workspace", EntityType::Workspace),
-        ];
-        UnknownName::lookup(BY_NAME, "entity type", name)
+        const BY_NAME: [u16; 3] = [2, 0, 1];
+        UnknownName::lookup(Self::ALL, &BY_NAME, Self::as_str, "entity type", name)
     }
 }
 
@@ -691,24 +667,8 @@ impl ::core::str::FromStr for Permission {
     type Err = UnknownName;
 
     fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
-        const BY_NAME: &[(&str, Permission)] = &[
-            ("add_user_to_workspace", Permission::AddUserToWorkspace),
-            ("archive_channel", Permission::ArchiveChannel),
-            ("assign_roles", Permission::AssignRoles),
-            (
-                "convert_channel_to_private",
-                Permission::ConvertChannelToPrivate,
-            ),
-            ("create_private_channel", Permission::CreatePrivateChannel),
-            (
-                "remove_user_from_workspace",
-                Permission::RemoveUserFromWorkspace,
-            ),
-            ("rename_channel", Permission::RenameChannel),
-            ("view_roles", Permission::ViewRoles),
-            ("view_user_groups", Permission::ViewUserGroups),
-        ];
-        UnknownName::lookup(BY_NAME, "permission", name)
+        const BY_NAME: [u16; 9] = [4, 0, 7, 3, 2, 5, 1, 8, 6];
+        UnknownName::lookup(Self::ALL, &BY_NAME, Self::as_str, "permission", name)
     }
 }
 
@@ -723,13 +683,8 @@ impl ::core::str::FromStr for Role {
     type Err = UnknownName;
 
     fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
-        const BY_NAME: &[(&str, Role)] = &[
-            ("channels_admin", Role::ChannelsAdmin),
-            ("role_viewer", Role::RoleViewer),
-            ("roles_admin", Role::RolesAdmin),
-            ("users_admin", Role::UsersAdmin),
-        ];
-        UnknownName::lookup(BY_NAME, "role", name)
+        const BY_NAME: [u16; 4] = [0, 3, 2, 1];
+        UnknownName::lookup(Self::ALL, &BY_NAME, Self::as_str, "role", name)
     }
 }
 
@@ -744,14 +699,8 @@ impl ::core::str::FromStr for LegacyRole {
     type Err = UnknownName;
 
     fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
-        const BY_NAME: &[(&str, LegacyRole)] = &[
-            ("admin", LegacyRole::Admin),
-            ("guest", LegacyRole::Guest),
-            ("member", LegacyRole::Member),
-            ("owner", LegacyRole::Owner),
-            ("primary_owner", LegacyRole::PrimaryOwner),
-        ];
-        UnknownName::lookup(BY_NAME, "legacy level", name)
+        const BY_NAME: [u16; 5] = [2, 0, 1, 3, 4];
+        UnknownName::lookup(Self::ALL, &BY_NAME, Self::as_str, "legacy level", name)
     }
 }
 
@@ -766,16 +715,8 @@ impl ::core::str::FromStr for Policy {
     type Err = UnknownName;
 
     fn from_str(name: &str) -> ::core::result::Result<Self, UnknownName> {
-        const BY_NAME: &[(&str, Policy)] = &[
-            ("channel_archive", Policy::ChannelArchive),
-            (
-                "channel_convert_to_private",
-                Policy::ChannelConvertToPrivate,
-            ),
-            ("channel_rename", Policy::ChannelRename),
-            ("workspace_invite", Policy::WorkspaceInvite),
-        ];
-        UnknownName::lookup(BY_NAME, "policy", name)
+        const BY_NAME: [u16; 4] = [0, 2, 1, 3];
+        UnknownName::lookup(Self::ALL, &BY_NAME, Self::as_str, "policy", name)
     }
 }
 

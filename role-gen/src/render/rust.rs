@@ -5,6 +5,7 @@
 pub mod layout;
 pub mod policies;
 pub mod scaffold;
+mod tables;
 
 use std::fmt::Write as _;
 
@@ -12,10 +13,11 @@ use serde::Serialize;
 
 use super::common::{one_comment_line, sorted};
 use super::{RenderOptions, TargetView, Template};
-use crate::model::{Entity, EntityIdx, Model, PermIdx, Permission, Role};
+use crate::model::{Entity, Model, Permission, Role};
 use crate::{escape, names};
 use layout::{Expr, TAB};
 use policies::{RustFacts, RustPolicy};
+use tables::{EntityLists, Positions};
 
 /// Rust's naming oracle: how a roles.toml name or text is spelled in Rust source. The keyword
 /// rules themselves live in the core's `names`, whose checks find collisions before rendering.
@@ -69,9 +71,14 @@ pub struct RustView {
     all_roles: String,
     all_legacy: String,
     entity_table: String,
+    /// The `const ENTITY_LIST_n` the tables share.
+    entity_lists: String,
     permission_table: String,
+    permission_positions: Positions,
     role_table: String,
-    role_count: usize,
+    role_positions: Positions,
+    /// `const ROLE_SETS: …`: each role's effective permissions as set words.
+    role_sets: String,
     policies: Vec<RustPolicy>,
     all_policies: String,
     policy_table: String,
@@ -132,21 +139,15 @@ struct RustLevel {
 struct RustNames {
     r#type: &'static str,
     kind: &'static str,
-    /// `const BY_NAME: … = &[("name", Type::Variant), …];`, sorted by name bytes for a binary
+    /// `const BY_NAME: [u16; n] = […];`: positions in `ALL`, sorted by name bytes for a binary
     /// search.
     by_name: String,
 }
 
 impl RustNames {
     fn new<'a>(r#type: &'static str, kind: &'static str, names: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut names: Vec<&str> = names.into_iter().collect();
-        names.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
-        let pairs = names
-            .into_iter()
-            .map(|n| Expr::tuple(vec![Expr::atom(Rust::quoted(n)), Expr::atom(Rust::path(r#type, n))]))
-            .collect();
-        let lhs = format!("const BY_NAME: &[(&str, {type})]");
-        RustNames { r#type, kind, by_name: layout::assign(&lhs, &Expr::slice(pairs), 2 * TAB) }
+        let names: Vec<&str> = names.into_iter().collect();
+        RustNames { r#type, kind, by_name: tables::by_name(&names) }
     }
 }
 
@@ -176,25 +177,21 @@ fn entity_row(model: &Model, e: &Entity) -> Vec<(&'static str, Expr)> {
     vec![("name", text(&e.name)), ("description", text(&e.description)), ("parent", parent)]
 }
 
-fn permission_row(model: &Model, p: &Permission) -> Vec<(&'static str, Expr)> {
-    vec![("name", text(&p.name)), ("description", text(&p.description)), ("entities", entity_list(model, &p.entities))]
+fn permission_row(model: &Model, lists: &mut EntityLists, p: &Permission) -> Vec<(&'static str, Expr)> {
+    let entities = lists.name(model, &p.entities);
+    vec![("name", text(&p.name)), ("description", text(&p.description)), ("entities", entities)]
 }
 
-fn role_row(model: &Model, r: &Role) -> Vec<(&'static str, Expr)> {
-    let permissions = |set: Vec<PermIdx>| paths("Permission", set.into_iter().map(|p| &*model.permissions()[p].name));
+/// A role's row; its direct grants as positions in `Permission::ALL` (a list of 50 paths per
+/// role made rustc take a minute on 1,000 roles; numbers take a second).
+fn role_row(model: &Model, lists: &mut EntityLists, r: &Role) -> Vec<(&'static str, Expr)> {
     vec![
         ("name", text(&r.name)),
         ("description", text(&r.description)),
-        ("effective", permissions(r.effective.iter().collect())),
-        ("direct", permissions(sorted(&r.permissions))),
+        ("direct", tables::positions(&r.permissions)),
         ("includes", paths("Role", sorted(&r.includes).into_iter().map(|i| &*model.roles()[i].name))),
-        ("assignable_on", entity_list(model, &r.assignable_on)),
+        ("assignable_on", lists.name(model, &r.assignable_on)),
     ]
-}
-
-/// `&[EntityType::A, …]` for a list of entities.
-fn entity_list(model: &Model, list: &[EntityIdx]) -> Expr {
-    paths("EntityType", list.iter().map(|&e| &*model.entities()[e].name))
 }
 
 impl RustPermission {
@@ -232,6 +229,10 @@ impl TargetView for RustView {
 
     fn new(model: &Model, options: &RenderOptions) -> Self {
         let numbered = |i, id, name: &str, description: &str| RustNumbered::new(i, id, name, description);
+        let mut lists = EntityLists::default();
+        let permission_rows: Vec<_> =
+            model.permissions().iter().map(|p| permission_row(model, &mut lists, p)).collect();
+        let role_rows: Vec<_> = model.roles().iter().map(|r| role_row(model, &mut lists, r)).collect();
         RustView {
             project: one_comment_line(&model.project().name),
             serde: options.rust_serde,
@@ -265,14 +266,23 @@ impl TargetView for RustView {
             permission_table: layout::table(
                 &format!("const PERMISSION_TABLE: [PermissionInfo; {}]", model.permissions().len()),
                 "PermissionInfo",
-                &model.permissions().iter().map(|p| permission_row(model, p)).collect::<Vec<_>>(),
+                &permission_rows,
+            ),
+            entity_lists: lists.decls(),
+            permission_positions: Positions::new(
+                "PERMISSION_IDS",
+                &model.permissions().iter().map(|p| p.id).collect::<Vec<_>>(),
             ),
             role_table: layout::table(
                 &format!("const ROLE_TABLE: [RoleInfo; {}]", model.roles().len()),
                 "RoleInfo",
-                &model.roles().iter().map(|r| role_row(model, r)).collect::<Vec<_>>(),
+                &role_rows,
             ),
-            role_count: model.roles().len(),
+            role_positions: Positions::new("ROLE_IDS", &model.roles().iter().map(|r| r.id).collect::<Vec<_>>()),
+            role_sets: tables::role_sets(
+                &model.roles().iter().map(|r| &r.effective).collect::<Vec<_>>(),
+                model.permissions().len(),
+            ),
             policies: model.policies().iter().enumerate().map(|(i, p)| RustPolicy::new(model, i, p)).collect(),
             all_policies: all(model.policies().iter().map(|p| &*p.name)),
             policy_table: policies::table(model),

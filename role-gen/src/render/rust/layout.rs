@@ -18,6 +18,9 @@
 const MAX_WIDTH: usize = 100;
 /// rustfmt's `array_width` and `fn_call_width`: the widest list kept on one line.
 const LIST_WIDTH: usize = 60;
+/// rustfmt's `short_array_element_width_threshold`: an array whose items are all literals at
+/// most this wide is packed, many to a line, when it breaks.
+const SHORT_ITEM: usize = 10;
 /// One level of indentation.
 pub const TAB: usize = 4;
 
@@ -32,6 +35,9 @@ pub enum Expr {
     Hug { callee: String, arg: Box<Expr> },
     /// `receiver.method(…)`: `call` is the `.method(…)` part, a [`Expr::Hug`] or a list.
     Method { receiver: String, call: Box<Expr> },
+    /// `[1, 2, 3]` (or `&[…]`, after `open`): literals at most [`SHORT_ITEM`] wide, packed as
+    /// many to a line as fit when the array breaks.
+    Packed { open: &'static str, items: Vec<String> },
 }
 
 impl Expr {
@@ -45,9 +51,28 @@ impl Expr {
         Expr::List { open: "&[".into(), items, close: "]" }
     }
 
-    /// `(a, b)`.
-    pub fn tuple(items: Vec<Expr>) -> Expr {
-        Expr::List { open: "(".into(), items, close: ")" }
+    /// `[a, b]`.
+    pub fn array(items: Vec<Expr>) -> Expr {
+        Expr::List { open: "[".into(), items, close: "]" }
+    }
+
+    /// `[1, 2, 3]` of short literals (numbers): packed when it breaks, if every item is short
+    /// enough for rustfmt to pack it; else one per line.
+    pub fn numbers(items: Vec<String>) -> Expr {
+        Expr::packed("[", items)
+    }
+
+    /// `&[1, 2, 3]`, as [`Expr::numbers`] lays it out.
+    pub fn number_slice(items: Vec<String>) -> Expr {
+        Expr::packed("&[", items)
+    }
+
+    fn packed(open: &'static str, items: Vec<String>) -> Expr {
+        if items.iter().all(|i| width(i) <= SHORT_ITEM) {
+            Expr::Packed { open, items }
+        } else {
+            Expr::List { open: open.into(), items: items.into_iter().map(Expr::Atom).collect(), close: "]" }
+        }
     }
 
     /// `callee(a, b)`.
@@ -79,12 +104,13 @@ impl Expr {
                 format!("{callee}({})", arg.layout(indent, col, reserve + 1))
             }
             Expr::Method { receiver, call } => method_call(receiver, call, indent, col, reserve),
+            Expr::Packed { open, items } => packed(open, items, indent, col, reserve),
         }
     }
 
     /// Whether this is a list (which rustfmt may break inside a match arm, not an atom).
     fn is_list(&self) -> bool {
-        matches!(self, Expr::List { .. } | Expr::Hug { .. })
+        matches!(self, Expr::List { .. } | Expr::Hug { .. } | Expr::Packed { .. })
     }
 }
 
@@ -117,6 +143,36 @@ fn list(open: &str, items: &[Expr], close: &str, indent: usize, col: usize, rese
     out.push('\n');
     out.push_str(&spaces(indent));
     out.push_str(close);
+    out
+}
+
+/// Short literals on one line when the whole fits and they take at most [`LIST_WIDTH`]; else
+/// one level deeper, as many to a line as fit: rustfmt counts each item's separator as `, `
+/// even at the end of a line, so a line holds at most `MAX_WIDTH - 1` columns.
+fn packed(open: &str, items: &[String], indent: usize, col: usize, reserve: usize) -> String {
+    let one_line = items.join(", ");
+    if col + width(open) + width(&one_line) + 1 + reserve <= MAX_WIDTH && width(&one_line) <= LIST_WIDTH {
+        return format!("{open}{one_line}]");
+    }
+    let inner = indent + TAB;
+    let mut out = String::from(open);
+    let mut at = MAX_WIDTH;
+    for item in items {
+        if at + 1 + width(item) + 2 > MAX_WIDTH {
+            out.push('\n');
+            out.push_str(&spaces(inner));
+            at = inner;
+        } else {
+            out.push(' ');
+            at += 1;
+        }
+        out.push_str(item);
+        out.push(',');
+        at += width(item) + 1;
+    }
+    out.push('\n');
+    out.push_str(&spaces(indent));
+    out.push(']');
     out
 }
 
