@@ -3,7 +3,7 @@
 //! Errors on the file as written (names, ids, reserved, paths) run on the syntax tree, before
 //! lowering; cycles run on the resolved graph; warnings run on the finished model.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::graph;
@@ -216,9 +216,13 @@ fn reserved_ids<'f>(file: &'f File, kind: &str) -> &'f [Sp<i64>] {
 fn ids_are_unique(file: &File, diags: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<(&str, i64), &Numbered<'_>> = HashMap::new();
     let all = numbers(file);
+    // The next free id of each kind, worked out once: a file of 10,000 duplicates would
+    // otherwise scan every number for each of them.
+    let mut next_of: HashMap<&str, i64> = HashMap::new();
     for n in &all {
         let Some(first) = seen.insert((n.kind, n.number), n) else { continue };
-        let (kind, next) = (n.kind, next_free(file, n.kind));
+        let kind = n.kind;
+        let next = *next_of.entry(kind).or_insert_with(|| next_free(file, kind));
         let (message, help) = match (n.written, first.written) {
             (true, true) => (
                 format!("{kind} `{}` reuses id {} of {kind} `{}`", n.name, n.number, first.name),
@@ -247,8 +251,12 @@ fn ids_are_unique(file: &File, diags: &mut Vec<Diagnostic>) {
 // Rule: ids and names in `[reserved]` are never used again (clients may still hold them),
 // nor the numbers entities take by their place in the file.
 fn reserved_stays_reserved(file: &File, diags: &mut Vec<Diagnostic>) {
+    let reserved: HashSet<(&str, i64)> = ["permission", "role", "policy", "entity"]
+        .into_iter()
+        .flat_map(|kind| reserved_ids(file, kind).iter().map(move |x| (kind, *x.get_ref())))
+        .collect();
     for n in numbers(file) {
-        if !reserved_ids(file, n.kind).iter().any(|x| *x.get_ref() == n.number) {
+        if !reserved.contains(&(n.kind, n.number)) {
             continue;
         }
         let (message, help) = if n.written {

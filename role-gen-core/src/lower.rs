@@ -4,6 +4,7 @@
 //! still report on a file with errors (each check on what was read as written, see `trust`);
 //! only a model without errors is handed on.
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 
@@ -22,6 +23,9 @@ struct Names<'a, I> {
     reserved: Vec<&'a str>,
     /// Extra help when a lookup fails and nothing is close.
     fallback: Option<&'static str>,
+    /// The valid names, sorted: the did-you-mean candidates, gathered on the first miss (a file
+    /// with thousands of unknown names sorts them once, not once each).
+    known: OnceCell<Vec<&'a str>>,
 }
 
 impl<'a, I: Copy + Eq + Hash> Names<'a, I> {
@@ -30,7 +34,7 @@ impl<'a, I: Copy + Eq + Hash> Names<'a, I> {
         for (i, n) in names.enumerate() {
             map.entry(n).or_insert(index(i));
         }
-        Names { kind, map, reserved: Vec::new(), fallback: None }
+        Names { kind, map, reserved: Vec::new(), fallback: None, known: OnceCell::new() }
     }
 
     /// With the names `[reserved]` keeps for the kind.
@@ -51,8 +55,11 @@ impl<'a, I: Copy + Eq + Hash> Names<'a, I> {
         if let Some(&i) = self.map.get(name.get_ref().as_str()) {
             return Some(i);
         }
-        let mut known: Vec<&str> = self.map.keys().copied().filter(|k| is_valid_name(k)).collect();
-        known.sort_unstable();
+        let known = self.known.get_or_init(|| {
+            let mut known: Vec<&str> = self.map.keys().copied().filter(|k| is_valid_name(k)).collect();
+            known.sort_unstable();
+            known
+        });
         let why = unknown_name(self.kind, name.get_ref(), known.iter().copied(), &self.reserved);
         let help = why.help.or_else(|| self.fallback.map(str::to_string)).or_else(|| {
             (!known.is_empty()).then(|| {

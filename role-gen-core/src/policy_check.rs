@@ -15,6 +15,9 @@
 //! policy allows: `shadowed-deny`, an error. Any other rule all of whose cases are caught
 //! earlier (or that lists nothing) never decides: `unreachable-rule`, a warning.
 
+use std::collections::HashMap;
+use std::hash::Hash;
+
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{LevelIdx, Model, PermIdx, Policy, Rule, RuleKind};
 use crate::names;
@@ -31,8 +34,10 @@ pub fn run(model: &Model, diags: &mut Vec<Diagnostic>) {
 pub(crate) fn run_trusted(model: &Model, trust: &Trust, diags: &mut Vec<Diagnostic>) {
     predicates_are_not_fact_methods(model, diags);
     for policy in model.policies.iter().filter(|p| trust.policy(&p.name)) {
+        let mut firsts = Firsts::default();
         for j in 0..policy.rules.len() {
-            every_rule_can_decide(model, policy, j, diags);
+            let cases = firsts.cases(model, policy, j);
+            every_rule_can_decide(model, policy, j, &cases, diags);
         }
         permissions_apply_to_the_entity(model, policy, trust, diags);
     }
@@ -66,29 +71,41 @@ struct Case {
     caught_by: Option<usize>,
 }
 
-/// The cases of rule `j`, each with the first earlier rule that covers it.
-fn cases(model: &Model, policy: &Policy, j: usize) -> Vec<Case> {
-    let earlier: Vec<Cover> = policy.rules[..j].iter().map(|r| cover(model, &r.kind)).collect();
-    let first = |covers: &dyn Fn(&Cover) -> bool| earlier.iter().position(covers);
-    match cover(model, &policy.rules[j].kind) {
-        Cover::Levels(levels) => levels
-            .into_iter()
-            .map(|l| Case {
-                name: model.legacy_levels[l].name.clone(),
-                caught_by: first(&|c| matches!(c, Cover::Levels(ls) if ls.contains(&l))),
-            })
-            .collect(),
-        Cover::Permissions(ps) => ps
-            .into_iter()
-            .map(|p| Case {
-                name: model.permissions[p].name.clone(),
-                caught_by: first(&|c| matches!(c, Cover::Permissions(earlier) if earlier.contains(&p))),
-            })
-            .collect(),
-        Cover::Predicate(q) => {
-            vec![Case { caught_by: first(&|c| matches!(c, Cover::Predicate(e) if *e == q)), name: q }]
+/// For each fact, the first rule (so far) that covers it: a policy's rules are walked once, in
+/// order, each rule's cases looked up before its own facts are recorded (linear in the rules,
+/// where comparing each rule with every earlier one took seconds on 10,000 rules).
+#[derive(Default)]
+struct Firsts {
+    levels: HashMap<LevelIdx, usize>,
+    permissions: HashMap<PermIdx, usize>,
+    predicates: HashMap<String, usize>,
+}
+
+impl Firsts {
+    /// The cases of rule `j`, each with the first earlier rule that covers it; then rule `j`
+    /// becomes the first for every fact it covers that had none.
+    fn cases(&mut self, model: &Model, policy: &Policy, j: usize) -> Vec<Case> {
+        match cover(model, &policy.rules[j].kind) {
+            Cover::Levels(levels) => levels
+                .into_iter()
+                .map(|l| Case {
+                    name: model.legacy_levels[l].name.clone(),
+                    caught_by: first(&mut self.levels, l, j),
+                })
+                .collect(),
+            Cover::Permissions(ps) => ps
+                .into_iter()
+                .map(|p| Case { name: model.permissions[p].name.clone(), caught_by: first(&mut self.permissions, p, j) })
+                .collect(),
+            Cover::Predicate(q) => vec![Case { caught_by: first(&mut self.predicates, q.clone(), j), name: q }],
         }
     }
+}
+
+/// The rule before `j` that covers `fact` first, if any (recording `j` when none does).
+fn first<K: Eq + Hash>(firsts: &mut HashMap<K, usize>, fact: K, j: usize) -> Option<usize> {
+    let first = *firsts.entry(fact).or_insert(j);
+    (first < j).then_some(first)
 }
 
 /// `rule 2 (`allow_if_legacy_at_least admin`)`.
@@ -108,9 +125,8 @@ fn deduped(mut v: Vec<usize>) -> Vec<usize> {
 
 // Rule: a deny rule is never overridden by an earlier allow (error), and every rule can decide
 // for some actor (warning).
-fn every_rule_can_decide(model: &Model, policy: &Policy, j: usize, diags: &mut Vec<Diagnostic>) {
+fn every_rule_can_decide(model: &Model, policy: &Policy, j: usize, cases: &[Case], diags: &mut Vec<Diagnostic>) {
     let rule = &policy.rules[j];
-    let cases = cases(model, policy, j);
     let allowed_first: Vec<&Case> =
         cases.iter().filter(|c| c.caught_by.is_some_and(|i| policy.rules[i].kind.allows())).collect();
     if !rule.kind.allows() && !allowed_first.is_empty() {
