@@ -6,6 +6,7 @@
 //! rendering shows every part of a diagnostic (its other places and notes too), so none of them
 //! says less than another.
 
+use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 
 pub use crate::codes::{Code, Severity};
@@ -231,9 +232,29 @@ impl Diagnostics {
 
     /// The rustc-like text for a terminal or a log.
     pub fn render_human(&self, color: bool) -> String {
+        self.render_human_capped(color, usize::MAX)
+    }
+
+    /// [`Diagnostics::render_human`] with at most `per_code` warnings of each code shown, and
+    /// a line counting the rest: a file with 3,000 `redundant-grant` warnings is read, not
+    /// scrolled. Errors are always shown, every one.
+    pub fn render_human_capped(&self, color: bool, per_code: usize) -> String {
         let mut out = String::new();
+        let mut shown: HashMap<Code, usize> = HashMap::new();
         for d in &self.items {
-            self.render_one(&mut out, d, color);
+            let seen = shown.entry(d.code).or_insert(0);
+            *seen += 1;
+            if d.severity() == Severity::Error || *seen <= per_code {
+                self.render_one(&mut out, d, color);
+            }
+        }
+        let mut hidden: Vec<(Code, usize)> =
+            shown.into_iter().filter(|&(_, n)| n > per_code).map(|(code, n)| (code, n - per_code)).collect();
+        hidden.retain(|(code, _)| code.severity() == Severity::Warning);
+        hidden.sort_unstable();
+        for (code, n) in hidden {
+            let s = if n == 1 { "" } else { "s" };
+            let _ = writeln!(out, "… {n} more `{code}` warning{s} not shown (`--verbose` shows every one)\n");
         }
         out
     }

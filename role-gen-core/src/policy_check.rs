@@ -88,14 +88,14 @@ impl Firsts {
         match cover(model, &policy.rules[j].kind) {
             Cover::Levels(levels) => levels
                 .into_iter()
-                .map(|l| Case {
-                    name: model.legacy_levels[l].name.clone(),
-                    caught_by: first(&mut self.levels, l, j),
-                })
+                .map(|l| Case { name: model.legacy_levels[l].name.clone(), caught_by: first(&mut self.levels, l, j) })
                 .collect(),
             Cover::Permissions(ps) => ps
                 .into_iter()
-                .map(|p| Case { name: model.permissions[p].name.clone(), caught_by: first(&mut self.permissions, p, j) })
+                .map(|p| Case {
+                    name: model.permissions[p].name.clone(),
+                    caught_by: first(&mut self.permissions, p, j),
+                })
                 .collect(),
             Cover::Predicate(q) => vec![Case { caught_by: first(&mut self.predicates, q.clone(), j), name: q }],
         }

@@ -592,3 +592,25 @@ fn github_annotations_name_files_from_the_repository_root() {
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(stdout.contains("::error file=services/auth/roles.toml,line="), "{stdout}");
 }
+
+#[test]
+fn many_warnings_of_one_code_are_counted_not_all_printed_unless_verbose() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut text = String::from("[project]\nname = \"x\"\n");
+    for i in 1..=15 {
+        text.push_str(&format!("[permissions.p{i}]\nid = {i}\ndescription = \"granted by no role\"\n"));
+    }
+    fs::write(tmp.path().join("roles.toml"), text).expect("write");
+    let out = role_gen(tmp.path()).arg("validate").output().expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(stderr.matches("warning[ungranted-permission]").count(), 10, "{stderr}");
+    assert!(stderr.contains("… 5 more `ungranted-permission` warnings not shown (`--verbose` shows every one)"));
+    assert!(stderr.ends_with("roles.toml: valid, 15 warnings\n"), "{stderr}");
+    let verbose = role_gen(tmp.path()).args(["validate", "--verbose"]).output().expect("run");
+    assert_eq!(String::from_utf8_lossy(&verbose.stderr).matches("warning[ungranted-permission]").count(), 15);
+    // Machine formats always hold every one.
+    let json = role_gen(tmp.path()).args(["validate", "--format", "json"]).output().expect("run");
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(report["warnings"].as_array().map(Vec::len), Some(15));
+}

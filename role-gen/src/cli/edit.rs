@@ -405,7 +405,7 @@ fn report_error(path: &Path, error: &EditError, style: Style) -> Failure {
     match error {
         EditError::Refused(refusal) => errln!("error: {refusal}"),
         EditError::Invalid { diagnostics, already_invalid } => {
-            err!("{}", diagnostics.render_human(style.color));
+            err!("{}", style.human(diagnostics));
             let errors = diagnostics.errors().count();
             let plural = if errors == 1 { "" } else { "s" };
             if *already_invalid {
@@ -435,7 +435,7 @@ fn report(cx: &Context, request: &Edit, outcome: &Outcome) {
         outln!("  {}", shown(note));
     }
     if let Some(warnings) = &outcome.new_warnings {
-        err!("{}", warnings.render_human(style.color));
+        err!("{}", style.human(warnings));
     }
     if outcome.changed && !matches!(request, Edit::Format { .. }) {
         outln!("next: `{}` refreshes the generated files", command("generate", cx.file.as_deref()));

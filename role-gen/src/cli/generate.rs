@@ -119,7 +119,7 @@ fn generate(path: &Path, out_dir: Option<&Path>, targets: &[Target], style: Styl
     let _lock = crate::lock::exclusive(path).ok();
     let project = load(path, style)?;
     if !project.diagnostics().is_empty() && !style.quiet {
-        err!("{}", project.diagnostics().render_human(style.color));
+        err!("{}", style.human(project.diagnostics()));
     }
     let (outputs, full) = outputs_for(&project, targets, style)?;
     let (dir, shown_dir) = output_folder(&project, out_dir)?;

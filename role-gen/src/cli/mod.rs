@@ -38,6 +38,10 @@ pub struct Cli {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
+    /// Show every warning (by default at most 10 of each code, and a count of the rest)
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -196,12 +200,24 @@ pub struct Style {
     pub color: bool,
     /// `--quiet`: print only errors.
     pub quiet: bool,
+    /// `--verbose`: every warning, not the first few of each code.
+    pub verbose: bool,
 }
 
+/// How many warnings of one code human output shows without `--verbose`.
+const WARNINGS_PER_CODE: usize = 10;
+
 impl Style {
-    fn detect(quiet: bool) -> Style {
+    fn detect(quiet: bool, verbose: bool) -> Style {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Style { color: !no_color && std::io::stderr().is_terminal(), quiet }
+        Style { color: !no_color && std::io::stderr().is_terminal(), quiet, verbose }
+    }
+
+    /// Diagnostics as human text: every error, and every warning with `--verbose`, else the
+    /// first few of each code and a count of the rest.
+    pub fn human(self, diagnostics: &crate::Diagnostics) -> String {
+        let cap = if self.verbose { usize::MAX } else { WARNINGS_PER_CODE };
+        diagnostics.render_human_capped(self.color, cap)
     }
 }
 
@@ -213,7 +229,7 @@ pub fn can_prompt() -> bool {
 /// Runs the command line; returns the exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let cx = Context { file: cli.file, style: Style::detect(cli.quiet) };
+    let cx = Context { file: cli.file, style: Style::detect(cli.quiet, cli.verbose) };
     let code = match cli.command.run(&cx) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Checked) => ExitCode::from(1),

@@ -34,7 +34,7 @@ pub(super) fn invalid(error: Error) -> Result<Diagnostics, Failure> {
 
 /// The diagnostics as human text, then the summary line.
 pub(super) fn report_invalid(diagnostics: &Diagnostics, style: Style) {
-    err!("{}", diagnostics.render_human(style.color));
+    err!("{}", style.human(diagnostics));
     errln!("{}", summary(diagnostics));
 }
 

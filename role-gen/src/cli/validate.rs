@@ -34,7 +34,7 @@ impl ValidateArgs {
         }
         match self.format {
             Format::Human => {
-                err!("{}", diagnostics.render_human(cx.style.color));
+                err!("{}", cx.style.human(&diagnostics));
                 if !cx.style.quiet || failed {
                     errln!("{}", summary(&diagnostics));
                 }

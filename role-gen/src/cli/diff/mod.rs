@@ -241,7 +241,7 @@ fn report_invalid(side: &str, d: &Diagnostics, format: Format, style: Style, ann
         // The new file is the pull request's: its errors belong on its lines.
         out!("{}", d.to_github_as(annotate_as));
     }
-    err!("{}", d.render_human(style.color));
+    err!("{}", style.human(d));
     errln!(
         "error: the {side} version `{}` is invalid ({}); diff compares two valid files",
         super::shown_path(&d.source().path),
