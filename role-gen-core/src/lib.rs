@@ -149,6 +149,25 @@ pub fn validate_text(path: impl Into<PathBuf>, text: &str) -> Result<Validated, 
 /// it reads no file. Every error of the file is collected before giving up; on success the
 /// diagnostics hold only warnings.
 pub fn validate(source: SourceFile) -> Result<Validated, Diagnostics> {
+    run(source, Warnings::All)
+}
+
+/// [`validate`] without the warnings on roles and permissions (`ungranted-permission`,
+/// `redundant-grant`, …, which only warn): the same errors, at less cost, for a caller that
+/// needs to know whether the file is valid and what it names, not what could be better in it
+/// (the derive macro, whose first expansion in a compiler process is this validation).
+pub fn validate_errors(source: SourceFile) -> Result<Validated, Diagnostics> {
+    run(source, Warnings::Skip)
+}
+
+/// Whether the warning-only rules on the model run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Warnings {
+    All,
+    Skip,
+}
+
+fn run(source: SourceFile, warnings: Warnings) -> Result<Validated, Diagnostics> {
     let mut found = Vec::new();
     let file = syntax::parse(source.text(), &mut found);
     check::syntax_rules(&file, &source.file_name(), &mut found);
@@ -159,13 +178,15 @@ pub fn validate(source: SourceFile) -> Result<Validated, Diagnostics> {
     if found.iter().any(|d| d.severity() == Severity::Error) {
         // Still every check whose inputs were read as written: all the file's errors at once.
         let trust = trust::Trust::of(&file, &found);
-        if trust.access() {
+        if trust.access() && warnings == Warnings::All {
             check::model_rules(&model, &mut found);
         }
         policy_check::run_trusted(&model, &trust, &mut found);
         return Err(Diagnostics::collected(source, found));
     }
-    check::model_rules(&model, &mut found);
+    if warnings == Warnings::All {
+        check::model_rules(&model, &mut found);
+    }
     policy_check::run(&model, &mut found);
     let diagnostics = Diagnostics::collected(source, found);
     match diagnostics.has_errors() {

@@ -34,8 +34,9 @@ pub fn load(path: &Path, shown: &Path) -> Loaded {
     PARSES.fetch_add(1, Ordering::Relaxed);
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let source = SourceFile::new(shown, "").with_base(base);
-    let loaded: Loaded =
-        Arc::new(role_gen_core::decode(source, &bytes).and_then(role_gen_core::validate).map_err(Error::Invalid));
+    let loaded: Loaded = Arc::new(
+        role_gen_core::decode(source, &bytes).and_then(role_gen_core::validate_errors).map_err(Error::Invalid),
+    );
     if let Ok(mut map) = cache.lock() {
         map.insert(path.to_path_buf(), (bytes, Arc::clone(&loaded)));
     }

@@ -13,40 +13,40 @@ use crate::syntax::{File, RuleKindDef, Sp, TestDef};
 // Warning: no list of names or ids repeats an entry.
 pub(super) fn lists_hold_no_repeats(file: &File, diags: &mut Vec<Diagnostic>) {
     if let Some(targets) = file.output.as_ref().and_then(|o| o.targets.as_ref()) {
-        repeats(targets, "`targets` of `[output]`", diags);
+        repeats(targets, || "`targets` of `[output]`".to_string(), diags);
     }
     for p in &file.permissions {
         if let Some(entities) = &p.entities {
-            repeats(entities, &format!("`entities` of permission `{}`", p.name.get_ref()), diags);
+            repeats(entities, || format!("`entities` of permission `{}`", p.name.get_ref()), diags);
         }
     }
     for r in &file.roles {
         let of = |key: &str| format!("`{key}` of role `{}`", r.name.get_ref());
-        repeats(&r.permissions, &of("permissions"), diags);
-        repeats(&r.includes, &of("includes"), diags);
+        repeats(&r.permissions, || of("permissions"), diags);
+        repeats(&r.includes, || of("includes"), diags);
         if let Some(on) = &r.assignable_on {
-            repeats(on, &of("assignable_on"), diags);
+            repeats(on, || of("assignable_on"), diags);
         }
     }
     for p in &file.policies {
         for (i, rule) in p.rules.iter().enumerate() {
             let of = |key: &str| format!("`{key}` of rule {} of policy `{}`", i + 1, p.name.get_ref());
             match &rule.kind {
-                RuleKindDef::DenyIfLegacy(levels) => repeats(levels, &of("deny_if_legacy"), diags),
-                RuleKindDef::AllowIfPermission(perms) => repeats(perms, &of("allow_if_permission"), diags),
+                RuleKindDef::DenyIfLegacy(levels) => repeats(levels, || of("deny_if_legacy"), diags),
+                RuleKindDef::AllowIfPermission(perms) => repeats(perms, || of("allow_if_permission"), diags),
                 _ => {}
             }
         }
     }
     let r = &file.reserved;
-    repeats(&r.permission_ids, "`[reserved] permission_ids`", diags);
-    repeats(&r.permission_names, "`[reserved] permission_names`", diags);
-    repeats(&r.role_ids, "`[reserved] role_ids`", diags);
-    repeats(&r.role_names, "`[reserved] role_names`", diags);
-    repeats(&r.policy_ids, "`[reserved] policy_ids`", diags);
-    repeats(&r.policy_names, "`[reserved] policy_names`", diags);
-    repeats(&r.entity_ids, "`[reserved] entity_ids`", diags);
-    repeats(&r.entity_names, "`[reserved] entity_names`", diags);
+    repeats(&r.permission_ids, || "`[reserved] permission_ids`".to_string(), diags);
+    repeats(&r.permission_names, || "`[reserved] permission_names`".to_string(), diags);
+    repeats(&r.role_ids, || "`[reserved] role_ids`".to_string(), diags);
+    repeats(&r.role_names, || "`[reserved] role_names`".to_string(), diags);
+    repeats(&r.policy_ids, || "`[reserved] policy_ids`".to_string(), diags);
+    repeats(&r.policy_names, || "`[reserved] policy_names`".to_string(), diags);
+    repeats(&r.entity_ids, || "`[reserved] entity_ids`".to_string(), diags);
+    repeats(&r.entity_names, || "`[reserved] entity_names`".to_string(), diags);
     file.tests.iter().for_each(|t| test_lists(t, diags));
 }
 
@@ -58,32 +58,52 @@ fn test_lists(t: &TestDef, diags: &mut Vec<Diagnostic>) {
     };
     let held: Vec<Sp<String>> = t.role.iter().chain(t.roles.iter().flatten()).cloned().collect();
     let key = if t.role.is_some() && t.roles.is_some() { "`role` and `roles`" } else { "`roles`" };
-    repeats(&held, &format!("{key} of {test}"), diags);
+    repeats(&held, || format!("{key} of {test}"), diags);
     for (key, list) in [("allow", &t.allow), ("deny", &t.deny), ("covers", &t.covers)] {
-        repeats(list, &format!("`{key}` of {test}"), diags);
+        repeats(list, || format!("`{key}` of {test}"), diags);
     }
 }
 
 /// One `duplicate-entry` per repeat in `items`, each pointing at the entry's first place.
-fn repeats<T: Eq + Hash + Display>(items: &[Sp<T>], what: &str, diags: &mut Vec<Diagnostic>) {
+fn repeats<T: Eq + Hash + Display>(items: &[Sp<T>], what: impl FnOnce() -> String, diags: &mut Vec<Diagnostic>) {
+    let found = first_repeats(items);
+    if found.is_empty() {
+        return;
+    }
+    let what = what();
+    for (item, earlier) in found {
+        diags.push(
+            Diagnostic::new(
+                Code::DuplicateEntry,
+                item.span(),
+                format!("`{}` is listed twice in {what}", item.get_ref()),
+            )
+            .label("listed again here")
+            .related(earlier.span(), "first listed here")
+            .help("remove the repeat: a list names each entry once, and the repeat changes nothing"),
+        );
+    }
+}
+
+/// Each repeated item with the first one like it. Short lists (most are) are compared item by
+/// item; longer ones through a hash map, so a list of thousands stays linear.
+fn first_repeats<T: Eq + Hash>(items: &[Sp<T>]) -> Vec<(&Sp<T>, &Sp<T>)> {
+    const SHORT: usize = 16;
+    if items.len() <= SHORT {
+        let earlier = |i: usize| items[..i].iter().find(|e| e.get_ref() == items[i].get_ref());
+        return (0..items.len()).filter_map(|i| earlier(i).map(|e| (&items[i], e))).collect();
+    }
     let mut first: HashMap<&T, &Sp<T>> = HashMap::with_capacity(items.len());
+    let mut out = Vec::new();
     for item in items {
         match first.get(item.get_ref()) {
-            Some(earlier) => diags.push(
-                Diagnostic::new(
-                    Code::DuplicateEntry,
-                    item.span(),
-                    format!("`{}` is listed twice in {what}", item.get_ref()),
-                )
-                .label("listed again here")
-                .related(earlier.span(), "first listed here")
-                .help("remove the repeat: a list names each entry once, and the repeat changes nothing"),
-            ),
+            Some(earlier) => out.push((item, *earlier)),
             None => {
                 first.insert(item.get_ref(), item);
             }
         }
     }
+    out
 }
 
 #[cfg(test)]

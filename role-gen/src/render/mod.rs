@@ -114,7 +114,7 @@ fn render_view<V: TargetView>(registry: &Handlebars<'_>, model: &Model, view: &V
 /// (`role-gen scaffold policies`); `Ok(None)` when the model has no policy, hence no trait.
 pub fn scaffold_policies(model: &Model) -> Result<Option<String>, String> {
     let Some(view) = rust::scaffold::ScaffoldView::new(model) else { return Ok(None) };
-    registry()?.render_template(rust::scaffold::TEMPLATE.text, &view).map(Some).map_err(|e| e.to_string())
+    builtins()?.render_template(rust::scaffold::TEMPLATE.text, &view).map(Some).map_err(|e| e.to_string())
 }
 
 /// What one `generate` renders: which built-in targets, whether the custom templates, and the
@@ -141,17 +141,18 @@ impl RenderOptions {
     }
 }
 
-/// Compiled templates: the built-ins plus the project's custom ones.
+/// Compiled templates: the built-ins, plus the project's custom ones when it has any.
 #[derive(Debug)]
 pub struct Templates {
-    registry: Handlebars<'static>,
+    /// The built-ins and the custom templates; `None` without custom templates (then the
+    /// built-ins are compiled on the first render, not on every load: `validate` needs none).
+    custom: Option<Handlebars<'static>>,
     /// Files read (for `cargo:rerun-if-changed`).
     read: Vec<std::path::PathBuf>,
 }
 
-/// A registry with the helpers and the built-in templates, compiled once per process and
-/// cloned for each project (validation runs often: every edit, every diff side).
-fn registry() -> Result<Handlebars<'static>, String> {
+/// A registry with the helpers and the built-in templates, compiled once per process.
+fn builtins() -> Result<&'static Handlebars<'static>, String> {
     static BUILTINS: std::sync::OnceLock<Result<Handlebars<'static>, String>> = std::sync::OnceLock::new();
     BUILTINS
         .get_or_init(|| {
@@ -166,14 +167,18 @@ fn registry() -> Result<Handlebars<'static>, String> {
             }
             Ok(hb)
         })
-        .clone()
+        .as_ref()
+        .map_err(String::clone)
 }
 
 impl Templates {
     /// Compiles the built-ins and every `[[output.custom]]` template (relative to `base`);
     /// a template that cannot be read or compiled is a `template-error` at its `template` value.
     pub fn load(model: &Model, base: &Path, diags: &mut Vec<Diagnostic>) -> Templates {
-        let mut registry = registry().unwrap_or_else(|e| {
+        if model.output().custom.is_empty() {
+            return Templates { custom: None, read: Vec::new() };
+        }
+        let mut registry = builtins().cloned().unwrap_or_else(|e| {
             // The built-ins are tested; reaching this is a bug in role-gen itself.
             diags.push(Diagnostic::new(Code::TemplateError, 0..0, e));
             Handlebars::new()
@@ -206,7 +211,15 @@ impl Templates {
                 );
             }
         }
-        Templates { registry, read }
+        Templates { custom: Some(registry), read }
+    }
+
+    /// The registry to render with.
+    fn registry(&self) -> Result<&Handlebars<'static>, String> {
+        match &self.custom {
+            Some(registry) => Ok(registry),
+            None => builtins(),
+        }
     }
 
     /// The template files read from disk.
@@ -254,7 +267,7 @@ impl Templates {
         std::thread::scope(|scope| {
             let worker = std::thread::Builder::new().stack_size(64 << 20).spawn_scoped(scope, || {
                 let mut out = limits::Capped::default();
-                self.registry.render_to_write(key, document, &mut out).map_err(|e| e.to_string())?;
+                self.registry()?.render_to_write(key, document, &mut out).map_err(|e| e.to_string())?;
                 String::from_utf8(out.bytes).map_err(|e| e.to_string())
             });
             match worker {
@@ -306,7 +319,7 @@ impl Templates {
         target: Target,
         options: &RenderOptions,
     ) -> Result<String, String> {
-        let job = Job { registry: &self.registry, model, document, options };
+        let job = Job { registry: self.registry()?, model, document, options };
         match TARGETS.iter().find(|b| b.target == target) {
             Some(builtin) => (builtin.render)(&job),
             None => Err(format!("role-gen has no renderer for `{}`", target.as_str())),
@@ -316,7 +329,7 @@ impl Templates {
     /// Conversions between the generated enums and prost's (appended to roles.rs by
     /// `Builder::prost`).
     pub fn render_prost(&self, model: &Model) -> Result<String, String> {
-        render_view(&self.registry, model, &prost::ProstView::new(model, &RenderOptions::of(model)))
+        render_view(self.registry()?, model, &prost::ProstView::new(model, &RenderOptions::of(model)))
     }
 }
 
@@ -380,7 +393,7 @@ mod tests {
 
     #[test]
     fn every_builtin_template_compiles() {
-        assert!(registry().is_ok());
+        assert!(builtins().is_ok());
         let names: Vec<&str> = builtin_templates().map(|t| t.name).collect();
         assert_eq!(names, ["rust", "typescript", "proto", "markdown", "rust_policies", "rust_prost"]);
     }
