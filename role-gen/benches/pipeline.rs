@@ -5,7 +5,7 @@
 //!
 //! Targets, as ratios to `toml_parse` at 10,000 permissions: `validate` ≤ 1.5×, `generate`
 //! (all five targets) ≤ 5×. `ROLE_GEN_BENCH_SIZES=1000,10000` picks the sizes (default 1,000,
-//! 10,000, 50,000 and 100,000 permissions).
+//! 10,000, 50,000 and 65,535 permissions: ids stop at 65,535, so no definition holds more).
 
 #[path = "synthetic.rs"]
 mod synthetic;
@@ -15,7 +15,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 fn sizes() -> Vec<usize> {
     let given = std::env::var("ROLE_GEN_BENCH_SIZES").ok();
     let parsed = given.map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect::<Vec<usize>>());
-    parsed.filter(|s| !s.is_empty()).unwrap_or_else(|| vec![1_000, 10_000, 50_000, 100_000])
+    parsed.filter(|s| !s.is_empty()).unwrap_or_else(|| vec![1_000, 10_000, 50_000, 65_535])
 }
 
 fn stages(c: &mut Criterion) {

@@ -46,11 +46,9 @@ pub fn text(shape: Shape) -> String {
     roles(&mut out, shape);
     out.push_str("[legacy]\nlevels = [\"guest\", \"member\", \"admin\", \"owner\", \"primary_owner\"]\n\n");
     policy(&mut out, shape);
-    let _ = writeln!(
-        out,
-        "[reserved]\npermission_ids = [{}]\npermission_names = [\"retired_permission\"]\n",
-        shape.permissions + 1
-    );
+    // Ids stop at 65,535 (SPEC section 1): a definition that uses them all reserves none.
+    let reserved = if shape.permissions < 65_535 { format!("{}", shape.permissions + 1) } else { String::new() };
+    let _ = writeln!(out, "[reserved]\npermission_ids = [{reserved}]\npermission_names = [\"retired_permission\"]\n");
     out
 }
 

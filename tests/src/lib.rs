@@ -15,6 +15,9 @@
 //! - [`synthetic`]: random valid definitions, reproducible from a seed.
 //! - [`policies`]: the table of facts the generated policy evaluators run on, and role-gen's own
 //!   model's answers for it.
+//! - [`access`]: the scenarios the generated `check_access`/`permissions_on` run on (every role
+//!   × placement × permission × target type, every path error, random assignment sets), and
+//!   the model's answers for them.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
@@ -24,6 +27,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+pub mod access;
 mod mismatches;
 pub mod policies;
 pub mod programs;
