@@ -154,6 +154,7 @@ registry! {
         PathEscape => "path-escape", Error, "an output or template path that leaves its folder";
         PathConflict => "path-conflict", Error, "two outputs written to the same path";
         ShadowedDeny => "shadowed-deny", Error, "a deny rule that an earlier allow rule always overrides";
+        InvalidPath => "invalid-path", Error, "a test's `path` that does not follow the entity parents, or asks what it cannot";
         TemplateError => "template-error", Error, "a custom template that cannot be read or rendered";
         UngrantedPermission => "ungranted-permission", Warning, "a permission no role grants";
         EmptyRole => "empty-role", Warning, "a role with no permissions, direct or inherited";

@@ -8,12 +8,16 @@ use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::model::*;
 use crate::names::{NameKind, is_valid_name};
 use crate::source::normalize;
-use crate::suggest::{did_you_mean, unknown_name};
+use crate::suggest::unknown_name;
 use crate::syntax::{self, Deprecation, File, RuleKindDef, Sp};
+
+mod tests_of;
+
+use tests_of::test;
 
 /// Name -> index, for one kind of thing.
 struct Names<'a, I> {
@@ -348,128 +352,4 @@ fn policy(p: &syntax::PolicyDef, names: &Resolver<'_>, diags: &mut Vec<Diagnosti
         rules,
         span: p.name.span(),
     }
-}
-
-fn test(
-    t: &syntax::TestDef,
-    model: &Model,
-    names: &Resolver<'_>,
-    policies: &Names<'_, PolicyIdx>,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<TestCase> {
-    let (roles, levels) = (&names.roles, &names.levels);
-    let mut held: Vec<RoleIdx> =
-        t.role.iter().chain(t.roles.iter().flatten()).filter_map(|r| roles.resolve(r, diags)).collect();
-    held.sort_unstable();
-    held.dedup();
-    let name = t.name.as_ref().map(|n| n.get_ref().clone());
-    let Some(policy_name) = &t.policy else {
-        return access_test(t, held, name, names, diags);
-    };
-    for (key, list) in [("allow", &t.allow), ("deny", &t.deny), ("covers", &t.covers)] {
-        if let Some(first) = list.first() {
-            diags.push(
-                Diagnostic::new(Code::WrongType, first.span(), format!("a policy test has no `{key}`"))
-                    .label("not for policy tests")
-                    .help("a policy test states `expect = \"allow\"` or `\"deny\"`; put role checks in their own `[[tests]]`"),
-            );
-        }
-    }
-    let policy = policies.resolve(policy_name, diags)?;
-    let legacy = t.legacy.as_ref().and_then(|l| levels.resolve(l, diags));
-    let predicates = test_predicates(t, &model.policies[policy], diags);
-    let Some(expect) = &t.expect else {
-        if t.has_expect {
-            return None;
-        }
-        diags.push(
-            Diagnostic::new(Code::MissingKey, t.header.clone(), "a policy test is missing `expect`")
-                .label("`expect` missing here")
-                .help("add `expect = \"allow\"` or `expect = \"deny\"`"),
-        );
-        return None;
-    };
-    Some(TestCase {
-        name,
-        span: t.header.clone(),
-        roles: held,
-        kind: TestKind::Policy { policy, legacy, predicates, expect_allow: *expect.get_ref() },
-    })
-}
-
-fn access_test(
-    t: &syntax::TestDef,
-    held: Vec<RoleIdx>,
-    name: Option<String>,
-    names: &Resolver<'_>,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<TestCase> {
-    let (roles, perms) = (&names.roles, &names.permissions);
-    if t.role.is_none() && t.roles.is_none() {
-        diags.push(
-            Diagnostic::new(Code::MissingKey, t.header.clone(), "a test is missing `roles` (or `policy`)")
-                .label("`roles` missing here")
-                .help("name the roles held: `roles = [\"channels_admin\"]`"),
-        );
-    }
-    if t.allow.is_empty() && t.deny.is_empty() && t.covers.is_empty() {
-        diags.push(
-            Diagnostic::new(
-                Code::MissingKey,
-                t.header.clone(),
-                "a test states nothing: it needs `allow`, `deny` or `covers`",
-            )
-            .label("nothing to check")
-            .help("add `allow = [\"some_permission\"]`"),
-        );
-    }
-    if let Some(e) = &t.expect {
-        diags.push(
-            Diagnostic::new(Code::WrongType, e.span(), "`expect` belongs to policy tests")
-                .label("no `policy` in this test")
-                .help("add `policy = \"…\"`, or use `allow`/`deny`"),
-        );
-    }
-    let kind = TestKind::Access {
-        allow: perms.resolve_all(&t.allow, diags),
-        deny: perms.resolve_all(&t.deny, diags),
-        covers: roles.resolve_all(&t.covers, diags),
-    };
-    Some(TestCase { name, span: t.header.clone(), roles: held, kind })
-}
-
-/// The predicates a policy test sets must be ones its policy asks about.
-fn test_predicates(t: &syntax::TestDef, policy: &Policy, diags: &mut Vec<Diagnostic>) -> Vec<(String, bool)> {
-    let known: Vec<&str> = policy
-        .rules
-        .iter()
-        .filter_map(|r| match &r.kind {
-            RuleKind::AllowIf(p) | RuleKind::DenyIf(p) => Some(p.as_str()),
-            _ => None,
-        })
-        .collect();
-    let mut out = Vec::new();
-    for (name, value) in &t.predicates {
-        if known.contains(&name.get_ref().as_str()) {
-            out.push((name.get_ref().clone(), *value.get_ref()));
-        } else {
-            let help = did_you_mean(name.get_ref(), known.iter().copied()).unwrap_or_else(|| {
-                format!(
-                    "policy `{}` asks about: {}",
-                    policy.name,
-                    if known.is_empty() { "no predicate".to_string() } else { known.join(", ") }
-                )
-            });
-            diags.push(
-                Diagnostic::new(
-                    Code::UnknownKey,
-                    name.span(),
-                    format!("policy `{}` has no predicate `{}`", policy.name, name.get_ref()),
-                )
-                .label("not asked by this policy")
-                .help(help),
-            );
-        }
-    }
-    out
 }

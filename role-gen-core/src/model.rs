@@ -289,8 +289,19 @@ pub struct TestCase {
     pub name: Option<String>,
     /// The `[[tests]]` header, where a failure is reported.
     pub span: Span,
+    /// The roles held together (empty when the test places roles on entities instead).
     pub roles: Vec<RoleIdx>,
+    /// `assign` and `path`: roles held on entities, and the entity asked about (SPEC section 7).
+    pub placement: Option<Placement>,
     pub kind: TestKind,
+}
+
+/// Where a test's roles are held: assignments on entities, and the path from the entity the
+/// test asks about up to its root (already checked to follow the entity parents).
+#[derive(Debug, Clone)]
+pub struct Placement {
+    pub assignments: Vec<Assignment<String>>,
+    pub path: Vec<(EntityIdx, String)>,
 }
 
 #[derive(Debug, Clone)]

@@ -291,11 +291,41 @@ pub static TEST: Table = Table {
         key("legacy", Value::String, OPTIONAL, "the actor's legacy level in a decision test"),
         key("role", Value::String, OPTIONAL, "the role whose effective permissions are tested"),
         key("roles", Value::Strings, OPTIONAL, "roles held together"),
+        key(
+            "assign",
+            Value::Inline(&ASSIGNMENT),
+            OPTIONAL,
+            "roles held on entities (SPEC section 7), instead of `roles`",
+        ),
+        key("path", Value::Inline(&ENTITY_REF), OPTIONAL, "the entity asked about, then each ancestor up to a root"),
         key("allow", Value::Strings, OPTIONAL, "permissions the roles must hold"),
         key("deny", Value::Strings, OPTIONAL, "permissions the roles must not hold"),
         key("covers", Value::Strings, OPTIONAL, "roles whose effective permissions the role must include"),
         key("predicates", Value::Flags, OPTIONAL, "the custom predicates of a decision test; unset ones are false"),
         key("expect", Value::Decision, OPTIONAL, "the decision a policy test expects"),
+    ],
+};
+
+pub static ASSIGNMENT: Table = Table {
+    header: "{ role = …, entity = …, id = … }",
+    doc: "a role held on one entity: an element of a test's `assign`",
+    one_of: false,
+    by_id: false,
+    keys: &[
+        key("role", Value::String, REQUIRED, "the role held"),
+        key("entity", Value::String, REQUIRED, "the entity type it is held on"),
+        key("id", Value::String, REQUIRED, "the entity it is held on (any text)"),
+    ],
+};
+
+pub static ENTITY_REF: Table = Table {
+    header: "{ entity = …, id = … }",
+    doc: "one entity of a test's `path`",
+    one_of: false,
+    by_id: false,
+    keys: &[
+        key("entity", Value::String, REQUIRED, "its entity type"),
+        key("id", Value::String, REQUIRED, "which one (any text)"),
     ],
 };
 
@@ -326,7 +356,7 @@ mod tests {
     #[test]
     fn every_table_is_reachable_documented_and_names_each_key_once() {
         let tables = every_table();
-        assert_eq!(tables.len(), 14, "roles.toml, eleven sections or entries, custom outputs, rules");
+        assert_eq!(tables.len(), 16, "roles.toml, eleven sections or entries, custom outputs, rules, assign, path");
         for table in tables {
             assert!(!table.doc.is_empty(), "{}", table.header);
             for (i, key) in table.keys.iter().enumerate() {

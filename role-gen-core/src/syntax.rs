@@ -181,6 +181,10 @@ pub struct TestDef {
     pub name: Option<Sp<String>>,
     pub role: Option<Sp<String>>,
     pub roles: Option<Vec<Sp<String>>>,
+    /// `assign = [{ role, entity, id }, …]`, when written.
+    pub assign: Option<Vec<AssignDef>>,
+    /// `path = [{ entity, id }, …]`, when written.
+    pub path: Option<Vec<EntityRefDef>>,
     pub allow: Vec<Sp<String>>,
     pub deny: Vec<Sp<String>>,
     pub covers: Vec<Sp<String>>,
@@ -190,6 +194,23 @@ pub struct TestDef {
     pub expect: Option<Sp<bool>>,
     /// Whether `expect` was written at all (an invalid one was already reported).
     pub has_expect: bool,
+}
+
+/// One element of a test's `assign`: a role held on an entity.
+#[derive(Debug)]
+pub struct AssignDef {
+    pub span: Span,
+    pub role: Sp<String>,
+    pub entity: Sp<String>,
+    pub id: Sp<String>,
+}
+
+/// One element of a test's `path`.
+#[derive(Debug)]
+pub struct EntityRefDef {
+    pub span: Span,
+    pub entity: Sp<String>,
+    pub id: Sp<String>,
 }
 
 /// Parses `text` into a [`File`], pushing every problem into `diags`.

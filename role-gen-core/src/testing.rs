@@ -1,6 +1,9 @@
 //! `[[tests]]` (SPEC section 6): what must stay true, evaluated on the model alone.
 
-use crate::model::{DEFAULT_DENY, Decision, Facts, Model, PermIdx, PermSet, PolicyIdx, RoleIdx, TestCase, TestKind};
+use crate::model::{
+    Assignment, DEFAULT_DENY, Decision, Facts, Model, PermIdx, PermSet, Placement, PolicyIdx, RoleIdx, TestCase,
+    TestKind,
+};
 
 /// The result of one `[[tests]]` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,15 +31,63 @@ pub fn describe(model: &Model, test: &TestCase) -> String {
     if let Some(name) = &test.name {
         return name.clone();
     }
-    let roles = role_list(model, &test.roles);
+    let roles = match &test.placement {
+        Some(p) => placed_roles(model, p),
+        None => format!("roles {}", role_list(model, &test.roles)),
+    };
     match &test.kind {
-        TestKind::Access { .. } => format!("roles {roles}"),
+        TestKind::Access { .. } => roles,
         TestKind::Policy { policy, legacy, .. } => {
             let legacy =
                 legacy.map_or("no legacy level".to_string(), |l| format!("legacy `{}`", model.legacy_levels[l].name));
-            format!("policy `{}` for {legacy} with roles {roles}", model.policies[*policy].name)
+            format!("policy `{}` for {legacy} with {roles}", model.policies[*policy].name)
         }
     }
+}
+
+/// `channels_admin on workspace W1, … at channel C1`.
+fn placed_roles(model: &Model, p: &Placement) -> String {
+    let held: Vec<String> = p.assignments.iter().map(|a| assignment(model, a)).collect();
+    let held = if held.is_empty() { "no role".to_string() } else { held.join(", ") };
+    let at = p.path.first().map(|(e, id)| format!("{} `{id}`", model.entities[*e].name)).unwrap_or_default();
+    format!("{held} at {at}")
+}
+
+/// `` `channels_admin` on workspace `W1` ``.
+fn assignment(model: &Model, a: &Assignment<String>) -> String {
+    format!("`{}` on {} `{}`", model.roles[a.role].name, model.entities[a.entity].name, a.id)
+}
+
+/// Which assignment lets its holder do `p` at the test's path, or why none does: what
+/// `role-gen test` says of each permission a placed test asks about.
+pub fn decided_by(model: &Model, p: &Placement, permission: PermIdx) -> Result<String, String> {
+    match model.check_access(&p.assignments, &p.path, permission) {
+        Ok(Some(a)) => Ok(assignment(model, a)),
+        Ok(None) => Err(why_none(model, p, permission)),
+        Err(e) => Err(e.describe(model)),
+    }
+}
+
+/// Why no assignment grants `permission` at the path: each one's reason, in order.
+fn why_none(model: &Model, p: &Placement, permission: PermIdx) -> String {
+    if p.assignments.is_empty() {
+        return "nothing is assigned".into();
+    }
+    let reasons: Vec<String> = p
+        .assignments
+        .iter()
+        .map(|a| {
+            let why = if !p.path.iter().any(|(e, id)| *e == a.entity && *id == a.id) {
+                "not on the path".to_string()
+            } else if !model.roles[a.role].assignable_on.contains(&a.entity) {
+                format!("`{}` may not be assigned on {}", model.roles[a.role].name, model.entities[a.entity].name)
+            } else {
+                format!("`{}` does not hold `{}`", model.roles[a.role].name, model.permissions[permission].name)
+            };
+            format!("{}: {why}", assignment(model, a))
+        })
+        .collect();
+    reasons.join("; ")
 }
 
 fn role_list(model: &Model, roles: &[RoleIdx]) -> String {
@@ -45,6 +96,9 @@ fn role_list(model: &Model, roles: &[RoleIdx]) -> String {
 }
 
 fn failures(model: &Model, test: &TestCase) -> Vec<String> {
+    if let Some(p) = &test.placement {
+        return placed_failures(model, test, p);
+    }
     let held = model.effective_of(&test.roles);
     match &test.kind {
         TestKind::Access { allow, deny, covers } => access_failures(model, test, &held, allow, deny, covers),
@@ -55,6 +109,50 @@ fn failures(model: &Model, test: &TestCase) -> Vec<String> {
             policy_failure(model, *policy, decision, *expect_allow).into_iter().collect()
         }
     }
+}
+
+/// A test placing roles on entities: each permission asked through `check_access` at the path;
+/// a policy's `has_permission` likewise.
+fn placed_failures(model: &Model, test: &TestCase, p: &Placement) -> Vec<String> {
+    let at = placed_roles(model, p);
+    let name = |q: PermIdx| &model.permissions[q].name;
+    match &test.kind {
+        TestKind::Access { allow, deny, .. } => {
+            let mut out = Vec::new();
+            for &q in allow {
+                if let Err(why) = decided_by(model, p, q) {
+                    out.push(format!("expected {at} to allow `{}`, but it is denied: {why}", name(q)));
+                }
+            }
+            for &q in deny {
+                if let Ok(by) = decided_by(model, p, q) {
+                    out.push(format!("expected {at} to deny `{}`, but {by} grants it", name(q)));
+                }
+            }
+            out
+        }
+        TestKind::Policy { policy, legacy, predicates, expect_allow } => {
+            let lookup = |name: &str| predicates.iter().any(|(q, v)| q == name && *v);
+            let held = held_along(model, p);
+            let facts = Facts { legacy: *legacy, permissions: &held, predicate: &lookup };
+            let decision = model.policies[*policy].evaluate(&facts);
+            policy_failure(model, *policy, decision, *expect_allow).into_iter().collect()
+        }
+    }
+}
+
+/// What the placed roles hold for a policy on the path's target: each permission at the nearest
+/// entity of the path it is checked against (a channel policy may ask a workspace permission,
+/// checked on the channel's workspace).
+fn held_along(model: &Model, p: &Placement) -> PermSet {
+    let mut held = PermSet::with_capacity(model.permissions.len());
+    for (q, permission) in model.indexed_permissions() {
+        let Some(i) = p.path.iter().position(|(e, _)| permission.entities.contains(e)) else { continue };
+        if matches!(model.check_access(&p.assignments, &p.path[i..], q), Ok(Some(_))) {
+            held.insert(q);
+        }
+    }
+    held
 }
 
 fn access_failures(

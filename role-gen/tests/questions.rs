@@ -116,7 +116,7 @@ fn test_runs_the_examples_tests() {
         .arg(slack())
         .assert()
         .success()
-        .stdout(predicate::str::contains("19 passed, 0 failed"));
+        .stdout(predicate::str::contains("26 passed, 0 failed"));
     let v = json(&["test", "--format", "json"]);
     assert_eq!(v["failed"], 0);
     assert!(v["passed"].as_u64().is_some_and(|n| n >= 10));
@@ -252,4 +252,95 @@ fn explain_and_who_can_mark_a_deprecated_permission() {
     let out = role_gen().args(["explain", "roles_admin", "--format", "json"]).current_dir(tmp.path()).output();
     let v: serde_json::Value = serde_json::from_slice(&out.expect("run").stdout).expect("json");
     assert_eq!(v["permissions"][1]["deprecated"], true);
+}
+
+#[test]
+fn who_can_on_an_entity_lists_the_placements_that_grant_it_there() {
+    let v = json(&["who-can", "archive_channel", "--on", "channel", "--format", "json"]);
+    let placements: Vec<(String, String)> = v["placements"]
+        .as_array()
+        .expect("placements")
+        .iter()
+        .map(|p| (p["role"].as_str().unwrap_or_default().into(), p["entity"].as_str().unwrap_or_default().into()))
+        .collect();
+    // channels_admin may be assigned on the workspace and the enterprise, not on the channel.
+    assert_eq!(
+        placements,
+        [("channels_admin".into(), "workspace".into()), ("channels_admin".into(), "enterprise".into())]
+    );
+    role_gen().args(["who-can", "archive_channel", "--on", "enterprise", "-f"]).arg(slack()).assert().code(1).stderr(
+        "error: `archive_channel` is not checked against `enterprise`; it is checked against `workspace`, `channel`\n",
+    );
+    role_gen()
+        .args(["who-can", "archive_channel", "--on", "chanel", "-f"])
+        .arg(slack())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("did you mean `channel`?"));
+}
+
+#[test]
+fn explain_on_an_entity_says_where_each_permission_applies_below_it() {
+    let v = json(&["explain", "channels_admin", "--on", "workspace", "--format", "json"]);
+    let rows = v["permissions"].as_array().expect("permissions");
+    let create = rows.iter().find(|r| r["permission"] == "create_private_channel").expect("create_private_channel");
+    assert_eq!(create["applies_on"], serde_json::json!(["workspace"]));
+    let archive = rows.iter().find(|r| r["permission"] == "archive_channel").expect("archive_channel");
+    assert_eq!(archive["applies_on"], serde_json::json!(["workspace", "channel"]));
+    role_gen()
+        .args(["explain", "channels_admin", "--on", "channel", "-f"])
+        .arg(slack())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("may not be assigned on `channel`, so it grants nothing there"));
+}
+
+#[test]
+fn tests_on_entities_say_which_assignment_decided_or_why_none_did() {
+    let v = json(&["test", "--format", "json"]);
+    let tests = v["tests"].as_array().expect("tests");
+    let find = |name: &str| tests.iter().find(|t| t["name"] == name).unwrap_or_else(|| panic!("no test `{name}`"));
+    let granted = &find("channels admin on a workspace archives that workspace's channels")["decisions"][0];
+    assert_eq!(
+        (granted["allowed"].as_bool(), granted["because"].as_str()),
+        (Some(true), Some("`channels_admin` on workspace `W1`"))
+    );
+    let misplaced = &find("a role assigned where it is not assignable grants nothing")["decisions"][0];
+    assert_eq!(misplaced["allowed"], false);
+    assert_eq!(
+        misplaced["because"],
+        "`channels_admin` on channel `C1`: `channels_admin` may not be assigned on channel"
+    );
+    let elsewhere = &find("but not another workspace's channels")["decisions"][0];
+    assert_eq!(elsewhere["because"], "`channels_admin` on workspace `W1`: not on the path");
+    // Tests without entities carry no decisions.
+    assert!(tests[0].get("decisions").is_none());
+    role_gen()
+        .args(["test", "--verbose", "-f"])
+        .arg(slack())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("    `archive_channel` allowed by `channels_admin` on workspace `W1`\n"));
+}
+
+#[test]
+fn a_failing_test_on_entities_says_why_no_assignment_granted() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let text = fs::read_to_string(slack()).expect("read");
+    // The Users Admin test, expecting what it denies.
+    let flipped = text.replacen(
+        "deny = [\"archive_channel\"]\n\n# Channels Admin is assignable",
+        "allow = [\"archive_channel\"]\n\n# Channels Admin is assignable",
+        1,
+    );
+    fs::write(tmp.path().join("roles.toml"), flipped).expect("write");
+    let out = role_gen().arg("test").current_dir(tmp.path()).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        stdout.contains(
+            "to allow `archive_channel`, but it is denied: `users_admin` on enterprise `E1`: `users_admin` does not hold `archive_channel`"
+        ),
+        "{stdout}"
+    );
 }

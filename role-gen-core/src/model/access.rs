@@ -42,7 +42,7 @@ impl PathError {
             PathError::Empty => "the path is empty: it starts with the entity checked".into(),
             PathError::NotParent { at, expected, found } => {
                 format!(
-                    "path[{at}] is a `{}`, but the parent of path[{}] is a `{}`",
+                    "path[{at}] is of type `{}`, but the parent type of path[{}] is `{}`",
                     entity(found),
                     at - 1,
                     entity(expected)

@@ -5,8 +5,8 @@ use toml::de::{DeTable, DeValue};
 
 use super::read::{Cx, Fields, in_file_order, spanned};
 use super::{
-    CustomDef, Deprecation, EntityDef, File, Hidden, LegacyDef, OutputDef, PermissionDef, PolicyDef, PredicateDef,
-    ProjectDef, ReservedDef, RoleDef, RuleDef, RuleKindDef, Sp, TestDef,
+    AssignDef, CustomDef, Deprecation, EntityDef, EntityRefDef, File, Hidden, LegacyDef, OutputDef, PermissionDef,
+    PolicyDef, PredicateDef, ProjectDef, ReservedDef, RoleDef, RuleDef, RuleKindDef, Sp, TestDef,
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::names::NameKind;
@@ -315,6 +315,8 @@ impl Cx<'_> {
             name: self.opt_string(&f, "name"),
             role: self.opt_string(&f, "role"),
             roles: self.opt_strings(&f, "roles"),
+            assign: f.get("assign").map(|v| self.inline_tables(v, "assignments", |cx, t, span| cx.assignment(t, span))),
+            path: f.get("path").map(|v| self.inline_tables(v, "entities", |cx, t, span| cx.entity_ref(t, span))),
             allow: self.opt_strings(&f, "allow").unwrap_or_default(),
             deny: self.opt_strings(&f, "deny").unwrap_or_default(),
             covers: self.opt_strings(&f, "covers").unwrap_or_default(),
@@ -324,6 +326,37 @@ impl Cx<'_> {
             expect,
             has_expect: f.get("expect").is_some(),
         }
+    }
+}
+
+impl Cx<'_> {
+    /// An array of inline tables, each read by `read` (an element that is not a table is
+    /// reported and left out).
+    fn inline_tables<T>(
+        &mut self,
+        value: &Sp<DeValue<'_>>,
+        what: &str,
+        read: impl Fn(&mut Self, &DeTable<'_>, Span) -> Option<T>,
+    ) -> Vec<T> {
+        let Some(array) = self.array(value, &format!("an array of {what}")) else { return Vec::new() };
+        array.iter().filter_map(|v| self.table(v).and_then(|t| read(self, t, v.span()))).collect()
+    }
+
+    /// `{ role = "…", entity = "…", id = "…" }`.
+    fn assignment(&mut self, table: &DeTable<'_>, span: Span) -> Option<AssignDef> {
+        let f = self.fields(table, span.clone(), "an assignment", &schema::ASSIGNMENT);
+        let role = self.req_string(&f, "role", "an assignment");
+        let entity = self.req_string(&f, "entity", "an assignment");
+        let id = self.req_string(&f, "id", "an assignment");
+        Some(AssignDef { span, role: role?, entity: entity?, id: id? })
+    }
+
+    /// `{ entity = "…", id = "…" }`.
+    fn entity_ref(&mut self, table: &DeTable<'_>, span: Span) -> Option<EntityRefDef> {
+        let f = self.fields(table, span.clone(), "an entity of a path", &schema::ENTITY_REF);
+        let entity = self.req_string(&f, "entity", "an entity of a path");
+        let id = self.req_string(&f, "id", "an entity of a path");
+        Some(EntityRefDef { span, entity: entity?, id: id? })
     }
 }
 

@@ -45,6 +45,8 @@ const PLACES: &[(&Table, &str)] = &[
     (&schema::RESERVED, "[project]\nname = \"x\"\n[reserved]\n{}"),
     (&schema::REVIEW, "[project]\nname = \"x\"\n[review]\n{}"),
     (&schema::TEST, "[project]\nname = \"x\"\n[[tests]]\n{}"),
+    (&schema::ASSIGNMENT, "[project]\nname = \"x\"\n[[tests]]\npath = []\nassign = [{ {} }]"),
+    (&schema::ENTITY_REF, "[project]\nname = \"x\"\n[[tests]]\nassign = []\npath = [{ {} }]"),
 ];
 
 /// A value of `kind`, and a value of another kind.
@@ -57,7 +59,10 @@ fn samples(kind: Value) -> Option<(&'static str, &'static str)> {
         Value::Integers => ("[1]", "[\"x\"]"),
         Value::Decision => ("\"allow\"", "true"),
         Value::Flags => ("{ x = true }", "1"),
-        Value::Inline(_) => ("[{ allow_if = \"x\" }]", "1"),
+        Value::Inline(t) if t.one_of => ("[{ allow_if = \"x\" }]", "1"),
+        // A test's `assign` and `path`: every key of the element, a string each.
+        Value::Inline(t) if *t == schema::ASSIGNMENT => ("[{ role = \"x\", entity = \"x\", id = \"x\" }]", "1"),
+        Value::Inline(_) => ("[{ entity = \"x\", id = \"x\" }]", "1"),
         Value::Table(_) | Value::Tables(_) | Value::Named(_) => return None,
     })
 }
@@ -66,7 +71,7 @@ fn samples(kind: Value) -> Option<(&'static str, &'static str)> {
 fn codes_for(table: &Table, keys: &[(&str, &str)]) -> Vec<(Code, String)> {
     let place =
         PLACES.iter().find(|(t, _)| *t == table).map_or_else(|| panic!("{} has no place", table.header), |p| p.1);
-    let separator = if table.one_of { ", " } else { "\n" };
+    let separator = if place.contains("{ {} }") { ", " } else { "\n" };
     let written: Vec<String> = keys.iter().map(|(k, v)| format!("{k} = {v}")).collect();
     let mut diags = Vec::new();
     parse(&place.replace("{}", &written.join(separator)), &mut diags);
@@ -139,7 +144,7 @@ fn an_unknown_key_far_from_every_known_one_lists_them_in_the_canonical_order() {
     let mut diags = Vec::new();
     parse("[project]\nname = \"x\"\n[[tests]]\nzzzzzz = 1\n", &mut diags);
     let help = diags.iter().find(|d| d.code == Code::UnknownKey).and_then(|d| d.help.clone());
-    let keys = "`name`, `policy`, `legacy`, `role`, `roles`, `allow`, `deny`, `covers`, `predicates`, `expect`";
+    let keys = "`name`, `policy`, `legacy`, `role`, `roles`, `assign`, `path`, `allow`, `deny`, `covers`, `predicates`, `expect`";
     assert_eq!(help, Some(format!("`[[tests]]` takes the keys {keys}")));
 }
 

@@ -14,6 +14,7 @@ mod init;
 mod json;
 pub(crate) mod output;
 mod paths;
+mod placements;
 mod project;
 mod query;
 mod scaffold;

@@ -17,6 +17,9 @@ use crate::suggest::unknown_name;
 pub struct ExplainArgs {
     /// The role
     role: String,
+    /// What holding it on an entity of this type grants, there and below
+    #[arg(long, value_name = "ENTITY")]
+    on: Option<String>,
     #[arg(long, value_enum, default_value_t = QueryFormat::Text)]
     format: QueryFormat,
 }
@@ -26,6 +29,9 @@ pub struct ExplainArgs {
 pub struct WhoCanArgs {
     /// The permission
     permission: String,
+    /// The (role, entity type) placements that grant it on an entity of this type
+    #[arg(long, value_name = "ENTITY")]
+    on: Option<String>,
     #[arg(long, value_enum, default_value_t = QueryFormat::Text)]
     format: QueryFormat,
 }
@@ -130,6 +136,9 @@ impl ExplainArgs {
         let role = self.role.as_str();
         let known = || model.roles().iter().map(|r| r.name.as_str());
         let r = model.role(role).ok_or_else(|| unknown(NameKind::Role, role, known(), &model.reserved().role_names))?;
+        if let Some(on) = &self.on {
+            return super::placements::explain_on(model, r, entity(model, on)?, self.format == QueryFormat::Json);
+        }
         let chains = model.chains(r);
         let rows = model.roles()[r]
             .effective
@@ -157,6 +166,9 @@ impl WhoCanArgs {
         let reserved = &model.reserved().permission_names;
         let p =
             model.permission(permission).ok_or_else(|| unknown(NameKind::Permission, permission, known(), reserved))?;
+        if let Some(on) = &self.on {
+            return super::placements::who_can_on(model, p, entity(model, on)?, self.format == QueryFormat::Json);
+        }
         let rows =
             model.holders(p).into_iter().map(|(r, chain)| (model.roles()[r].name.as_str(), names(model, &chain), None));
         let note = DeprecatedView::of(&model.permissions()[p].deprecated).map(|d| format!(" {}", d.note()));
@@ -207,6 +219,12 @@ impl MatrixArgs {
         }
         Ok(())
     }
+}
+
+/// The entity type `--on` names.
+fn entity(model: &Model, name: &str) -> Result<crate::model::EntityIdx, Failure> {
+    let known = || model.entities().iter().map(|e| e.name.as_str());
+    model.entity(name).ok_or_else(|| unknown(NameKind::Entity, name, known(), &model.reserved().entity_names))
 }
 
 /// `direct`, or the include chain a permission comes through.

@@ -39,6 +39,19 @@ struct TestView<'a> {
     name: String,
     passed: bool,
     failures: &'a [String],
+    /// For a test placing roles on entities: each permission it asks about, and the assignment
+    /// that grants it there or why none does.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    decisions: Vec<DecisionView>,
+}
+
+/// Who decided one permission of a placed test.
+#[derive(Debug, Serialize)]
+struct DecisionView {
+    permission: String,
+    allowed: bool,
+    /// The deciding assignment (`allowed`), or why none grants it.
+    because: String,
 }
 
 impl TestArgs {
@@ -54,6 +67,25 @@ impl TestArgs {
     }
 }
 
+/// The permissions a placed access test asks about, each with who decided it.
+fn decisions(project: &Project, outcome: &Outcome) -> Vec<DecisionView> {
+    let model = project.model();
+    let test = &model.tests()[outcome.test];
+    let (Some(placement), crate::model::TestKind::Access { allow, deny, .. }) = (&test.placement, &test.kind) else {
+        return Vec::new();
+    };
+    allow
+        .iter()
+        .chain(deny)
+        .map(|&p| {
+            let decided = testing::decided_by(model, placement, p);
+            let allowed = decided.is_ok();
+            let because = decided.unwrap_or_else(|why| why);
+            DecisionView { permission: model.permissions()[p].name.clone(), allowed, because }
+        })
+        .collect()
+}
+
 /// Where a test's `[[tests]]` entry starts: 1-based (line, column).
 fn location(project: &Project, outcome: &Outcome) -> (usize, usize) {
     project.source().line_col(project.model().tests()[outcome.test].span.start)
@@ -65,6 +97,14 @@ fn describe(project: &Project, outcome: &Outcome) -> String {
     testing::describe(model, &model.tests()[outcome.test])
 }
 
+/// With `--verbose`, each permission a placed test asks about and who decided it.
+fn print_decisions(project: &Project, outcome: &Outcome) {
+    for d in decisions(project, outcome) {
+        let verdict = if d.allowed { "allowed by" } else { "denied:" };
+        outln!("    `{}` {verdict} {}", d.permission, shown(&d.because));
+    }
+}
+
 fn print_human(project: &Project, outcomes: &[Outcome], style: Style) {
     let file = project.diagnostics().shown_path();
     for outcome in outcomes {
@@ -73,6 +113,9 @@ fn print_human(project: &Project, outcomes: &[Outcome], style: Style) {
         if outcome.passed() {
             if !style.quiet {
                 outln!("test {file}:{line}:{column} {what} ... ok");
+                if style.verbose {
+                    print_decisions(project, outcome);
+                }
             }
             continue;
         }
@@ -97,7 +140,8 @@ fn view<'a>(project: &Project, outcomes: &'a [Outcome]) -> TestsView<'a> {
         .iter()
         .map(|o| {
             let (line, column) = location(project, o);
-            TestView { line, column, name: describe(project, o), passed: o.passed(), failures: &o.failures }
+            let decisions = decisions(project, o);
+            TestView { line, column, name: describe(project, o), passed: o.passed(), failures: &o.failures, decisions }
         })
         .collect();
     let failed = outcomes.iter().filter(|o| !o.passed()).count();
