@@ -50,6 +50,21 @@ impl Rust {
     pub fn quoted(text: &str) -> String {
         format!("\"{}\"", Rust::str(text))
     }
+
+    /// Text as a whole Rust string literal of ASCII characters only, every other one a
+    /// `\u{…}` escape: its width is then its length, for where rustfmt's layout depends on it.
+    pub fn ascii_quoted(text: &str) -> String {
+        let mut out = String::from("\"");
+        for c in Rust::str(text).chars() {
+            if c.is_ascii() {
+                out.push(c);
+            } else {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+        }
+        out.push('"');
+        out
+    }
 }
 
 /// `rust.hbs`'s view: every enum and table of roles.rs, each list already laid out as rustfmt
@@ -359,6 +374,7 @@ mod tests {
     #[test]
     fn rust_strings_escape_quotes_controls_and_bidi() {
         assert_eq!(Rust::str("a\"b\\c\nd\u{0}\u{202e}é"), "a\\\"b\\\\c\\nd\\u{0}\\u{202e}é");
+        assert_eq!(Rust::ascii_quoted("é\"组 🚀"), "\"\\u{e9}\\\"\\u{7ec4} \\u{1f680}\"");
     }
 
     #[test]

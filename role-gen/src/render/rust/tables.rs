@@ -96,7 +96,8 @@ pub fn groups(groups: &[Option<&str>]) -> Option<(String, String)> {
     let names: Vec<&str> = names.into_iter().collect();
     let number = |g: &Option<&str>| g.and_then(|g| names.binary_search(&g).ok()).map_or(0, |i| i + 1).to_string();
     let numbers = Expr::numbers(groups.iter().map(number).collect());
-    let quoted = Expr::array(names.iter().map(|n| Expr::atom(Rust::quoted(n))).collect());
+    // Free text where rustfmt lays it out by its width: ASCII only, so width is length.
+    let quoted = Expr::literals(names.iter().map(|n| Rust::ascii_quoted(n)).collect());
     Some((
         layout::assign(&format!("const GROUP_NAMES: [&str; {}]", names.len()), &quoted, 0),
         layout::assign(&format!("const PERMISSION_GROUPS: [u16; {}]", groups.len()), &numbers, 0),
