@@ -53,11 +53,7 @@ impl EntityType {
 
     /// Its position in file order.
     const fn index(self) -> usize {
-        match self {
-            Self::Enterprise => 0,
-            Self::Workspace => 1,
-            Self::Channel => 2,
-        }
+        self as usize - 1
     }
 }
 
@@ -1012,6 +1008,20 @@ impl ::core::error::Error for PathError {}
 /// The type of `path[0]`, when each entity of `path` is of its predecessor's parent type and
 /// the last one is a root.
 fn path_target<Id>(path: &[(EntityType, Id)]) -> ::core::result::Result<EntityType, PathError> {
+    if let ::core::option::Option::Some(((target, _), rest)) = path.split_first() {
+        // The same test, as independent comparisons with the target's ancestors rather than a
+        // chain of parent lookups: the valid path is the one callers pass.
+        let ancestors = target.ancestors();
+        if rest.len() == ancestors.len() && rest.iter().zip(ancestors).all(|((e, _), a)| e == a) {
+            return ::core::result::Result::Ok(*target);
+        }
+    }
+    path_error(path)
+}
+
+/// [`path_target`] one entity at a time, naming the first that breaks the parents.
+#[cold]
+fn path_error<Id>(path: &[(EntityType, Id)]) -> ::core::result::Result<EntityType, PathError> {
     let target = match path.first() {
         ::core::option::Option::Some((target, _)) => *target,
         ::core::option::Option::None => return ::core::result::Result::Err(PathError::Empty),

@@ -76,6 +76,8 @@ pub struct RustView {
     /// Words of a `PermissionSet` (64 permissions each).
     words: usize,
     entities: Vec<RustNumbered>,
+    /// Whether the entity types' ids are `1..=n` in file order (then an index is the id less one).
+    entities_numbered_in_order: bool,
     permissions: Vec<RustPermission>,
     roles: Vec<RustNumbered>,
     /// Legacy levels have no description; `as_str` is a match of them.
@@ -304,6 +306,8 @@ impl TargetView for RustView {
             project: one_comment_line(&model.project().name),
             serde: options.rust_serde,
             words: model.permissions().len().div_ceil(64),
+            entities_numbered_in_order: model.entities().iter().enumerate().all(|(i, e)| e.id as usize == i + 1)
+                && !model.entities().is_empty(),
             entities: model
                 .entities()
                 .iter()
