@@ -1,11 +1,20 @@
-//! A small Slack-like service: every action names the permission it requires (checked by the
-//! compiler against `../roles.toml`) and the policy that guards it (generated from the same
-//! file), as the seed article's `ChannelCanActorArchivePolicy` does.
+//! The Slack example as a service: a gRPC server ([`server`]) answering `CheckPermissions`,
+//! `ListPermissions` and `CheckPolicy` ([`decide`]) from role assignments stored in SQLite
+//! ([`store`]), through the `check_access`, `permissions_on` and policy evaluators generated
+//! from `../roles.toml`; and the in-process half: every action names the permission it requires
+//! (checked by the compiler against the same file) and the policy that guards it, as the seed
+//! article's `ChannelCanActorArchivePolicy` does.
 
-/// Generated from `../roles.toml` by build.rs.
+/// Generated from `../roles.toml` by build.rs: the roles, the decisions on entities, the
+/// policies, and (`roles::proto`) the prost messages with tonic's client and server.
 pub mod roles {
     include!(concat!(env!("OUT_DIR"), "/roles.rs"));
 }
+
+pub mod decide;
+pub mod demo;
+pub mod server;
+pub mod store;
 
 use std::cell::Cell;
 
@@ -94,25 +103,6 @@ pub fn allowed(roles: &[Role], action: &impl RequiresPermission) -> bool {
     PermissionSet::of_roles(roles).contains(action.required_permission())
 }
 
-/// Answers a `CheckPermissionsRequest` for a user holding `roles` on the asked entity: the
-/// permission service of the seed article, in a few lines.
-pub fn check_permissions(
-    request: &roles::proto::CheckPermissionsRequest,
-    roles: &[Role],
-) -> roles::proto::CheckPermissionsResponse {
-    let held = PermissionSet::of_roles(roles);
-    let decisions = request
-        .permissions
-        .iter()
-        .map(|&p| {
-            let allowed = Permission::try_from(p).is_ok_and(|p| held.contains(p));
-            let decision = if allowed { roles::proto::Decision::Allow } else { roles::proto::Decision::Deny };
-            roles::proto::PermissionDecision { permission: p, decision: decision as i32 }
-        })
-        .collect();
-    roles::proto::CheckPermissionsResponse { decisions }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,37 +160,6 @@ mod tests {
         assert!(!allowed(&[Role::ChannelsAdmin], &WorkspaceAction::Invite("u".into())));
         assert!(allowed(&[Role::ChannelsAdmin, Role::UsersAdmin], &WorkspaceAction::Invite("u".into())));
         assert!(!allowed(&[], &ChannelAction::Archive), "deny by default");
-    }
-
-    #[test]
-    fn check_permissions_round_trips_through_prost() {
-        let request = roles::proto::CheckPermissionsRequest {
-            team_id: "T12345".into(),
-            user_id: "U12345".into(),
-            entity_id: "C12345".into(),
-            entity_type: roles::proto::EntityType::from(roles::EntityType::Channel) as i32,
-            permissions: vec![
-                roles::proto::Permission::from(Permission::ArchiveChannel) as i32,
-                Permission::AssignRoles.id() as i32,
-            ],
-        };
-        let bytes = request.encode_to_vec();
-        let decoded = roles::proto::CheckPermissionsRequest::decode(bytes.as_slice()).expect("decodes");
-        assert_eq!(decoded, request);
-        assert_eq!(roles::EntityType::try_from(decoded.entity_type), Ok(roles::EntityType::Channel));
-
-        let response = check_permissions(&decoded, &[Role::ChannelsAdmin]);
-        let response =
-            roles::proto::CheckPermissionsResponse::decode(response.encode_to_vec().as_slice()).expect("decodes");
-        let decisions: Vec<(Result<Permission, roles::UnknownName>, i32)> =
-            response.decisions.iter().map(|d| (Permission::try_from(d.permission), d.decision)).collect();
-        assert_eq!(
-            decisions,
-            vec![
-                (Ok(Permission::ArchiveChannel), roles::proto::Decision::Allow as i32),
-                (Ok(Permission::AssignRoles), roles::proto::Decision::Deny as i32),
-            ]
-        );
     }
 
     #[test]
