@@ -9,7 +9,8 @@
 //!   `from_id`, `FromStr`, the `PermissionSet` operations, which must all agree with
 //!   `roles.json`. The module is also checked as a library in edition 2024. The policy
 //!   evaluators (`*_policies_rust`) and the output of `role-gen scaffold policies`
-//!   (`scaffolds_compile`) too.
+//!   (`scaffolds_compile`) too; the decisions on entities (`*_access_rust`: `check_access` and
+//!   `permissions_on` on every scenario of `role_gen_tests::access`, random definitions, mutants).
 //! - [`typescript`]: `roles.ts` under the pinned `tsc --strict`, alone and with
 //!   `tests/programs/roles_check.ts`, which node runs and whose answers are compared with
 //!   `roles.json`; `*_typescript_strictest` compiles it under the stricter options real

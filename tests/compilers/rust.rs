@@ -2,7 +2,12 @@
 //! (edition 2021) and run, its answers compared with `roles.json`; `roles.rs` as a library in
 //! edition 2024 (`tests/programs/roles_lib.rs`); `*_policies_rust` runs
 //! `tests/programs/policies.rs`, the generated policy evaluators on the table of facts, against
-//! role-gen's own model; `scaffolds_compile` builds the output of `role-gen scaffold policies`.
+//! role-gen's own model; `scaffolds_compile` builds the output of `role-gen scaffold policies`;
+//! [`decisions`] runs the generated `check_access` and `permissions_on` against the model.
+
+// `check_access`, `permissions_on` and their helpers against the model.
+#[path = "rust_access.rs"]
+mod decisions;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -39,6 +39,16 @@ impl Mismatches {
         self.lines.push(message);
     }
 
+    /// How many disagreements it holds.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
     /// Panics, listing every disagreement, unless there is none.
     pub fn finish(self, roles_toml: &Path) {
         if self.lines.is_empty() {

@@ -1,7 +1,8 @@
 //! Random valid definitions, reproducible from a seed, for the properties that must hold for
 //! every `roles.toml` and not only for the hand-written ones: names of every length up to the
 //! limit (64), lists of every size, descriptions that are long, quoted, multi-line or wide
-//! (CJK, emoji), policies of every rule kind, and `[reserved]` ids and names.
+//! (CJK, emoji), permission groups of the same kinds of text, entity forests (roots and
+//! parents at random), policies of every rule kind, and `[reserved]` ids and names.
 //!
 //! `[reserved]` covers permissions and roles; where the schema reserves more (policies,
 //! entities), a definition that also reserves those is a line of [`reserved`] away.
@@ -137,6 +138,15 @@ fn description(rng: &mut Rng) -> String {
     text
 }
 
+/// A permission group (free text): empty, a word, or a description of any width.
+fn group(rng: &mut Rng) -> String {
+    match rng.range(0, 5) {
+        0 => String::new(),
+        1 => WORDS[rng.range(0, WORDS.len() - 1)].to_string(),
+        _ => description(rng),
+    }
+}
+
 /// `["a", "b"]` of the names at `indices`.
 fn toml_list(all: &[String], indices: &[usize]) -> String {
     let quoted: Vec<String> = indices.iter().map(|&i| format!("\"{}\"", all[i])).collect();
@@ -165,6 +175,9 @@ pub fn definition(seed: u64, policy_ids: bool) -> String {
     }
 
     let permissions = names(&mut rng, (0, 12), &mut taken);
+    // Groups draw from their own generator: the rest of each seed's definition stays as it was.
+    let mut group_rng = Rng::new(seed ^ 0x6a09_e667_f3bc_c908);
+    let groups: Vec<String> = (0..group_rng.range(0, 4)).map(|_| group(&mut group_rng)).collect();
     let mut next_id = 1;
     for p in &permissions {
         next_id += rng.range(0, 3) * rng.range(0, 40);
@@ -176,6 +189,9 @@ pub fn definition(seed: u64, policy_ids: bool) -> String {
         }
         if rng.chance(10) {
             let _ = writeln!(toml, "deprecated = \"{}\"", description(&mut rng));
+        }
+        if !groups.is_empty() && group_rng.chance(70) {
+            let _ = writeln!(toml, "group = \"{}\"", groups[group_rng.range(0, groups.len() - 1)]);
         }
         toml.push('\n');
     }

@@ -58,6 +58,8 @@ struct EntityInfo {
     name: &'static str,
     description: &'static str,
     parent: ::core::option::Option<EntityType>,
+    /// Its parent first, up to a root.
+    ancestors: &'static [EntityType],
 }
 
 /// Every entity type, in file order.
@@ -65,6 +67,7 @@ const ENTITY_TABLE: [EntityInfo; 1] = [EntityInfo {
     name: "workspace",
     description: "A workspace",
     parent: ::core::option::Option::None,
+    ancestors: &[],
 }];
 
 /// A permission: the ability to perform one action. The discriminant is its stable id.
@@ -550,4 +553,340 @@ impl ::core::fmt::Display for Role {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// The permissions checked against each entity type, in file order.
+const ENTITY_PERMISSIONS: [PermissionSet; 1] = [PermissionSet {
+    words: [0x0000000000000007],
+}];
+
+/// The deprecated permissions: bit `i` of word `i / 64` for the permission in position `i` of
+/// `Permission::ALL`.
+const DEPRECATED_PERMISSIONS: [u64; 1] = [0x0000000000000000];
+
+#[allow(dead_code)]
+impl EntityType {
+    /// Its ancestors: its parent first, then the parent's parent, up to a root.
+    pub const fn ancestors(self) -> &'static [EntityType] {
+        ENTITY_TABLE[self.index()].ancestors
+    }
+
+    /// Whether it is `other` or lies inside `other` (`other` is one of its ancestors): a role
+    /// assigned on an `other` applies to it.
+    pub const fn is_within(self, other: EntityType) -> bool {
+        let (ancestors, depth) = (self.ancestors(), other.ancestors().len());
+        // Only one of its ancestors is as deep as `other`: the one `other` would have to be.
+        match ancestors.len().checked_sub(depth) {
+            ::core::option::Option::Some(0) => self.index() == other.index(),
+            ::core::option::Option::Some(above) => ancestors[above - 1].index() == other.index(),
+            ::core::option::Option::None => false,
+        }
+    }
+
+    /// Every permission checked against it.
+    pub const fn permissions(self) -> PermissionSet {
+        ENTITY_PERMISSIONS[self.index()]
+    }
+}
+
+#[allow(dead_code, deprecated)]
+impl Permission {
+    /// Whether it is checked against `entity` (one of [`Permission::entities`]).
+    pub const fn applies_to(self, entity: EntityType) -> bool {
+        ENTITY_PERMISSIONS[entity.index()].contains(self)
+    }
+
+    /// Its group in roles.toml (where an admin UI lists it), if any.
+    pub const fn group(self) -> ::core::option::Option<&'static str> {
+        let _ = self;
+        ::core::option::Option::None
+    }
+
+    /// Whether roles.toml deprecates it (its variant is `#[deprecated]`).
+    pub const fn is_deprecated(self) -> bool {
+        let bit = self.bit();
+        DEPRECATED_PERMISSIONS[bit / 64] & (1u64 << (bit % 64)) != 0
+    }
+}
+
+#[allow(dead_code, deprecated)]
+impl Role {
+    /// Whether it may be assigned on `entity` (one of [`Role::assignable_on`]). An assignment
+    /// on any other entity type grants nothing.
+    pub const fn assignable_to(self, entity: EntityType) -> bool {
+        let on = self.assignable_on();
+        let mut i = 0;
+        while i < on.len() {
+            if on[i].index() == entity.index() {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
+
+    /// Whether it grants the permission in position `bit`: one word of its set, not a copy.
+    const fn grants_bit(self, bit: usize) -> bool {
+        ROLE_SETS[self.index()].words[bit / 64] & (1u64 << (bit % 64)) != 0
+    }
+}
+
+#[allow(dead_code)]
+impl PermissionSet {
+    /// The permissions in both sets (also `a & b`).
+    pub const fn intersection(mut self, other: Self) -> Self {
+        let mut i = 0;
+        while i < self.words.len() {
+            self.words[i] &= other.words[i];
+            i += 1;
+        }
+        self
+    }
+
+    /// The permissions of `self` that `other` lacks (also `a - b`).
+    pub const fn difference(mut self, other: Self) -> Self {
+        let mut i = 0;
+        while i < self.words.len() {
+            self.words[i] &= !other.words[i];
+            i += 1;
+        }
+        self
+    }
+
+    /// Whether `other` holds every permission of `self`.
+    pub const fn is_subset(self, other: Self) -> bool {
+        let mut i = 0;
+        while i < self.words.len() {
+            if self.words[i] & !other.words[i] != 0 {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+}
+
+impl ::core::ops::BitOr for PermissionSet {
+    type Output = Self;
+
+    /// The union.
+    fn bitor(self, other: Self) -> Self {
+        self.union(other)
+    }
+}
+
+impl ::core::ops::BitAnd for PermissionSet {
+    type Output = Self;
+
+    /// The intersection.
+    fn bitand(self, other: Self) -> Self {
+        self.intersection(other)
+    }
+}
+
+impl ::core::ops::Sub for PermissionSet {
+    type Output = Self;
+
+    /// The difference.
+    fn sub(self, other: Self) -> Self {
+        self.difference(other)
+    }
+}
+
+impl ::core::ops::BitOrAssign for PermissionSet {
+    fn bitor_assign(&mut self, other: Self) {
+        *self = self.union(other);
+    }
+}
+
+impl ::core::ops::BitAndAssign for PermissionSet {
+    fn bitand_assign(&mut self, other: Self) {
+        *self = self.intersection(other);
+    }
+}
+
+impl ::core::ops::SubAssign for PermissionSet {
+    fn sub_assign(&mut self, other: Self) {
+        *self = self.difference(other);
+    }
+}
+
+/// A role held on one entity: what the application stores for each user (under the user's
+/// key). `Id` is the application's entity id (`&str`, `u64`, a UUID). The role applies to the
+/// entity and to everything inside it, when it is assignable on the entity's type.
+#[allow(dead_code)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct Assignment<Id> {
+    /// The role held.
+    pub role: Role,
+    /// The type of the entity it is held on.
+    pub entity: EntityType,
+    /// The entity it is held on.
+    pub id: Id,
+}
+
+impl<Id: ::core::cmp::PartialEq> Assignment<Id> {
+    /// Whether it counts on `path`, a checked one: its entity is on the path, and its role may
+    /// be assigned on that entity's type (a stored row that breaks `assignable_on` grants
+    /// nothing).
+    fn counts_on(&self, path: &[(EntityType, Id)]) -> bool {
+        // A checked path is its target and each ancestor: an entity type `d` levels below its
+        // root can only stand at `path[path.len() - 1 - d]`.
+        match path.len().checked_sub(self.entity.ancestors().len() + 1) {
+            ::core::option::Option::Some(at) => {
+                let (entity, id) = &path[at];
+                *entity == self.entity && *id == self.id && self.role.assignable_to(self.entity)
+            }
+            ::core::option::Option::None => false,
+        }
+    }
+}
+
+/// Why [`check_access`] or [`permissions_on`] cannot decide: the path is not an entity followed
+/// by each of its ancestors up to a root, or the permission is not checked against the entity's
+/// type. A caller's bug, not a deny: a forgotten ancestor would otherwise hide an assignment
+/// on it.
+#[allow(dead_code)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum PathError {
+    /// The path is empty: it starts with the entity checked.
+    Empty,
+    /// `path[at]` is not of the type that is the parent of `path[at - 1]`'s.
+    NotParent {
+        /// The position in the path.
+        at: usize,
+        /// The parent type of `path[at - 1]`.
+        expected: EntityType,
+        /// The type of `path[at]`.
+        found: EntityType,
+    },
+    /// The path stops at `path[at]`, whose type has a parent.
+    Incomplete {
+        /// The position of the last entity.
+        at: usize,
+        /// Its parent type, which the path lacks.
+        missing: EntityType,
+    },
+    /// `path[at]` follows `path[at - 1]`, whose type has no parent.
+    PastRoot {
+        /// The position of the first entity past the root.
+        at: usize,
+    },
+    /// The permission is not checked against the type of `path[0]`.
+    NotApplicable {
+        /// The permission asked.
+        permission: Permission,
+        /// The type of `path[0]`.
+        entity: EntityType,
+    },
+}
+
+impl ::core::fmt::Display for PathError {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        match *self {
+            Self::Empty => f.write_str("the path is empty: it starts with the entity checked"),
+            Self::NotParent {
+                at,
+                expected,
+                found,
+            } => {
+                let before = at.saturating_sub(1);
+                ::core::write!(
+                    f,
+                    "path[{at}] is a `{found}`, but the parent of path[{before}] is a `{expected}`"
+                )
+            }
+            Self::Incomplete { at, missing } => ::core::write!(
+                f,
+                "the path stops at path[{at}], whose parent (a `{missing}`) is missing"
+            ),
+            Self::PastRoot { at } => {
+                let before = at.saturating_sub(1);
+                ::core::write!(
+                    f,
+                    "path[{at}] goes past path[{before}], which has no parent"
+                )
+            }
+            Self::NotApplicable { permission, entity } => ::core::write!(
+                f,
+                "permission `{permission}` is not checked against `{entity}`"
+            ),
+        }
+    }
+}
+
+impl ::core::error::Error for PathError {}
+
+/// The type of `path[0]`, when each entity of `path` is of its predecessor's parent type and
+/// the last one is a root.
+fn path_target<Id>(path: &[(EntityType, Id)]) -> ::core::result::Result<EntityType, PathError> {
+    let target = match path.first() {
+        ::core::option::Option::Some((target, _)) => *target,
+        ::core::option::Option::None => return ::core::result::Result::Err(PathError::Empty),
+    };
+    let mut expected = target.parent();
+    for (at, (found, _)) in path.iter().enumerate().skip(1) {
+        expected = match expected {
+            ::core::option::Option::None => {
+                return ::core::result::Result::Err(PathError::PastRoot { at });
+            }
+            ::core::option::Option::Some(parent) if parent != *found => {
+                let found = *found;
+                let error = PathError::NotParent {
+                    at,
+                    expected: parent,
+                    found,
+                };
+                return ::core::result::Result::Err(error);
+            }
+            ::core::option::Option::Some(_) => found.parent(),
+        };
+    }
+    match expected {
+        ::core::option::Option::Some(missing) => {
+            let at = path.len() - 1;
+            ::core::result::Result::Err(PathError::Incomplete { at, missing })
+        }
+        ::core::option::Option::None => ::core::result::Result::Ok(target),
+    }
+}
+
+/// May the holder of `assignments` do `permission` on `path[0]`? `path` is the entity, then
+/// each of its ancestors up to a root (`[(Channel, c), (Workspace, w), (Enterprise, e)]`).
+///
+/// `Ok(Some(a))`: the first assignment, in slice order, whose entity is on the path, whose role
+/// may be assigned on that entity's type and grants `permission` (for the audit log).
+/// `Ok(None)`: deny. `Err`: the path does not follow the declared parents, or `permission` is
+/// not checked against `path[0]`'s type. Allocates nothing.
+#[allow(dead_code)]
+pub fn check_access<'a, Id: ::core::cmp::PartialEq>(
+    assignments: &'a [Assignment<Id>],
+    path: &[(EntityType, Id)],
+    permission: Permission,
+) -> ::core::result::Result<::core::option::Option<&'a Assignment<Id>>, PathError> {
+    let entity = path_target(path)?;
+    if !permission.applies_to(entity) {
+        return ::core::result::Result::Err(PathError::NotApplicable { permission, entity });
+    }
+    let bit = permission.bit();
+    let grants = |a: &&Assignment<Id>| a.role.grants_bit(bit) && a.counts_on(path);
+    ::core::result::Result::Ok(assignments.iter().find(grants))
+}
+
+/// Every permission the holder of `assignments` has on `path[0]` (as [`check_access`] would
+/// allow it): the permissions of every role that counts on the path, checked against
+/// `path[0]`'s type. `Err` as for [`check_access`]. Allocates nothing.
+#[allow(dead_code)]
+pub fn permissions_on<Id: ::core::cmp::PartialEq>(
+    assignments: &[Assignment<Id>],
+    path: &[(EntityType, Id)],
+) -> ::core::result::Result<PermissionSet, PathError> {
+    let entity = path_target(path)?;
+    let mut held = PermissionSet::EMPTY;
+    for assignment in assignments {
+        if assignment.counts_on(path) {
+            held = held.union(assignment.role.permissions());
+        }
+    }
+    ::core::result::Result::Ok(held.intersection(entity.permissions()))
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::common::{one_comment_line, sorted};
 use super::{RenderOptions, TargetView, Template};
-use crate::model::{Entity, Model, Permission, Role};
+use crate::model::{Entity, Model, PermSet, Permission, Role};
 use crate::{escape, names};
 use layout::{Expr, TAB};
 use policies::{RustFacts, RustPolicy};
@@ -50,6 +50,21 @@ impl Rust {
     pub fn quoted(text: &str) -> String {
         format!("\"{}\"", Rust::str(text))
     }
+
+    /// Text as a whole Rust string literal of ASCII characters only, every other one a
+    /// `\u{…}` escape: its width is then its length, for where rustfmt's layout depends on it.
+    pub fn ascii_quoted(text: &str) -> String {
+        let mut out = String::from("\"");
+        for c in Rust::str(text).chars() {
+            if c.is_ascii() {
+                out.push(c);
+            } else {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+        }
+        out.push('"');
+        out
+    }
 }
 
 /// `rust.hbs`'s view: every enum and table of roles.rs, each list already laid out as rustfmt
@@ -79,10 +94,23 @@ pub struct RustView {
     role_positions: Positions,
     /// `const ROLE_SETS: …`: each role's effective permissions as set words.
     role_sets: String,
+    /// `const ENTITY_PERMISSIONS: …`: the permissions checked against each entity type.
+    entity_permissions: String,
+    /// `const DEPRECATED_PERMISSIONS: [u64; words]`: the deprecated permissions' bits.
+    deprecated: String,
+    /// `const GROUP_NAMES` and `const PERMISSION_GROUPS`, when some permission has a group.
+    groups: Option<RustGroups>,
     policies: Vec<RustPolicy>,
     all_policies: String,
     policy_table: String,
     facts: Option<RustFacts>,
+}
+
+/// The permissions' groups as `Permission::group` reads them ([`tables::groups`]).
+#[derive(Serialize)]
+struct RustGroups {
+    names: String,
+    of_permissions: String,
 }
 
 /// What every variant of a generated enum has.
@@ -174,7 +202,18 @@ fn entity_row(model: &Model, e: &Entity) -> Vec<(&'static str, Expr)> {
         ),
         None => Expr::atom("::core::option::Option::None"),
     };
-    vec![("name", text(&e.name)), ("description", text(&e.description)), ("parent", parent)]
+    let mut ancestors = Vec::new();
+    let mut at = e.parent;
+    while let Some(p) = at {
+        ancestors.push(&*model.entities()[p].name);
+        at = model.entities()[p].parent;
+    }
+    vec![
+        ("name", text(&e.name)),
+        ("description", text(&e.description)),
+        ("parent", parent),
+        ("ancestors", paths("EntityType", ancestors)),
+    ]
 }
 
 fn permission_row(model: &Model, lists: &mut EntityLists, p: &Permission) -> Vec<(&'static str, Expr)> {
@@ -204,6 +243,29 @@ impl RustPermission {
     }
 }
 
+/// Each entity type's permissions: those checked against it.
+fn entity_permissions(model: &Model) -> Vec<PermSet> {
+    let mut sets = vec![PermSet::with_capacity(model.permissions().len()); model.entities().len()];
+    for (p, permission) in model.indexed_permissions() {
+        for &e in &permission.entities {
+            sets[e.get()].insert(p);
+        }
+    }
+    sets
+}
+
+/// `const DEPRECATED_PERMISSIONS: [u64; words] = […];`: the deprecated permissions' bits.
+fn deprecated(model: &Model) -> String {
+    let mut set = PermSet::with_capacity(model.permissions().len());
+    for (p, permission) in model.indexed_permissions() {
+        if permission.deprecated.is_deprecated() {
+            set.insert(p);
+        }
+    }
+    let decl = format!("const DEPRECATED_PERMISSIONS: [u64; {}]", model.permissions().len().div_ceil(64));
+    layout::assign(&decl, &tables::words(&set, model.permissions().len()), 0)
+}
+
 /// The `FromStr`/`Display` impls: one per enum, `LegacyRole` and `Policy` only when they exist.
 fn name_impls(model: &Model) -> Vec<RustNames> {
     let mut impls = vec![
@@ -223,6 +285,11 @@ fn name_impls(model: &Model) -> Vec<RustNames> {
 /// The policies of roles.rs, a partial `rust.hbs` includes (`{{> rust_policies}}`).
 pub const POLICIES_TEMPLATE: Template =
     Template { name: "rust_policies", text: include_str!("../../templates/rust_policies.hbs") };
+
+/// Decisions on entities (SPEC section 7), a partial `rust.hbs` includes (`{{> rust_access}}`):
+/// `Assignment`, `check_access`, `permissions_on`, `PathError`, and the helpers they rest on.
+pub const ACCESS_TEMPLATE: Template =
+    Template { name: "rust_access", text: include_str!("../../templates/rust_access.hbs") };
 
 impl TargetView for RustView {
     const TEMPLATE: Template = Template { name: "rust", text: include_str!("../../templates/rust.hbs") };
@@ -279,10 +346,19 @@ impl TargetView for RustView {
                 &role_rows,
             ),
             role_positions: Positions::new("ROLE_IDS", &model.roles().iter().map(|r| r.id).collect::<Vec<_>>()),
-            role_sets: tables::role_sets(
+            role_sets: tables::sets(
+                "ROLE_SETS",
                 &model.roles().iter().map(|r| &r.effective).collect::<Vec<_>>(),
                 model.permissions().len(),
             ),
+            entity_permissions: tables::sets(
+                "ENTITY_PERMISSIONS",
+                &entity_permissions(model).iter().collect::<Vec<_>>(),
+                model.permissions().len(),
+            ),
+            deprecated: deprecated(model),
+            groups: tables::groups(&model.permissions().iter().map(|p| p.group.as_deref()).collect::<Vec<_>>())
+                .map(|(names, of_permissions)| RustGroups { names, of_permissions }),
             policies: model.policies().iter().enumerate().map(|(i, p)| RustPolicy::new(model, i, p)).collect(),
             all_policies: all(model.policies().iter().map(|p| &*p.name)),
             policy_table: policies::table(model),
@@ -298,6 +374,7 @@ mod tests {
     #[test]
     fn rust_strings_escape_quotes_controls_and_bidi() {
         assert_eq!(Rust::str("a\"b\\c\nd\u{0}\u{202e}é"), "a\\\"b\\\\c\\nd\\u{0}\\u{202e}é");
+        assert_eq!(Rust::ascii_quoted("é\"组 🚀"), "\"\\u{e9}\\\"\\u{7ec4} \\u{1f680}\"");
     }
 
     #[test]

@@ -62,6 +62,11 @@ impl Expr {
         Expr::packed("[", items)
     }
 
+    /// `["a", "b"]` of literals (ASCII strings): rustfmt packs short ones as it packs numbers.
+    pub fn literals(items: Vec<String>) -> Expr {
+        Expr::packed("[", items)
+    }
+
     /// `&[1, 2, 3]`, as [`Expr::numbers`] lays it out.
     pub fn number_slice(items: Vec<String>) -> Expr {
         Expr::packed("&[", items)

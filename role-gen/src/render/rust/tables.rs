@@ -5,7 +5,8 @@
 //!
 //! - Positions: a permission's bit and a role's row. When the ids are `1..=n` the position is
 //!   the id less one; otherwise a binary search in the sorted ids (`const` arrays of numbers).
-//! - Role sets: each role's effective permissions as the words of its `PermissionSet`.
+//! - Sets: each role's effective permissions, each entity type's checked permissions and the
+//!   deprecated permissions, as the words of a `PermissionSet`; groups as numbers.
 //! - Names: the positions sorted by name, for `FromStr`'s binary search.
 
 use std::collections::HashMap;
@@ -58,21 +59,49 @@ impl Positions {
     }
 }
 
-/// `const ROLE_SETS: [PermissionSet; n] = [PermissionSet { words: […] }, …];`: each role's
-/// effective permissions, bit `i` of word `i / 64` for the permission in position `i`.
-pub fn role_sets(sets: &[&PermSet], permissions: usize) -> String {
-    let words = permissions.div_ceil(64).max(1);
-    let rows: Vec<Vec<(&str, Expr)>> = sets
-        .iter()
-        .map(|set| {
-            let mut bits = vec![0u64; words];
-            for p in set.iter() {
-                bits[p.get() / 64] |= 1 << (p.get() % 64);
-            }
-            vec![("words", Expr::array(bits.iter().map(|w| Expr::atom(format!("{w:#018x}"))).collect()))]
-        })
-        .collect();
-    layout::table(&format!("const ROLE_SETS: [PermissionSet; {}]", sets.len()), "PermissionSet", &rows)
+/// `const <name>: [PermissionSet; n] = [PermissionSet { words: […] }, …];`: each set as the
+/// words of a `PermissionSet` over `permissions` permissions (each role's effective permissions,
+/// each entity type's checked ones). With no permission at all, each is `PermissionSet::EMPTY`:
+/// a struct literal of no words is short enough for rustfmt to keep on one line, which a table
+/// of struct literals never is.
+pub fn sets(name: &str, sets: &[&PermSet], permissions: usize) -> String {
+    let decl = format!("const {name}: [PermissionSet; {}]", sets.len());
+    if permissions == 0 {
+        let empties = sets.iter().map(|_| Expr::atom("PermissionSet::EMPTY")).collect();
+        return layout::assign(&decl, &Expr::array(empties), 0);
+    }
+    let rows: Vec<Vec<(&str, Expr)>> = sets.iter().map(|set| vec![("words", words(set, permissions))]).collect();
+    layout::table(&decl, "PermissionSet", &rows)
+}
+
+/// `[0x…, …]`: the words of a `PermissionSet` over `permissions` permissions holding `set`, bit
+/// `i` of word `i / 64` for the permission in position `i`.
+pub fn words(set: &PermSet, permissions: usize) -> Expr {
+    let mut bits = vec![0u64; permissions.div_ceil(64)];
+    for p in set.iter() {
+        bits[p.get() / 64] |= 1 << (p.get() % 64);
+    }
+    Expr::array(bits.iter().map(|w| Expr::atom(format!("{w:#018x}"))).collect())
+}
+
+/// The permissions' groups: `const GROUP_NAMES: [&str; g]`, every group name once (sorted),
+/// and `const PERMISSION_GROUPS: [u16; n]`, each permission's group as 1 + its place in
+/// `GROUP_NAMES`, 0 for none (numbers: a string per row would be 10,000 literals to rustc);
+/// `None` when no permission has a group.
+pub fn groups(groups: &[Option<&str>]) -> Option<(String, String)> {
+    let names: std::collections::BTreeSet<&str> = groups.iter().flatten().copied().collect();
+    if names.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = names.into_iter().collect();
+    let number = |g: &Option<&str>| g.and_then(|g| names.binary_search(&g).ok()).map_or(0, |i| i + 1).to_string();
+    let numbers = Expr::numbers(groups.iter().map(number).collect());
+    // Free text where rustfmt lays it out by its width: ASCII only, so width is length.
+    let quoted = Expr::literals(names.iter().map(|n| Rust::ascii_quoted(n)).collect());
+    Some((
+        layout::assign(&format!("const GROUP_NAMES: [&str; {}]", names.len()), &quoted, 0),
+        layout::assign(&format!("const PERMISSION_GROUPS: [u16; {}]", groups.len()), &numbers, 0),
+    ))
 }
 
 /// `const BY_NAME: [u16; n] = […];` inside `from_str`: the positions of `names` sorted by the
