@@ -99,21 +99,23 @@ pub fn check_permissions(
     let assignments = store.assignments_on(team, user, &path)?;
     held(&assignments, &path)?;
     let mut decisions = Vec::with_capacity(request.permissions.len());
+    // Printed once every permission is decided: a request that fails decided nothing.
+    let mut lines = Vec::new();
     for &number in &request.permissions {
         let by = match Permission::try_from(number) {
-            Ok(permission) => match check_access(&assignments, &path, permission) {
-                Ok(by) => {
-                    if let Some(audit) = audit {
-                        audit(audit_line(user, permission.as_str(), &path, by));
-                    }
-                    by
-                }
-                Err(e) => return Err(Status::invalid_argument(e.to_string())),
-            },
+            Ok(permission) => {
+                let by = check_access(&assignments, &path, permission)
+                    .map_err(|e| Status::invalid_argument(e.to_string()))?;
+                lines.push(audit_line(user, permission.as_str(), &path, by));
+                by
+            }
             Err(_) => None,
         };
         let decision = if by.is_some() { proto::Decision::Allow } else { proto::Decision::Deny };
         decisions.push(proto::PermissionDecision { permission: number, decision: decision as i32 });
+    }
+    if let Some(audit) = audit {
+        lines.into_iter().for_each(audit);
     }
     Ok(proto::CheckPermissionsResponse { decisions })
 }
@@ -156,7 +158,9 @@ fn same_path(asked: &[proto::EntityRef], stored: &[(EntityType, String)]) -> Res
     }
     if asked.len() < stored.len() {
         let (t, id) = &stored[asked.len()];
-        return Err(Status::invalid_argument(format!("the path stops before {t} {id:?}: give all of it, or path[0] alone")));
+        return Err(Status::invalid_argument(format!(
+            "the path stops before {t} {id:?}: give all of it, or path[0] alone"
+        )));
     }
     Ok(())
 }
@@ -214,10 +218,17 @@ pub fn check_policy(
     let assignments = store.assignments_on(team, user, &path)?;
     held(&assignments, &path)?;
     let legacy = store.legacy_level(team, user)?;
-    let facts = StoredFacts { legacy, user, assignments: &assignments, path: &path, entity: store.facts(team, entity_id)?, audit };
+    let facts = StoredFacts {
+        legacy,
+        user,
+        assignments: &assignments,
+        path: &path,
+        entity: store.facts(team, entity_id)?,
+        audit,
+    };
     let decision = policy.evaluate(&facts);
     if let Some(audit) = audit {
-        audit(format!("user {user:?} on {entity_id:?}: {decision}"));
+        audit(format!("user {user:?} on {} {entity_id:?}: {decision}", policy.entity()));
     }
     let answer = if decision.allow { proto::Decision::Allow } else { proto::Decision::Deny };
     Ok(proto::CheckPolicyResponse {

@@ -23,8 +23,11 @@ const ENTITIES: [Row; 7] = [
     (EntityType::Channel, "C0MKTGEN", Some("W0MKT"), None, true, false),
 ];
 
-/// The users: (id, legacy level, roles held, on which entity).
-const USERS: [(&str, LegacyRole, &[(Role, &str)]); 7] = [
+/// A user: id, legacy level, and the roles held, each on an entity.
+type User = (&'static str, LegacyRole, &'static [(Role, &'static str)]);
+
+/// The users.
+const USERS: [User; 7] = [
     // Channels Admin for the whole organization: every workspace's channels.
     ("alice", LegacyRole::Member, &[(Role::ChannelsAdmin, "E0ACME")]),
     // Channels Admin on one workspace: only that workspace's channels.

@@ -11,6 +11,7 @@ pub mod roles {
     include!(concat!(env!("OUT_DIR"), "/roles.rs"));
 }
 
+pub mod client;
 pub mod decide;
 pub mod demo;
 pub mod server;
@@ -106,7 +107,7 @@ pub fn allowed(roles: &[Role], action: &impl RequiresPermission) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use prost::Message as _;
+    use prost::Message;
 
     fn member_with(roles: &[Role]) -> ChannelContext {
         ChannelContext { legacy: Some(LegacyRole::Member), roles: roles.to_vec(), ..ChannelContext::default() }
@@ -160,6 +161,40 @@ mod tests {
         assert!(!allowed(&[Role::ChannelsAdmin], &WorkspaceAction::Invite("u".into())));
         assert!(allowed(&[Role::ChannelsAdmin, Role::UsersAdmin], &WorkspaceAction::Invite("u".into())));
         assert!(!allowed(&[], &ChannelAction::Archive), "deny by default");
+    }
+
+    /// `value` through the wire: encoded, then decoded.
+    fn wire<M: Message + Default>(value: &M) -> M {
+        M::decode(value.encode_to_vec().as_slice()).expect("decodes")
+    }
+
+    #[test]
+    fn entity_refs_and_role_assignments_convert_both_ways() {
+        use roles::{Assignment, EntityType};
+        for &entity in EntityType::ALL {
+            let reference = roles::proto::EntityRef::from((entity, "C1".to_string()));
+            assert_eq!(reference, roles::proto::EntityRef::new(entity, "C1"));
+            assert_eq!(reference.entity_type, entity.id() as i32, "the wire number is the id");
+            assert_eq!(<(EntityType, String)>::try_from(wire(&reference)), Ok((entity, "C1".to_string())));
+            for &role in Role::ALL {
+                let assignment = Assignment { role, entity, id: "E1".to_string() };
+                let row = roles::proto::RoleAssignment::new("U1", assignment.clone());
+                assert_eq!((row.user_id.as_str(), row.role), ("U1", role.id() as i32));
+                assert_eq!(row.entity, Some(roles::proto::EntityRef::new(entity, "E1")));
+                assert_eq!(Assignment::try_from(wire(&row)), Ok(assignment));
+            }
+        }
+        let unknown_type = roles::proto::EntityRef { entity_type: 0, entity_id: "C1".into() };
+        let error = <(EntityType, String)>::try_from(unknown_type).map_err(|e| e.to_string());
+        assert_eq!(error, Err("unknown entity type number 0".to_string()));
+        let row = |role: i32, entity| roles::proto::RoleAssignment { user_id: "U1".into(), role, entity };
+        let channel = Some(roles::proto::EntityRef::new(EntityType::Channel, "C1"));
+        let error = |row: roles::proto::RoleAssignment| Assignment::<String>::try_from(row).map_err(|e| e.to_string());
+        assert_eq!(error(row(99, channel.clone())), Err("unknown role number 99".to_string()));
+        assert_eq!(error(row(0, channel)), Err("unknown role number 0".to_string()));
+        assert_eq!(error(row(1, None)), Err("unknown entity type number 0".to_string()), "no entity");
+        let undefined = Some(roles::proto::EntityRef { entity_type: -7, entity_id: "C1".into() });
+        assert_eq!(error(row(1, undefined)), Err("unknown entity type number -7".to_string()));
     }
 
     #[test]

@@ -167,13 +167,14 @@ impl Store {
             None => None,
         };
         if parent_type != new.entity.parent() {
-            let expected = new.entity.parent().map_or_else(|| "no parent".to_string(), |p| format!("a `{p}` parent"));
-            return Err(StoreError::Refused(format!(
-                "entity {:?}: a `{}` takes {expected}, not {}",
-                new.id,
-                new.entity,
-                parent_type.map_or_else(|| "none".to_string(), |p| format!("a `{p}`"))
-            )));
+            let found = parent_type.map_or_else(|| "none".to_string(), |p| format!("`{p}`"));
+            let (id, entity) = (new.id, new.entity);
+            return Err(StoreError::Refused(match entity.parent() {
+                Some(parent) => {
+                    format!("entity {id:?} of type `{entity}` needs a parent of type `{parent}`, not {found}")
+                }
+                None => format!("entity {id:?} of type `{entity}` is a root: it takes no parent, not {found}"),
+            }));
         }
         let sql = "INSERT INTO entities (team_id, entity_id, entity_type, parent_id, created_by, is_general, \
                    members_can_invite) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -272,14 +273,16 @@ impl Store {
     /// `user`'s legacy level.
     pub fn legacy_level(&self, team: &str, user: &str) -> Result<LegacyRole, StoreError> {
         let sql = "SELECT legacy_level FROM users WHERE team_id = ?1 AND user_id = ?2";
-        let name: Option<String> = self.conn.prepare_cached(sql)?.query_row([team, user], |row| row.get(0)).optional()?;
+        let name: Option<String> =
+            self.conn.prepare_cached(sql)?.query_row([team, user], |row| row.get(0)).optional()?;
         let name = name.ok_or_else(|| StoreError::NoUser { team: team.into(), id: user.into() })?;
         name.parse().map_err(|_| StoreError::Unknown { what: "legacy level", value: format!("{name:?}") })
     }
 
     /// The policy facts stored on entity `id`.
     pub fn facts(&self, team: &str, id: &str) -> Result<EntityFacts, StoreError> {
-        let sql = "SELECT created_by, is_general, members_can_invite FROM entities WHERE team_id = ?1 AND entity_id = ?2";
+        let sql =
+            "SELECT created_by, is_general, members_can_invite FROM entities WHERE team_id = ?1 AND entity_id = ?2";
         let facts = self
             .conn
             .prepare_cached(sql)?
