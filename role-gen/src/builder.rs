@@ -43,6 +43,8 @@ pub struct Builder {
     rerun_if_changed: bool,
     deny_warnings: bool,
     prost: bool,
+    #[cfg(feature = "prost")]
+    prost_config: Option<fn(&mut prost_build::Config)>,
 }
 
 impl Default for Builder {
@@ -137,6 +139,8 @@ impl Builder {
             rerun_if_changed: true,
             deny_warnings: false,
             prost: false,
+            #[cfg(feature = "prost")]
+            prost_config: None,
         }
     }
 
@@ -224,6 +228,26 @@ impl Builder {
         self
     }
 
+    /// With [`Builder::prost`] (which this turns on): adjusts prost-build's `Config` before it
+    /// compiles the generated `.proto`, e.g. to add tonic's gRPC client and server
+    /// (`tonic_prost_build`'s service generator) or attributes on the messages. role-gen has
+    /// already set `out_dir` (where `roles.rs` includes the messages from): leave it.
+    /// [`prost_build`](crate::prost_build) is re-exported, so the build script can name it.
+    ///
+    /// ```
+    /// let builder = role_gen::Builder::new().prost_config(|config| {
+    ///     config.type_attribute("EntityRef", "#[derive(PartialOrd)]");
+    ///     // config.service_generator(tonic_prost_build::configure().service_generator());
+    /// });
+    /// # let _ = builder;
+    /// ```
+    #[cfg(feature = "prost")]
+    pub fn prost_config(mut self, configure: fn(&mut prost_build::Config)) -> Self {
+        self.prost = true;
+        self.prost_config = Some(configure);
+        self
+    }
+
     fn resolve_file(&self) -> PathBuf {
         let file = self.file.clone().unwrap_or_else(|| PathBuf::from("roles.toml"));
         match std::env::var_os("CARGO_MANIFEST_DIR") {
@@ -304,7 +328,11 @@ impl Builder {
         let proto_file = proto_root.join(in_root);
         let descriptors = protox::compile([&proto_file], [&proto_root])
             .map_err(|e| BuildError::Proto { file: proto_file.clone(), message: e.to_string() })?;
-        prost_build::Config::new()
+        let mut config = prost_build::Config::new();
+        if let Some(configure) = self.prost_config {
+            configure(&mut config);
+        }
+        config
             .out_dir(out_dir)
             .compile_fds(descriptors)
             .map_err(|source| BuildError::Prost { dir: out_dir.to_path_buf(), source })?;
@@ -367,6 +395,45 @@ mod tests {
             BuildError::NoProstFeature.to_string(),
             "cannot read `Cargo.toml`: Builder::prost(true) needs role-gen's `prost` feature in [build-dependencies]"
         );
+    }
+
+    /// A service generator that writes one constant per service, its methods as the value
+    /// (prost-build formats its output with prettyplease, which drops plain comments).
+    #[cfg(feature = "prost")]
+    struct Marker;
+
+    #[cfg(feature = "prost")]
+    impl prost_build::ServiceGenerator for Marker {
+        fn generate(&mut self, service: prost_build::Service, buf: &mut String) {
+            let methods: Vec<String> = service.methods.iter().map(|m| m.proto_name.clone()).collect();
+            buf.push_str(&format!("pub const {}: &str = \"{}\";\n", service.name, methods.join(", ")));
+        }
+    }
+
+    #[cfg(feature = "prost")]
+    #[test]
+    fn prost_config_reaches_prost_build() -> Result<(), Box<dyn std::error::Error>> {
+        let out = tempfile::tempdir()?;
+        let builder = Builder::new().file(minimal()).out_dir(out.path()).emit_rerun_if_changed(false);
+        builder
+            .prost_config(|config| {
+                config.type_attribute("EntityRef", "#[doc = \"configured\"]");
+                config.service_generator(Box::new(Marker));
+            })
+            .compile()?;
+        let messages = std::fs::read_to_string(out.path().join("minimal.roles.v1.rs"))?;
+        assert!(
+            messages.contains("pub const PermissionService: &str = \"CheckPermissions, ListPermissions\";"),
+            "{messages}"
+        );
+        assert!(
+            messages.contains(
+                "///configured\n#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]\npub struct EntityRef"
+            ),
+            "{messages}"
+        );
+        assert!(std::fs::read_to_string(out.path().join("roles.rs"))?.contains("pub mod proto"));
+        Ok(())
     }
 
     #[cfg(not(feature = "prost"))]

@@ -57,6 +57,9 @@ use std::path::{Path, PathBuf};
 
 pub use builder::{BuildError, Builder, Compiled};
 pub use outputs::{Drift, Leftovers, Outputs, WriteError, WriteReport, WriteStatus};
+/// prost-build, as [`Builder::prost_config`] hands it to a build script.
+#[cfg(feature = "prost")]
+pub use prost_build;
 
 /// A validated roles.toml with its custom templates read: everything `generate` needs.
 #[derive(Debug)]

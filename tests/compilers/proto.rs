@@ -1,6 +1,7 @@
 //! Protobuf: `buf lint` (STANDARD, v2's name for DEFAULT) and `buf build` on `roles.proto`;
 //! buf's JSON image of the file is then compared with `roles.json`: every enum value's number,
-//! the reserved ids and names, the fixed messages' fields and the services (with policies,
+//! the reserved ids and names, the fixed messages' fields (the permission check, `EntityRef`,
+//! `RoleAssignment`, `ListPermissions`) and the services (with policies,
 //! `enum Policy` and the `PolicyService` messages too).
 
 use std::collections::BTreeSet;
@@ -273,6 +274,30 @@ fn compare_fixed(m: &mut Mismatches, file: &Value, t: &dyn Fn(&str) -> String) {
             ],
         ),
         ("CheckPermissionsResponse", vec![("decisions", 1, "LABEL_REPEATED", "TYPE_MESSAGE", t("PermissionDecision"))]),
+        (
+            "EntityRef",
+            vec![
+                ("entity_type", 1, "LABEL_OPTIONAL", "TYPE_ENUM", t("EntityType")),
+                ("entity_id", 2, "LABEL_OPTIONAL", "TYPE_STRING", String::new()),
+            ],
+        ),
+        (
+            "RoleAssignment",
+            vec![
+                ("user_id", 1, "LABEL_OPTIONAL", "TYPE_STRING", String::new()),
+                ("role", 2, "LABEL_OPTIONAL", "TYPE_ENUM", t("Role")),
+                ("entity", 3, "LABEL_OPTIONAL", "TYPE_MESSAGE", t("EntityRef")),
+            ],
+        ),
+        (
+            "ListPermissionsRequest",
+            vec![
+                ("team_id", 1, "LABEL_OPTIONAL", "TYPE_STRING", String::new()),
+                ("user_id", 2, "LABEL_OPTIONAL", "TYPE_STRING", String::new()),
+                ("path", 3, "LABEL_REPEATED", "TYPE_MESSAGE", t("EntityRef")),
+            ],
+        ),
+        ("ListPermissionsResponse", vec![("permissions", 1, "LABEL_REPEATED", "TYPE_ENUM", t("Permission"))]),
     ];
     for (message, fields) in fixed {
         let Some(found) = message_fields(file, message) else {
@@ -290,7 +315,10 @@ fn compare_fixed(m: &mut Mismatches, file: &Value, t: &dyn Fn(&str) -> String) {
     m.check(
         "service PermissionService",
         service_methods(file, "PermissionService"),
-        Some(vec![("CheckPermissions".to_string(), t("CheckPermissionsRequest"), t("CheckPermissionsResponse"))]),
+        Some(vec![
+            ("CheckPermissions".to_string(), t("CheckPermissionsRequest"), t("CheckPermissionsResponse")),
+            ("ListPermissions".to_string(), t("ListPermissionsRequest"), t("ListPermissionsResponse")),
+        ]),
     );
 }
 

@@ -1,11 +1,21 @@
-//! A small Slack-like service: every action names the permission it requires (checked by the
-//! compiler against `../roles.toml`) and the policy that guards it (generated from the same
-//! file), as the seed article's `ChannelCanActorArchivePolicy` does.
+//! The Slack example as a service: a gRPC server ([`server`]) answering `CheckPermissions`,
+//! `ListPermissions` and `CheckPolicy` ([`decide`]) from role assignments stored in SQLite
+//! ([`store`]), through the `check_access`, `permissions_on` and policy evaluators generated
+//! from `../roles.toml`; and the in-process half: every action names the permission it requires
+//! (checked by the compiler against the same file) and the policy that guards it, as the seed
+//! article's `ChannelCanActorArchivePolicy` does.
 
-/// Generated from `../roles.toml` by build.rs.
+/// Generated from `../roles.toml` by build.rs: the roles, the decisions on entities, the
+/// policies, and (`roles::proto`) the prost messages with tonic's client and server.
 pub mod roles {
     include!(concat!(env!("OUT_DIR"), "/roles.rs"));
 }
+
+pub mod client;
+pub mod decide;
+pub mod demo;
+pub mod server;
+pub mod store;
 
 use std::cell::Cell;
 
@@ -94,29 +104,10 @@ pub fn allowed(roles: &[Role], action: &impl RequiresPermission) -> bool {
     PermissionSet::of_roles(roles).contains(action.required_permission())
 }
 
-/// Answers a `CheckPermissionsRequest` for a user holding `roles` on the asked entity: the
-/// permission service of the seed article, in a few lines.
-pub fn check_permissions(
-    request: &roles::proto::CheckPermissionsRequest,
-    roles: &[Role],
-) -> roles::proto::CheckPermissionsResponse {
-    let held = PermissionSet::of_roles(roles);
-    let decisions = request
-        .permissions
-        .iter()
-        .map(|&p| {
-            let allowed = Permission::try_from(p).is_ok_and(|p| held.contains(p));
-            let decision = if allowed { roles::proto::Decision::Allow } else { roles::proto::Decision::Deny };
-            roles::proto::PermissionDecision { permission: p, decision: decision as i32 }
-        })
-        .collect();
-    roles::proto::CheckPermissionsResponse { decisions }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use prost::Message as _;
+    use prost::Message;
 
     fn member_with(roles: &[Role]) -> ChannelContext {
         ChannelContext { legacy: Some(LegacyRole::Member), roles: roles.to_vec(), ..ChannelContext::default() }
@@ -172,35 +163,38 @@ mod tests {
         assert!(!allowed(&[], &ChannelAction::Archive), "deny by default");
     }
 
-    #[test]
-    fn check_permissions_round_trips_through_prost() {
-        let request = roles::proto::CheckPermissionsRequest {
-            team_id: "T12345".into(),
-            user_id: "U12345".into(),
-            entity_id: "C12345".into(),
-            entity_type: roles::proto::EntityType::from(roles::EntityType::Channel) as i32,
-            permissions: vec![
-                roles::proto::Permission::from(Permission::ArchiveChannel) as i32,
-                Permission::AssignRoles.id() as i32,
-            ],
-        };
-        let bytes = request.encode_to_vec();
-        let decoded = roles::proto::CheckPermissionsRequest::decode(bytes.as_slice()).expect("decodes");
-        assert_eq!(decoded, request);
-        assert_eq!(roles::EntityType::try_from(decoded.entity_type), Ok(roles::EntityType::Channel));
+    /// `value` through the wire: encoded, then decoded.
+    fn wire<M: Message + Default>(value: &M) -> M {
+        M::decode(value.encode_to_vec().as_slice()).expect("decodes")
+    }
 
-        let response = check_permissions(&decoded, &[Role::ChannelsAdmin]);
-        let response =
-            roles::proto::CheckPermissionsResponse::decode(response.encode_to_vec().as_slice()).expect("decodes");
-        let decisions: Vec<(Result<Permission, roles::UnknownName>, i32)> =
-            response.decisions.iter().map(|d| (Permission::try_from(d.permission), d.decision)).collect();
-        assert_eq!(
-            decisions,
-            vec![
-                (Ok(Permission::ArchiveChannel), roles::proto::Decision::Allow as i32),
-                (Ok(Permission::AssignRoles), roles::proto::Decision::Deny as i32),
-            ]
-        );
+    #[test]
+    fn entity_refs_and_role_assignments_convert_both_ways() {
+        use roles::{Assignment, EntityType};
+        for &entity in EntityType::ALL {
+            let reference = roles::proto::EntityRef::from((entity, "C1".to_string()));
+            assert_eq!(reference, roles::proto::EntityRef::new(entity, "C1"));
+            assert_eq!(reference.entity_type, entity.id() as i32, "the wire number is the id");
+            assert_eq!(<(EntityType, String)>::try_from(wire(&reference)), Ok((entity, "C1".to_string())));
+            for &role in Role::ALL {
+                let assignment = Assignment { role, entity, id: "E1".to_string() };
+                let row = roles::proto::RoleAssignment::new("U1", assignment.clone());
+                assert_eq!((row.user_id.as_str(), row.role), ("U1", role.id() as i32));
+                assert_eq!(row.entity, Some(roles::proto::EntityRef::new(entity, "E1")));
+                assert_eq!(Assignment::try_from(wire(&row)), Ok(assignment));
+            }
+        }
+        let unknown_type = roles::proto::EntityRef { entity_type: 0, entity_id: "C1".into() };
+        let error = <(EntityType, String)>::try_from(unknown_type).map_err(|e| e.to_string());
+        assert_eq!(error, Err("unknown entity type number 0".to_string()));
+        let row = |role: i32, entity| roles::proto::RoleAssignment { user_id: "U1".into(), role, entity };
+        let channel = Some(roles::proto::EntityRef::new(EntityType::Channel, "C1"));
+        let error = |row: roles::proto::RoleAssignment| Assignment::<String>::try_from(row).map_err(|e| e.to_string());
+        assert_eq!(error(row(99, channel.clone())), Err("unknown role number 99".to_string()));
+        assert_eq!(error(row(0, channel)), Err("unknown role number 0".to_string()));
+        assert_eq!(error(row(1, None)), Err("unknown entity type number 0".to_string()), "no entity");
+        let undefined = Some(roles::proto::EntityRef { entity_type: -7, entity_id: "C1".into() });
+        assert_eq!(error(row(1, undefined)), Err("unknown entity type number -7".to_string()));
     }
 
     #[test]
