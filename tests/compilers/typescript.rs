@@ -2,14 +2,18 @@
 //! says) and with `tests/programs/roles_check.ts`, which node runs and whose report is compared
 //! with `roles.json`; `*_typescript_strictest` compiles it under the stricter options real
 //! projects turn on; `*_policies_typescript` runs `tests/programs/policies.ts`, the generated
-//! policy evaluators on the table of facts, against role-gen's own model.
+//! policy evaluators on the table of facts, against role-gen's own model; `*_access_typescript`
+//! runs `tests/programs/access.ts`, the generated `checkAccess` and `permissionsOn` on every
+//! scenario of `role_gen_tests::access` (clean, and with `Object.prototype` polluted), against
+//! role-gen's own model.
 
 use std::path::Path;
 use std::process::Command;
 
 use role_gen_tests::programs::{self, PROBES};
 use role_gen_tests::{
-    Mismatches, Model, Scratch, checks, copy, definition, edge, hostile, policies, read, run, screaming, tool, write,
+    Mismatches, Model, Scratch, access, checks, copy, definition, edge, hostile, policies, read, run, screaming,
+    synthetic, tool, write,
 };
 use serde_json::Value;
 
@@ -17,6 +21,7 @@ checks! {
     slack_typescript: typescript(definition("slack"));
     minimal_typescript: typescript(definition("minimal"));
     hostile_typescript: typescript(hostile());
+    edge_quotes_typescript: typescript(edge("quotes"));
 
     slack_typescript_strictest: typescript_strictest(definition("slack"));
     minimal_typescript_strictest: typescript_strictest(definition("minimal"));
@@ -24,12 +29,21 @@ checks! {
     empty_typescript_strictest: typescript_strictest(edge("empty"));
     edge_policies_without_legacy_typescript_strictest: typescript_strictest(edge("policies_without_legacy"));
     edge_policies_predicates_only_typescript_strictest: typescript_strictest(edge("policies_predicates_only"));
+    edge_quotes_typescript_strictest: typescript_strictest(edge("quotes"));
 
     slack_policies_typescript: policies_typescript(definition("slack"));
     minimal_policies_typescript: policies_typescript(definition("minimal"));
     hostile_policies_typescript: policies_typescript(hostile());
     edge_policies_without_legacy_typescript: policies_typescript(edge("policies_without_legacy"));
     edge_policies_predicates_only_typescript: policies_typescript(edge("policies_predicates_only"));
+
+    slack_access_typescript: access_typescript(definition("slack"));
+    minimal_access_typescript: access_typescript(definition("minimal"));
+    hostile_access_typescript: access_typescript(hostile());
+    empty_access_typescript: access_typescript(edge("empty"));
+    edge_policies_without_legacy_access_typescript: access_typescript(edge("policies_without_legacy"));
+    edge_policies_predicates_only_access_typescript: access_typescript(edge("policies_predicates_only"));
+    edge_quotes_access_typescript: access_typescript(edge("quotes"));
 }
 
 fn typescript(roles_toml: &Path, label: &str) {
@@ -52,10 +66,18 @@ fn typescript(roles_toml: &Path, label: &str) {
         .collect();
     assert!(imports.is_empty(), "{}: roles.ts has dependencies: {imports:?}", roles_toml.display());
 
-    // roles.ts alone, exactly as SPEC section 2 says.
+    // roles.ts alone, exactly as SPEC section 2 says; and with the least library it needs: ES5,
+    // and ES2015's `Set` for `permissionsOn` (its `ReadonlySet<Permission>`).
     let alone = dir.join("alone");
     write(&alone.join("roles.ts"), &roles_ts);
     run(Command::new(&tsc).current_dir(&alone).args(["--strict", "--noEmit", "roles.ts"]));
+    run(Command::new(&tsc).current_dir(&alone).args([
+        "--strict",
+        "--noEmit",
+        "--lib",
+        "es5,es2015.collection",
+        "roles.ts",
+    ]));
 
     // A program that imports it, compiled to ES modules and run by node.
     let project = dir.join("ts");
@@ -100,6 +122,7 @@ fn compare_typescript(roles_toml: &Path, model: &Model, report: &Value) {
         }
     }
     compare_tables(&mut m, model, report);
+    compare_metadata(&mut m, model, report);
     compare_has_permission(&mut m, model, report);
     compare_guards(&mut m, model, report);
     m.finish(roles_toml);
@@ -164,6 +187,45 @@ fn compare_tables(m: &mut Mismatches, model: &Model, report: &Value) {
         "ROLE_PERMISSIONS (effective, in id order)",
         pairs_of(&report["role_permissions"]),
         model.roles.iter().map(|r| (r.name.clone(), Value::from(r.effective_permissions.clone()))).collect(),
+    );
+}
+
+/// `PERMISSIONS`, `ROLES` and `ENTITY_PARENTS` (entries, in output order) against roles.json:
+/// the same members, values and order, renamed as TypeScript spells them.
+fn compare_metadata(m: &mut Mismatches, model: &Model, report: &Value) {
+    let items = |key: &str| model.json[key].as_array().cloned().unwrap_or_default();
+    let pick = |item: &Value, fields: &[(&str, &str)]| -> (String, Value) {
+        let object = fields.iter().map(|(ts, json)| (ts.to_string(), item[*json].clone())).collect();
+        (item["name"].as_str().unwrap_or_default().to_string(), Value::Object(object))
+    };
+    let permission = [("id", "id"), ("description", "description"), ("group", "group"), ("entities", "entities")];
+    m.check(
+        "PERMISSIONS (in id order)",
+        pairs_of(&report["permissions_meta"]),
+        items("permissions")
+            .iter()
+            .map(|p| pick(p, &[permission.as_slice(), &[("deprecated", "deprecated")]].concat()))
+            .collect(),
+    );
+    let role = [
+        ("id", "id"),
+        ("description", "description"),
+        ("includes", "includes"),
+        ("assignableOn", "assignable_on"),
+        ("permissions", "effective_permissions"),
+    ];
+    m.check(
+        "ROLES (in id order; permissions: the effective ones)",
+        pairs_of(&report["roles_meta"]),
+        items("roles").iter().map(|r| pick(r, &role)).collect(),
+    );
+    m.check(
+        "ENTITY_PARENTS (in file order)",
+        pairs_of(&report["entity_parents"]),
+        items("entities")
+            .iter()
+            .map(|e| (e["name"].as_str().unwrap_or_default().to_string(), e["parent"].clone()))
+            .collect(),
     );
 }
 
@@ -238,4 +300,75 @@ fn policies_typescript(roles_toml: &Path, label: &str) {
         problems.push(format!("Object.values(Policy) is {:?}, expected {names:?}", strings("policies")));
     }
     policies::compare(roles_toml, "TypeScript policies (roles.ts)", &strings("lines"), &expected, &problems);
+}
+
+/// `tests/programs/access.ts` on every scenario of [`access::all`] (every target × role ×
+/// placement × permission, every path error, 2,000 random assignment sets): once as a caller
+/// asks, once with `Object.prototype` polluted before roles.js loads and while it answers. Each
+/// run's lines must be the model's, and its metadata objects roles.json's.
+fn access_typescript(roles_toml: &Path, label: &str) {
+    let model = policies::model(roles_toml);
+    let (scratch, json) = Scratch::with_outputs(roles_toml, label);
+    let project = scratch.path().join("ts");
+    let scenarios = access::all(&model);
+    let tsv = access::write_tsv(&model, &scenarios);
+    write(&project.join("scenarios.tsv"), &tsv);
+    let expected = access::expected_lines(&model, &scenarios);
+    programs::typescript_project(&project, &scratch.path().join("roles.ts"), "access.ts");
+    let asked: Vec<&str> = tsv.lines().collect();
+    for mode in ["", "polluted"] {
+        let args: &[&str] = if mode.is_empty() { &[] } else { &[mode] };
+        let report = programs::node_report(&project, args);
+        let target = if mode.is_empty() {
+            "TypeScript checkAccess / permissionsOn (roles.ts)".to_string()
+        } else {
+            "TypeScript checkAccess / permissionsOn (roles.ts), with Object.prototype polluted,".to_string()
+        };
+        let mut m = Mismatches::new(&target).against("role-gen's model (Model::check_access, permissions_on)");
+        for problem in report["problems"].as_array().into_iter().flatten() {
+            m.fail(problem.as_str().unwrap_or_default().to_string());
+        }
+        let found: Vec<&str> = report["lines"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        // Polluted, the program asks every `stride`-th scenario.
+        let stride = report["stride"].as_u64().and_then(|n| usize::try_from(n).ok()).unwrap_or(1).max(1);
+        if mode.is_empty() {
+            m.check("stride", stride, 1);
+        }
+        let expected: Vec<&String> = expected.iter().step_by(stride).collect();
+        let asked: Vec<&&str> = asked.iter().step_by(stride).collect();
+        m.check("scenarios answered", found.len(), expected.len());
+        for ((f, e), scenario) in found.iter().zip(&expected).zip(&asked) {
+            if *f != e.as_str() {
+                m.fail(format!("{scenario:?}:\n      found:    {f}\n      expected: {e}"));
+            }
+        }
+        compare_metadata(&mut m, &json, &report);
+        m.finish(roles_toml);
+    }
+}
+
+/// A few random definitions (`role_gen_tests::synthetic`: entity forests, names of every
+/// length, any text): the first seeds whose definition has a permission, a role and an entity
+/// type with a parent.
+#[test]
+fn synthetic_access_typescript() {
+    let scratch = Scratch::new("synthetic-access-ts");
+    let ids = synthetic::policies_have_ids();
+    let mut run = 0;
+    for seed in 0.. {
+        if run == 4 {
+            break;
+        }
+        let path = scratch.path().join(format!("synthetic-{seed}")).join("roles.toml");
+        write(&path, &synthetic::definition(seed, ids));
+        let model = policies::model(&path);
+        if model.permissions().is_empty()
+            || model.roles().is_empty()
+            || model.entities().iter().all(|e| e.parent.is_none())
+        {
+            continue;
+        }
+        access_typescript(&path, &format!("synthetic-access-{seed}"));
+        run += 1;
+    }
 }

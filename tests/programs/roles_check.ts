@@ -2,17 +2,23 @@
 // `tests/compilers/typescript.rs` to compare with `roles.json`. The arguments are the name
 // probes; `failures` lists what the program finds wrong itself.
 import {
+  ENTITY_PARENTS,
   ENTITY_TYPE_IDS,
   EntityType,
   Permission,
+  PERMISSIONS,
   PERMISSION_IDS,
+  ROLES,
   ROLE_IDS,
   ROLE_PERMISSIONS,
   Role,
+  checkAccess,
   hasPermission,
   isPermission,
   isRole,
+  permissionsOn,
 } from "./roles.js";
+import type { Assignment, EntityRef, PathError, PathErrorKind, PermissionInfo, RoleInfo } from "./roles.js";
 import * as generated from "./roles.js";
 
 // The declared types (compile-time checks).
@@ -34,6 +40,47 @@ function narrowed(x: string): Permission | Role | undefined {
   return undefined;
 }
 const entityTypes: readonly EntityType[] = Object.values(EntityType);
+
+// The entity decisions and their metadata have exactly the types SPEC section 7 gives them
+// (compile-time checks: `Equal` is true only for identical types, so a wider index signature,
+// a missing `readonly` or an extra member fails to compile).
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const exact: readonly true[] = [
+  true satisfies Equal<Assignment, { readonly role: Role; readonly entity: EntityType; readonly id: string }>,
+  true satisfies Equal<EntityRef, { readonly entity: EntityType; readonly id: string }>,
+  true satisfies Equal<
+    typeof checkAccess,
+    (assignments: readonly Assignment[], path: readonly EntityRef[], permission: Permission) => Assignment | null
+  >,
+  true satisfies Equal<
+    typeof permissionsOn,
+    (assignments: readonly Assignment[], path: readonly EntityRef[]) => ReadonlySet<Permission>
+  >,
+  true satisfies Equal<typeof PERMISSIONS, { readonly [P in Permission]: PermissionInfo }>,
+  true satisfies Equal<typeof ROLES, { readonly [R in Role]: RoleInfo }>,
+  true satisfies Equal<typeof ENTITY_PARENTS, { readonly [E in EntityType]: EntityType | null }>,
+  true satisfies Equal<
+    PermissionInfo,
+    {
+      readonly id: number;
+      readonly description: string;
+      readonly group: string | null;
+      readonly entities: readonly EntityType[];
+      readonly deprecated: boolean | string;
+    }
+  >,
+  true satisfies Equal<
+    RoleInfo,
+    {
+      readonly id: number;
+      readonly description: string;
+      readonly includes: readonly Role[];
+      readonly assignableOn: readonly EntityType[];
+      readonly permissions: readonly Permission[];
+    }
+  >,
+  true satisfies Equal<PathError["kind"], PathErrorKind>,
+];
 
 // `LegacyRole` exists only with `[legacy]`: looked up by name, so one program serves both (and
 // an export that should not be there shows up as keys roles.json does not have).
@@ -105,6 +152,10 @@ const report = {
   entity_ids: Object.entries(entityIds),
   policy_ids: Object.entries(policyIds ?? {}),
   role_permissions: Object.entries(rolePermissions),
+  permissions_meta: Object.entries(PERMISSIONS),
+  roles_meta: Object.entries(ROLES),
+  entity_parents: Object.entries(ENTITY_PARENTS),
+  exact: exact.length,
   has: roles.flatMap((r) => permissions.map((p) => [r, p, hasPermission(r, p)])),
   has_one: roles.flatMap((r) => permissions.map((p) => [r, p, hasPermission([r], p)])),
   pairs: roles.flatMap((a) => roles.map((b) => [a, b, permissions.filter((p) => hasPermission([a, b], p))])),

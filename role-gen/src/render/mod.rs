@@ -84,9 +84,16 @@ const TARGETS: [Builtin; 5] = [
 ];
 
 /// The built-in templates that are not a target's: the policies and the decisions on entities
-/// of roles.rs (partials of `rust.hbs`) and prost's conversions (appended to roles.rs). The
+/// of roles.rs (partials of `rust.hbs`), prost's conversions (appended to roles.rs), and the
+/// decisions on entities and the policies of roles.ts (partials of `typescript.hbs`). The
 /// scaffold's template is compiled when asked for, not kept in the registry.
-const OTHER_TEMPLATES: [Template; 3] = [rust::POLICIES_TEMPLATE, rust::ACCESS_TEMPLATE, prost::ProstView::TEMPLATE];
+const OTHER_TEMPLATES: [Template; 5] = [
+    rust::POLICIES_TEMPLATE,
+    rust::ACCESS_TEMPLATE,
+    prost::ProstView::TEMPLATE,
+    typescript::ACCESS_TEMPLATE,
+    typescript::POLICIES_TEMPLATE,
+];
 
 /// The built-in templates, embedded in the binary: each target's, then the others.
 pub fn builtin_templates() -> impl Iterator<Item = Template> {
@@ -395,6 +402,19 @@ mod tests {
     fn every_builtin_template_compiles() {
         assert!(builtins().is_ok());
         let names: Vec<&str> = builtin_templates().map(|t| t.name).collect();
-        assert_eq!(names, ["rust", "typescript", "proto", "markdown", "rust_policies", "rust_access", "rust_prost"]);
+        assert_eq!(
+            names,
+            [
+                "rust",
+                "typescript",
+                "proto",
+                "markdown",
+                "rust_policies",
+                "rust_access",
+                "rust_prost",
+                "typescript_access",
+                "typescript_policies"
+            ]
+        );
     }
 }

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::common::{comment_block, comment_lines, one_comment_line, predicate_doc, sorted};
 use super::{RenderOptions, TargetView, Template};
-use crate::model::{LevelIdx, Model, Permission, Policy, Role, RuleKind};
+use crate::model::{Entity, LevelIdx, Model, Permission, Policy, Role, RuleKind};
 use crate::{escape, names};
 
 /// TypeScript's naming oracle: how a roles.toml name or text is spelled in TypeScript. Keys of
@@ -27,6 +27,19 @@ impl Ts {
     /// Text as a whole double-quoted string literal.
     fn quoted(text: &str) -> String {
         format!("\"{}\"", Ts::str(text))
+    }
+
+    /// Free text as a whole string literal, quoted the way prettier quotes it: double quotes,
+    /// unless the text holds more double quotes than single ones (then single quotes, so that
+    /// fewer need escaping). prettier counts the quotes of the literal as written, escaped or
+    /// not, so either spelling is already what it prints.
+    pub fn text(text: &str) -> String {
+        let doubles = text.matches('"').count();
+        if doubles <= text.matches('\'').count() {
+            return Ts::quoted(text);
+        }
+        // `ts_str` escapes every `"` as `\"` and leaves `'` alone: swap the two.
+        format!("'{}'", Ts::str(text).replace("\\\"", "\"").replace('\'', "\\'"))
     }
 
     /// Names as string literals.
@@ -67,6 +80,17 @@ mod layout {
         format!("{};", array(0, head, items, 1))
     }
 
+    /// `head[` then a `// comment` line and the items one per line, then `];` (`head[];` when
+    /// there are none). A line comment makes prettier break an array whatever its width, so
+    /// free text (whose width prettier measures in its own way) never decides the layout.
+    pub fn commented_array_decl(head: &str, comment: &str, items: &[String]) -> String {
+        if items.is_empty() {
+            return format!("{head}[];");
+        }
+        let lines: Vec<String> = items.iter().map(|item| format!("  {item},")).collect();
+        format!("{head}[\n  // {comment}\n{}\n];", lines.join("\n"))
+    }
+
     fn array(indent: usize, head: &str, items: &[String], reserve: usize) -> String {
         let one_line = format!("{head}[{}]", items.join(", "));
         if items.is_empty() || indent + one_line.len() + reserve <= PRINT_WIDTH {
@@ -87,6 +111,10 @@ pub struct TsView {
     roles: Vec<TsRole>,
     /// `const ROLE_GRANTS …;`, laid out (see [`role_grants`]).
     role_grants: String,
+    /// `name: "parent",` or `name: null,` for each entity type, laid out.
+    entity_parents: Vec<String>,
+    /// The text `PERMISSIONS` and `ROLES` are built from when the module loads.
+    text: TsText,
     /// Legacy levels have no description.
     legacy: Vec<TsMember>,
     legacy_levels: String,
@@ -158,10 +186,11 @@ impl TsRole {
     }
 }
 
-/// `"ROLE DIRECT…|INCLUDES…"` for each role, every role after the roles it includes: positions
-/// in id order, from which `ROLE_PERMISSIONS` is built when the module loads. A literal of every
-/// role's effective permissions makes tsc check each name against the union of all of them
-/// (seconds for a thousand roles); these strings cost it nothing.
+/// `"ROLE DIRECT…|INCLUDES…|ENTITIES…"` for each role, every role after the roles it includes:
+/// positions (roles and permissions in id order, entity types in file order), from which
+/// `ROLE_PERMISSIONS` and `ROLES` are built when the module loads. A literal of every role's
+/// effective permissions makes tsc check each name against the union of all of them (seconds
+/// for a thousand roles); these strings cost it nothing.
 fn role_grants(model: &Model) -> String {
     let positions = |list: Vec<usize>| list.iter().map(|i| format!(" {i}")).collect::<String>();
     let rows: Vec<String> = model
@@ -171,11 +200,76 @@ fn role_grants(model: &Model) -> String {
             let role = &model.roles()[r];
             let direct = positions(sorted(&role.permissions).into_iter().map(|p| p.get()).collect());
             let includes = positions(sorted(&role.includes).into_iter().map(|i| i.get()).collect());
-            format!("\"{}{direct} |{includes}\"", r.get())
+            let on = positions(role.assignable_on.iter().map(|e| e.get()).collect());
+            format!("\"{}{direct} |{includes} |{on}\"", r.get())
         })
         .collect();
     layout::array_decl("const ROLE_GRANTS: readonly string[] = ", &rows)
 }
+
+/// The free text of the metadata objects, one array each, in id order: string literals typed
+/// `string` cost tsc nothing per element, where a literal object per permission would be checked
+/// member by member (`PERMISSIONS` is built from these, `PERMISSION_IDS` and
+/// `PERMISSION_ENTITIES` when the module loads).
+#[derive(Serialize)]
+struct TsText {
+    permission_descriptions: String,
+    permission_groups: String,
+    permission_deprecated: String,
+    role_descriptions: String,
+}
+
+impl TsText {
+    fn new(model: &Model) -> Self {
+        let permissions = model.permissions();
+        let decl = |name: &str, ty: &str, items: Vec<String>| {
+            layout::commented_array_decl(&format!("const {name}: readonly {ty}[] = "), "In id order.", &items)
+        };
+        let deprecated = |p: &Permission| match (p.deprecated.is_deprecated(), p.deprecated.reason()) {
+            (_, Some(reason)) => Ts::text(reason),
+            (deprecated, None) => deprecated.to_string(),
+        };
+        TsText {
+            permission_descriptions: decl(
+                "PERMISSION_DESCRIPTIONS",
+                "string",
+                permissions.iter().map(|p| Ts::text(&p.description)).collect(),
+            ),
+            permission_groups: decl(
+                "PERMISSION_GROUPS",
+                "(string | null)",
+                permissions.iter().map(|p| p.group.as_deref().map_or_else(|| "null".into(), Ts::text)).collect(),
+            ),
+            permission_deprecated: decl(
+                "PERMISSION_DEPRECATED",
+                "(boolean | string)",
+                permissions.iter().map(deprecated).collect(),
+            ),
+            role_descriptions: decl(
+                "ROLE_DESCRIPTIONS",
+                "string",
+                model.roles().iter().map(|r| Ts::text(&r.description)).collect(),
+            ),
+        }
+    }
+}
+
+/// `name: "parent",` (laid out) or `name: null,` for an entity type.
+fn entity_parent(model: &Model, entity: &Entity) -> String {
+    match entity.parent {
+        Some(parent) => layout::string_prop(2, &entity.name, &Ts::quoted(&model.entities()[parent].name)),
+        None => format!("{}: null,", entity.name),
+    }
+}
+
+/// The decisions on entities of roles.ts (`Assignment`, `checkAccess`, `permissionsOn`), a
+/// partial `typescript.hbs` includes (`{{> typescript_access}}`).
+pub const ACCESS_TEMPLATE: Template =
+    Template { name: "typescript_access", text: include_str!("../../templates/typescript_access.hbs") };
+
+/// The policies of roles.ts, a partial `typescript.hbs` includes (`{{> typescript_policies}}`).
+pub const POLICIES_TEMPLATE: Template =
+    Template { name: "typescript_policies", text: include_str!("../../templates/typescript_policies.hbs") };
 
 impl TargetView for TsView {
     const TEMPLATE: Template = Template { name: "typescript", text: include_str!("../../templates/typescript.hbs") };
@@ -191,6 +285,8 @@ impl TargetView for TsView {
             permissions: model.permissions().iter().map(|p| TsPermission::new(model, p)).collect(),
             roles: model.roles().iter().map(TsRole::new).collect(),
             role_grants: role_grants(model),
+            entity_parents: model.entities().iter().map(|e| entity_parent(model, e)).collect(),
+            text: TsText::new(model),
             legacy: model.legacy_levels().iter().map(|l| TsMember::new(&l.name, "")).collect(),
             legacy_levels: layout::array_decl(
                 "export const LEGACY_LEVELS: readonly LegacyRole[] = ",
@@ -294,5 +390,26 @@ mod tests {
         assert_eq!(Ts::key("level_2"), "LEVEL_2");
         assert_eq!(Ts::list(["a", "b"]), ["\"a\"", "\"b\""]);
         assert_eq!(Ts::str("\u{2028}"), "\\u2028");
+    }
+
+    #[test]
+    fn free_text_is_quoted_as_prettier_quotes_it() {
+        assert_eq!(Ts::text("it's"), "\"it's\"");
+        assert_eq!(Ts::text("say \"hi\""), "'say \"hi\"'");
+        // A tie keeps double quotes; more doubles than singles turn to single quotes.
+        assert_eq!(Ts::text("' \""), "\"' \\\"\"");
+        assert_eq!(Ts::text("\"a\" 'b'"), "\"\\\"a\\\" 'b'\"");
+        assert_eq!(Ts::text("\"a\" \"b\" 'c'"), "'\"a\" \"b\" \\'c\\''");
+        assert_eq!(Ts::text("\\\"\""), "'\\\\\"\"'");
+    }
+
+    #[test]
+    fn a_commented_array_is_one_item_a_line() {
+        assert_eq!(layout::commented_array_decl("const X = ", "c", &[]), "const X = [];");
+        let items = ["\"a\"".to_string(), "null".to_string()];
+        assert_eq!(
+            layout::commented_array_decl("const X = ", "c", &items),
+            "const X = [\n  // c\n  \"a\",\n  null,\n];"
+        );
     }
 }
