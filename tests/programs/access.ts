@@ -120,8 +120,8 @@ const problems: string[] = [];
 // mistake it is, and agree with `kind`.
 const MESSAGES: readonly (readonly [Roles.PathErrorKind, RegExp])[] = [
   ["empty", /^the path is empty: it starts with the entity checked$/],
-  ["not-parent", /^path\[(\d+)\] is a `[a-z0-9_]+`, but the parent of path\[(\d+)\] is a `[a-z0-9_]+`$/],
-  ["incomplete", /^the path stops at path\[\d+\], whose parent \(a `[a-z0-9_]+`\) is missing$/],
+  ["not-parent", /^path\[(\d+)\] is of type `[a-z0-9_]+`, but the parent type of path\[(\d+)\] is `[a-z0-9_]+`$/],
+  ["incomplete", /^the path stops at path\[\d+\], whose parent of type `[a-z0-9_]+` is missing$/],
   ["past-root", /^path\[(\d+)\] goes past path\[(\d+)\], which has no parent$/],
   ["not-applicable", /^permission `[a-z0-9_]+` is not checked against `[a-z0-9_]+`$/],
   ["not-an-entity", /^path\[\d+\] is not an entity of this build: /],

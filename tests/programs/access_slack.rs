@@ -71,13 +71,13 @@ fn every_path_error() {
             &[(EntityType::Channel, "C1"), (EntityType::Enterprise, "E1")],
             archive,
             PathError::NotParent { at: 1, expected: EntityType::Workspace, found: EntityType::Enterprise },
-            "path[1] is a `enterprise`, but the parent of path[0] is a `workspace`",
+            "path[1] is of type `enterprise`, but the parent type of path[0] is `workspace`",
         ),
         (
             &[(EntityType::Channel, "C1"), (EntityType::Workspace, "W1")],
             archive,
             PathError::Incomplete { at: 1, missing: EntityType::Enterprise },
-            "the path stops at path[1], whose parent (a `enterprise`) is missing",
+            "the path stops at path[1], whose parent of type `enterprise` is missing",
         ),
         (
             &[(EntityType::Enterprise, "E1"), (EntityType::Enterprise, "E2")],

@@ -446,7 +446,7 @@ function readPath(path: readonly EntityRef[]): ReadPath {
     if (at > 0 && parent !== ref.entity) {
       throw new PathError(
         "not-parent",
-        `path[${at}] is a \`${ref.entity}\`, but the parent of path[${at - 1}] is a \`${parent}\``,
+        `path[${at}] is of type \`${ref.entity}\`, but the parent type of path[${at - 1}] is \`${parent}\``,
       );
     }
     parent = lookup<string | null>(ENTITY_PARENTS, ref.entity) ?? null;
@@ -462,7 +462,7 @@ function readPath(path: readonly EntityRef[]): ReadPath {
   if (parent !== null) {
     throw new PathError(
       "incomplete",
-      `the path stops at path[${refs.length - 1}], whose parent (a \`${parent}\`) is missing`,
+      `the path stops at path[${refs.length - 1}], whose parent of type \`${parent}\` is missing`,
     );
   }
   return { refs, target: target.entity };

@@ -981,12 +981,12 @@ impl ::core::fmt::Display for PathError {
                 let before = at.saturating_sub(1);
                 ::core::write!(
                     f,
-                    "path[{at}] is a `{found}`, but the parent of path[{before}] is a `{expected}`"
+                    "path[{at}] is of type `{found}`, but the parent type of path[{before}] is `{expected}`"
                 )
             }
             Self::Incomplete { at, missing } => ::core::write!(
                 f,
-                "the path stops at path[{at}], whose parent (a `{missing}`) is missing"
+                "the path stops at path[{at}], whose parent of type `{missing}` is missing"
             ),
             Self::PastRoot { at } => {
                 let before = at.saturating_sub(1);

@@ -49,7 +49,7 @@ impl PathError {
                 )
             }
             PathError::Incomplete { at, missing } => {
-                format!("the path stops at path[{at}], whose parent (a `{}`) is missing", entity(missing))
+                format!("the path stops at path[{at}], whose parent of type `{}` is missing", entity(missing))
             }
             PathError::PastRoot { at } => format!("path[{at}] goes past path[{}], which has no parent", at - 1),
             PathError::NotApplicable { permission, entity: e } => {

@@ -57,7 +57,7 @@ fn stored_path(store: &Store, team: &str, id: &str, expected: EntityType) -> Res
     let path = store.path(team, id)?;
     match path.first() {
         Some((found, _)) if *found != expected => {
-            Err(Status::invalid_argument(format!("entity {id:?} is a `{found}`, not a `{expected}`")))
+            Err(Status::invalid_argument(format!("entity {id:?} is of type `{found}`, not `{expected}`")))
         }
         _ => Ok(path),
     }

@@ -192,7 +192,7 @@ async fn list_permissions_takes_the_target_alone_or_the_stored_path() {
     for (path, says) in [
         (&forged[..], "path[1] is workspace \"W0ENG\", but the stored path has workspace \"W0MKT\" there"),
         (partial, "the path stops before enterprise \"E0ACME\""),
-        (&wrong_type[..], "entity \"C0ENG\" is a `channel`, not a `workspace`"),
+        (&wrong_type[..], "entity \"C0ENG\" is of type `channel`, not `workspace`"),
         (&too_long[..], "path[3] goes past the stored root"),
         (&[], "the path is empty"),
     ] {
@@ -216,7 +216,7 @@ async fn bad_requests_are_errors_and_unknown_permissions_are_denied() {
     let cases: [(proto::CheckPermissionsRequest, Code, &str); 9] = [
         (check("alice", (EntityType::Channel, "C0NONE"), &[ARCHIVE]), Code::NotFound, "no entity \"C0NONE\""),
         (with(|r| r.team_id = "T0OTHER".into()), Code::NotFound, "in team \"T0OTHER\""),
-        (check("alice", (EntityType::Workspace, "C0MKT"), &[ARCHIVE]), Code::InvalidArgument, "is a `channel`"),
+        (check("alice", (EntityType::Workspace, "C0MKT"), &[ARCHIVE]), Code::InvalidArgument, "is of type `channel`"),
         (with(|r| r.entity_type = 0), Code::InvalidArgument, "unknown entity type number 0"),
         (with(|r| r.entity_type = 99), Code::InvalidArgument, "unknown entity type number 99"),
         (
@@ -244,7 +244,11 @@ async fn bad_requests_are_errors_and_unknown_permissions_are_denied() {
     let mut policies = server.policies().await;
     for (request, code, says) in [
         (policy("nobody", "C0MKT", Policy::ChannelArchive), Code::NotFound, "no user \"nobody\""),
-        (policy("alice", "W0MKT", Policy::ChannelArchive), Code::InvalidArgument, "is a `workspace`, not a `channel`"),
+        (
+            policy("alice", "W0MKT", Policy::ChannelArchive),
+            Code::InvalidArgument,
+            "is of type `workspace`, not `channel`",
+        ),
         (
             proto::CheckPolicyRequest { policy: 0, ..policy("alice", "C0MKT", Policy::ChannelArchive) },
             Code::InvalidArgument,
@@ -310,7 +314,7 @@ async fn invalid_stored_rows_grant_nothing_and_broken_hierarchies_fail() {
         assert!(held.permissions.is_empty(), "dave on {on:?}: {:?}", held.permissions);
     }
     for (on, says) in [
-        ((EntityType::Channel, "C0SUB"), "path[1] is a `channel`, but the parent of path[0] is a `workspace`"),
+        ((EntityType::Channel, "C0SUB"), "path[1] is of type `channel`, but the parent type of path[0] is `workspace`"),
         ((EntityType::Workspace, "W0A"), "the stored hierarchy of entity \"W0A\" is invalid"),
     ] {
         let status = client.check_permissions(check("alice", on, &[ARCHIVE])).await.expect_err("refused");
