@@ -184,14 +184,14 @@ fn output(file: &File) -> OutputConfig {
     let Some(out) = &file.output else {
         return OutputConfig {
             dir: "gen".into(),
-            targets: Target::ALL.to_vec(),
+            targets: Target::DEFAULT.to_vec(),
             rust_serde: false,
             custom: Vec::new(),
         };
     };
     let targets = match &out.targets {
         Some(list) => Target::ALL.into_iter().filter(|t| list.iter().any(|n| n.get_ref() == t.as_str())).collect(),
-        None => Target::ALL.to_vec(),
+        None => Target::DEFAULT.to_vec(),
     };
     let custom = out
         .custom

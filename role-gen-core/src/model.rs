@@ -84,6 +84,10 @@ impl Target {
     /// Every built-in target, in the order outputs are listed.
     pub const ALL: [Target; 5] = [Target::Rust, Target::TypeScript, Target::Proto, Target::Json, Target::Markdown];
 
+    /// What `[output]` without `targets` generates: the application targets. The engine
+    /// targets of SPEC section 8 are opt-in (a project adopts an engine deliberately).
+    pub const DEFAULT: [Target; 5] = [Target::Rust, Target::TypeScript, Target::Proto, Target::Json, Target::Markdown];
+
     /// The name used in `targets = […]` and `--target`.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -100,14 +104,16 @@ impl Target {
         Target::ALL.into_iter().find(|t| t.as_str() == name)
     }
 
-    /// Where the target writes, under the output folder.
-    pub fn path(self, proto_package: &str) -> String {
+    /// Where the target writes, under the output folder: one path per file, in the order its
+    /// renderer lists them (a target may write several files).
+    pub fn paths(self, proto_package: &str) -> Vec<String> {
+        let one = |p: &str| vec![p.to_string()];
         match self {
-            Target::Rust => "roles.rs".into(),
-            Target::TypeScript => "roles.ts".into(),
-            Target::Proto => format!("proto/{}/roles.proto", proto_package.replace('.', "/")),
-            Target::Json => "roles.json".into(),
-            Target::Markdown => "ROLES.md".into(),
+            Target::Rust => one("roles.rs"),
+            Target::TypeScript => one("roles.ts"),
+            Target::Proto => vec![format!("proto/{}/roles.proto", proto_package.replace('.', "/"))],
+            Target::Json => one("roles.json"),
+            Target::Markdown => one("ROLES.md"),
         }
     }
 }

@@ -316,7 +316,7 @@ impl Builder {
     fn with_prost(&self, project: &Project, mut outputs: Outputs, out_dir: &Path) -> Result<Outputs, BuildError> {
         let package = &project.model().project().proto_package;
         let proto = project.generate_with(&self.options(project.model(), &[Target::Proto]))?;
-        let rel = Target::Proto.path(package);
+        let Some(rel) = Target::Proto.paths(package).pop() else { return Ok(outputs) };
         let Some(text) = proto.get(&rel) else { return Ok(outputs) };
         // protox reads the `.proto` from disk, under a root of its own so its import path is
         // the package's: `role-gen-proto/<package path>/roles.proto`.

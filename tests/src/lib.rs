@@ -28,6 +28,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 pub mod access;
+pub mod engines;
 mod mismatches;
 pub mod policies;
 pub mod programs;

@@ -54,7 +54,7 @@ pub(super) fn stay_inside(file: &File, source_name: &str, diags: &mut Vec<Diagno
 fn builtin_paths(file: &File) -> Vec<String> {
     let package =
         file.project.as_ref().and_then(|p| p.proto_package.as_ref().map(|s| s.get_ref().clone())).unwrap_or_default();
-    Target::ALL.iter().map(|t| t.path(&package)).collect()
+    Target::ALL.iter().flat_map(|t| t.paths(&package)).collect()
 }
 
 fn join(dir: &str, path: &str) -> String {

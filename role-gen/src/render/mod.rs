@@ -58,28 +58,36 @@ struct Job<'a> {
     options: &'a RenderOptions,
 }
 
-/// How one built-in target renders.
+/// How one file of a built-in target renders.
 #[derive(Clone, Copy)]
 struct Builtin {
     target: Target,
+    /// Which of the target's [`Target::paths`] this renders.
+    file: usize,
     /// Its template; `None` for JSON, which is the document itself.
     template: Option<Template>,
     render: fn(&Job<'_>) -> Result<String, String>,
 }
 
 impl Builtin {
-    /// A target rendered as view `V` through `V`'s template.
+    /// A target's only file, rendered as view `V` through `V`'s template.
     const fn view<V: TargetView>(target: Target) -> Builtin {
-        Builtin { target, template: Some(V::TEMPLATE), render: render_job::<V> }
+        Builtin::file::<V>(target, 0)
+    }
+
+    /// File `file` of a target that writes several, rendered as view `V`.
+    const fn file<V: TargetView>(target: Target, file: usize) -> Builtin {
+        Builtin { target, file, template: Some(V::TEMPLATE), render: render_job::<V> }
     }
 }
 
-/// Every built-in target and how it renders, in [`Target::ALL`] order.
-const TARGETS: [Builtin; 5] = [
+/// Every file of every built-in target and how it renders, in [`Target::ALL`] order, then
+/// in the order of [`Target::paths`].
+const TARGETS: &[Builtin] = &[
     Builtin::view::<rust::RustView>(Target::Rust),
     Builtin::view::<typescript::TsView>(Target::TypeScript),
     Builtin::view::<proto::ProtoView>(Target::Proto),
-    Builtin { target: Target::Json, template: None, render: json::render },
+    Builtin { target: Target::Json, file: 0, template: None, render: json::render },
     Builtin::view::<markdown::MarkdownView>(Target::Markdown),
 ];
 
@@ -240,13 +248,14 @@ impl Templates {
         let mut errors = Vec::new();
         let document = json::Document::new(model);
         let rendered = self.render_targets(model, &document, options);
-        for (target, text) in rendered {
-            match text {
-                Ok(text) => outputs.insert(target.path(&model.project().proto_package), text),
+        for (builtin, text) in rendered {
+            let paths = builtin.target.paths(&model.project().proto_package);
+            match text.and_then(|text| Ok((paths.get(builtin.file).ok_or("no path for this file")?.clone(), text))) {
+                Ok((path, text)) => outputs.insert(path, text),
                 Err(e) => errors.push(Diagnostic::new(
                     Code::TemplateError,
                     0..0,
-                    format!("rendering `{}` failed: {e}", target.as_str()),
+                    format!("rendering `{}` failed: {e}", builtin.target.as_str()),
                 )),
             }
         }
@@ -284,15 +293,17 @@ impl Templates {
         })
     }
 
-    /// Targets are independent: a worker per core takes the next target until none is left
-    /// (one view in memory per worker, not one per target). Results keep target order.
+    /// Files are independent: a worker per core takes the next file until none is left (one
+    /// view in memory per worker, not one per file). Results keep target, then file, order.
     fn render_targets(
         &self,
         model: &Model,
         document: &json::Document<'_>,
         options: &RenderOptions,
-    ) -> Vec<(Target, Result<String, String>)> {
-        let targets = options.targets.as_slice();
+    ) -> Vec<(Builtin, Result<String, String>)> {
+        let targets: Vec<Builtin> =
+            options.targets.iter().flat_map(|&t| TARGETS.iter().copied().filter(move |b| b.target == t)).collect();
+        let targets = targets.as_slice();
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(targets.len()).max(1);
         let next = std::sync::atomic::AtomicUsize::new(0);
         let mut results: Vec<Option<Result<String, String>>> = vec![None; targets.len()];
@@ -301,8 +312,8 @@ impl Templates {
                 let mut mine = Vec::new();
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(&target) = targets.get(i) else { return mine };
-                    mine.push((i, self.target(model, document, target, options)));
+                    let Some(builtin) = targets.get(i) else { return mine };
+                    mine.push((i, self.file(model, document, builtin, options)));
                 }
             };
             let handles: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
@@ -318,19 +329,16 @@ impl Templates {
             .collect()
     }
 
-    /// One target, by its entry in [`TARGETS`].
-    fn target(
+    /// One file of a target, by its entry in [`TARGETS`].
+    fn file(
         &self,
         model: &Model,
         document: &json::Document<'_>,
-        target: Target,
+        builtin: &Builtin,
         options: &RenderOptions,
     ) -> Result<String, String> {
         let job = Job { registry: self.registry()?, model, document, options };
-        match TARGETS.iter().find(|b| b.target == target) {
-            Some(builtin) => (builtin.render)(&job),
-            None => Err(format!("role-gen has no renderer for `{}`", target.as_str())),
-        }
+        (builtin.render)(&job)
     }
 
     /// Conversions between the generated enums and prost's (appended to roles.rs by
@@ -393,9 +401,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_target_has_one_renderer_in_target_order() {
-        let listed: Vec<Target> = TARGETS.iter().map(|b| b.target).collect();
-        assert_eq!(listed, Target::ALL);
+    fn every_file_of_every_target_has_one_renderer_in_order() {
+        let listed: Vec<(Target, usize)> = TARGETS.iter().map(|b| (b.target, b.file)).collect();
+        let files: Vec<(Target, usize)> =
+            Target::ALL.into_iter().flat_map(|t| (0..t.paths("p.v1").len()).map(move |f| (t, f))).collect();
+        assert_eq!(listed, files);
     }
 
     #[test]
