@@ -78,11 +78,14 @@ pub enum Target {
     Proto,
     Json,
     Markdown,
+    /// Cedar schema and policies (SPEC section 8), for Amazon Verified Permissions.
+    Cedar,
 }
 
 impl Target {
     /// Every built-in target, in the order outputs are listed.
-    pub const ALL: [Target; 5] = [Target::Rust, Target::TypeScript, Target::Proto, Target::Json, Target::Markdown];
+    pub const ALL: [Target; 6] =
+        [Target::Rust, Target::TypeScript, Target::Proto, Target::Json, Target::Markdown, Target::Cedar];
 
     /// What `[output]` without `targets` generates: the application targets. The engine
     /// targets of SPEC section 8 are opt-in (a project adopts an engine deliberately).
@@ -96,6 +99,7 @@ impl Target {
             Target::Proto => "proto",
             Target::Json => "json",
             Target::Markdown => "markdown",
+            Target::Cedar => "cedar",
         }
     }
 
@@ -114,6 +118,7 @@ impl Target {
             Target::Proto => vec![format!("proto/{}/roles.proto", proto_package.replace('.', "/"))],
             Target::Json => one("roles.json"),
             Target::Markdown => one("ROLES.md"),
+            Target::Cedar => vec!["cedar/roles.cedarschema".into(), "cedar/roles.cedar".into()],
         }
     }
 }

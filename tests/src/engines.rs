@@ -174,7 +174,7 @@ fn users(model: &Model, forest: &Forest) -> Vec<User> {
     for role in role_indices(model) {
         sets.extend(forest.nodes.iter().map(|n| vec![placed(role, n)]));
     }
-    let mut rng = Rng::new(0x5eed_0f_e6_1e5);
+    let mut rng = Rng::new(0x05ee_d0fe_61e5);
     let n = forest.nodes.len();
     for a in role_indices(model) {
         for b in role_indices(model).filter(|b| b.get() > a.get()) {
@@ -214,7 +214,7 @@ fn policy_users(forest: &Forest, users: &[User]) -> Vec<usize> {
         u.assignments.len() == 1 && roots.iter().any(|r| placed(u.assignments[0].role, r) == u.assignments[0])
     };
     let mut chosen: Vec<usize> = (0..users.len()).filter(|&u| u == 0 || at_root(&users[u])).collect();
-    let mut rng = Rng::new(0xfac7_5);
+    let mut rng = Rng::new(0x000f_ac75);
     for _ in 0..POLICY_USERS.min(users.len()) {
         let u = rng.range(0, users.len() - 1);
         if !chosen.contains(&u) {
@@ -247,6 +247,106 @@ fn policy_checks(model: &Model, forest: &Forest, users: &[User]) -> Vec<PolicyCh
                         let expected = policy.evaluate(&Facts { legacy, permissions: &held, predicate: &lookup });
                         out.push(PolicyCheck { policy: p, user, node, legacy, predicates, expected });
                     }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// How many permissions of a kind (granted by the user's roles or not) a sampled check set
+/// asks on a node where not all of them are asked (see [`Scenario::bounded`]).
+const DENY_SAMPLE: usize = 3;
+
+impl Scenario {
+    /// [`Scenario::of`] when it asks at most `budget` questions (checks and policy checks);
+    /// else a sample for an engine too slow to be asked them all within a test (the hostile
+    /// definition's scenario holds 8 million checks; Cedar answers one in a few hundred
+    /// microseconds there). The sample keeps the forest and the users, and asks:
+    /// - nobody: every permission on the first node of each entity type (every action on every
+    ///   type it is checked against, once);
+    /// - each role placed on the first node of each entity type (every role × type of
+    ///   placement, assignable there or not): on each entity type, the first node below the
+    ///   placement, every permission the role grants (the answers that can be allow) and
+    ///   [`DENY_SAMPLE`] others; the first node elsewhere, [`DENY_SAMPLE`] of each (scoping),
+    ///   by a rotation;
+    /// - each policy: its checks on the first node of its entity type (every sampled user ×
+    ///   legacy level × predicate value there).
+    pub fn bounded(model: &Model, budget: usize) -> Scenario {
+        let forest = Forest::of(model);
+        let users = users(model, &forest);
+        let policy_checks = policy_checks(model, &forest, &users);
+        let asked: usize = forest.nodes.iter().map(|n| applicable(model, n.entity).len() * users.len()).sum();
+        if asked + policy_checks.len() <= budget {
+            let checks = checks(model, &forest, &users);
+            return Scenario { forest, users, checks, policy_checks };
+        }
+        let first = first_of_each_type(model, &forest);
+        let checks = covering_checks(model, &forest, &users, &first);
+        let policy_checks = policy_checks
+            .into_iter()
+            .filter(|c| first[model.policies()[c.policy].entity.get()] == Some(c.node))
+            .collect();
+        Scenario { forest, users, checks, policy_checks }
+    }
+}
+
+/// The permissions checked against entity type `entity`, in id order.
+fn applicable(model: &Model, entity: EntityIdx) -> Vec<PermIdx> {
+    (0..model.permissions().len())
+        .map(PermIdx::new)
+        .filter(|&p| model.permissions()[p].entities.contains(&entity))
+        .collect()
+}
+
+/// Per entity type, the index of its first node in the forest (`None`: the forest has none).
+fn first_of_each_type(model: &Model, forest: &Forest) -> Vec<Option<usize>> {
+    entity_indices(model).map(|e| forest.nodes.iter().position(|n| n.entity == e)).collect()
+}
+
+/// Up to [`DENY_SAMPLE`] of `from`, by a rotation that moves with `seed`.
+fn rotated(from: &[PermIdx], seed: usize) -> impl Iterator<Item = PermIdx> + '_ {
+    (0..DENY_SAMPLE.min(from.len())).map(move |j| from[(seed + j * 5) % from.len()])
+}
+
+/// The checks of [`Scenario::bounded`]'s sample (see there).
+fn covering_checks(model: &Model, forest: &Forest, users: &[User], first: &[Option<usize>]) -> Vec<Check> {
+    let mut out = Vec::new();
+    for (user, u) in users.iter().enumerate() {
+        let placed_first = match u.assignments.as_slice() {
+            [a] => first[a.entity.get()].is_some_and(|n| forest.nodes[n].id == a.id),
+            _ => false,
+        };
+        if user != 0 && !placed_first {
+            continue;
+        }
+        let roles: Vec<RoleIdx> = u.assignments.iter().map(|a| a.role).collect();
+        let granted = model.effective_of(&roles);
+        let below =
+            |n: usize| forest.path(n).iter().any(|(e, id)| u.assignments.iter().any(|a| a.entity == *e && a.id == *id));
+        for entity in entity_indices(model) {
+            let perms = applicable(model, entity);
+            let (held, others): (Vec<PermIdx>, Vec<PermIdx>) = perms.iter().partition(|&&p| granted.contains(p));
+            let of_type: Vec<usize> = (0..forest.nodes.len()).filter(|&n| forest.nodes[n].entity == entity).collect();
+            let mut asked: Vec<(usize, Vec<PermIdx>)> = Vec::new();
+            if user == 0 {
+                asked.extend(of_type.first().map(|&n| (n, perms.clone())));
+            } else {
+                let seed = user * 7 + entity.get() * 3;
+                if let Some(&n) = of_type.iter().find(|&&n| below(n)) {
+                    asked.push((n, held.iter().copied().chain(rotated(&others, seed)).collect()));
+                }
+                if let Some(&n) = of_type.iter().find(|&&n| !below(n)) {
+                    asked.push((n, rotated(&held, seed).chain(rotated(&others, seed + 1)).collect()));
+                }
+            }
+            for (node, mut permissions) in asked {
+                permissions.sort_unstable();
+                permissions.dedup();
+                let path = forest.path(node);
+                for permission in permissions {
+                    let allow = matches!(model.check_access(&u.assignments, &path, permission), Ok(Some(_)));
+                    out.push(Check { user, node, permission, allow });
                 }
             }
         }
@@ -307,6 +407,33 @@ mod tests {
                 let decides = s.policy_checks.iter().any(|c| c.policy == p && c.expected.rule == Some(rule));
                 assert!(decides, "rule {rule} of policy `{}` decides some check", policy.name);
             }
+        }
+    }
+
+    #[test]
+    fn a_bounded_scenario_is_whole_within_budget_and_covers_every_action_and_placement_past_it() {
+        let model = slack();
+        assert_eq!(Scenario::bounded(&model, usize::MAX).checks, Scenario::of(&model).checks);
+
+        let model = crate::policies::model(&crate::hostile());
+        let s = Scenario::bounded(&model, 60_000);
+        assert!(s.checks.len() + s.policy_checks.len() <= 60_000, "{} checks", s.checks.len());
+        assert!(s.checks.iter().any(|c| c.allow) && s.checks.iter().any(|c| !c.allow));
+        for (p, permission) in model.indexed_permissions() {
+            for &e in &permission.entities {
+                let asked = s.checks.iter().any(|c| c.permission == p && s.forest.nodes[c.node].entity == e);
+                assert!(asked, "`{}` is asked on `{}`", permission.name, model.entities()[e].name);
+            }
+        }
+        for (r, role) in model.indexed_roles() {
+            for e in entity_indices(&model) {
+                let placed =
+                    |c: &Check| matches!(s.users[c.user].assignments.as_slice(), [a] if a.role == r && a.entity == e);
+                assert!(s.checks.iter().any(placed), "`{}` placed on a `{}`", role.name, model.entities()[e].name);
+            }
+        }
+        for (p, policy) in model.policies().iter().enumerate() {
+            assert!(s.policy_checks.iter().any(|c| c.policy == p), "policy `{}` is asked", policy.name);
         }
     }
 

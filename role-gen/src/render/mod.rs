@@ -1,5 +1,5 @@
 //! Stage 4: model -> [`Outputs`]. Each built-in target is a module of its own (`rust`,
-//! `typescript`, `proto`, `markdown`, `json`; `prost` for `Builder::prost`), holding its
+//! `typescript`, `proto`, `markdown`, `json`, `cedar`; `prost` for `Builder::prost`), holding its
 //! language's naming oracle and a view per kind of item, which an embedded handlebars template
 //! places; `TARGETS` maps each [`Target`] to its module. Custom templates render the JSON
 //! document. Pure: nothing is written.
@@ -7,6 +7,7 @@
 //! Adding a target is a module with a `TargetView`, a template in `role-gen/templates/`, and
 //! a line in `TARGETS`.
 
+mod cedar;
 mod common;
 mod helpers;
 pub mod json;
@@ -89,6 +90,8 @@ const TARGETS: &[Builtin] = &[
     Builtin::view::<proto::ProtoView>(Target::Proto),
     Builtin { target: Target::Json, file: 0, template: None, render: json::render },
     Builtin::view::<markdown::MarkdownView>(Target::Markdown),
+    Builtin::file::<cedar::SchemaView>(Target::Cedar, 0),
+    Builtin::file::<cedar::PoliciesView>(Target::Cedar, 1),
 ];
 
 /// The built-in templates that are not a target's: the policies and the decisions on entities
@@ -105,7 +108,7 @@ const OTHER_TEMPLATES: [Template; 5] = [
 
 /// The built-in templates, embedded in the binary: each target's, then the others.
 pub fn builtin_templates() -> impl Iterator<Item = Template> {
-    TARGETS.into_iter().filter_map(|b| b.template).chain(OTHER_TEMPLATES)
+    TARGETS.iter().filter_map(|b| b.template).chain(OTHER_TEMPLATES)
 }
 
 /// A view and the `@generated` line every generated file starts with (each template puts it
@@ -419,6 +422,8 @@ mod tests {
                 "typescript",
                 "proto",
                 "markdown",
+                "cedar_schema",
+                "cedar_policies",
                 "rust_policies",
                 "rust_access",
                 "rust_prost",
