@@ -132,13 +132,18 @@ fn requests(model: &Model, scenario: &Scenario, s: &Spelling) -> Vec<Value> {
     out
 }
 
+/// One request's answer: the decision (`Allow`, `Deny`, `NoDecision`), the `@id`s of the
+/// determining policies, the errors.
+type Answer = (String, Vec<String>, Vec<String>);
+
 /// What the judge printed.
 #[derive(Default)]
 struct Verdict {
     validation: Vec<String>,
+    /// Why the engine refused the schema, the policies or the entities, if it did.
+    fatal: Vec<String>,
     annotations: Value,
-    /// Per request: decision (`Allow`, `Deny`, `NoDecision`), determining `@id`s, errors.
-    results: Vec<(String, Vec<String>, Vec<String>)>,
+    results: Vec<Answer>,
     /// Each judge process's timings.
     timings: Vec<Value>,
 }
@@ -149,28 +154,7 @@ const PER_PROCESS: usize = 4_000;
 /// Runs the judge on the generated files in `dir` and the scenario: the requests split among
 /// up to one process per core (the authorizer answers on one core), the first validating.
 fn judge(model: &Model, scenario: &Scenario, dir: &Path) -> Verdict {
-    let s = Spelling::new(model);
-    let entities = entities(model, scenario, &s);
-    let requests = requests(model, scenario, &s);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = requests.len().div_ceil(cores.min(requests.len() / PER_PROCESS).max(1)).max(1);
-    let jobs: Vec<PathBuf> = requests
-        .chunks(chunk)
-        .chain(requests.is_empty().then_some(&[][..]))
-        .enumerate()
-        .map(|(i, part)| {
-            let job = json!({
-                "schema": dir.join("cedar/roles.cedarschema"),
-                "policies": dir.join("cedar/roles.cedar"),
-                "entities": entities,
-                "requests": part,
-                "validate": i == 0,
-            });
-            let file = dir.join(format!("cedar-job-{i}.json"));
-            role_gen_tests::write(&file, &job.to_string());
-            file
-        })
-        .collect();
+    let jobs = write_jobs(model, scenario, dir);
     let outputs: Vec<String> = std::thread::scope(|scope| {
         let handles: Vec<_> = jobs.iter().map(|job| scope.spawn(move || run_judge(job))).collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
@@ -179,6 +163,7 @@ fn judge(model: &Model, scenario: &Scenario, dir: &Path) -> Verdict {
     for out in outputs {
         let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("the judge printed no JSON ({e}):\n{out}"));
         verdict.validation.extend(strings(&v["validation"]));
+        verdict.fatal.extend(v["fatal"].as_str().map(str::to_string));
         verdict.annotations = v["annotations"].clone();
         let results = v["results"].as_array().cloned().unwrap_or_default();
         verdict.results.extend(
@@ -187,6 +172,31 @@ fn judge(model: &Model, scenario: &Scenario, dir: &Path) -> Verdict {
         verdict.timings.push(v["timings"].clone());
     }
     verdict
+}
+
+/// The judge's job files: the entities, and the requests in one part per process.
+fn write_jobs(model: &Model, scenario: &Scenario, dir: &Path) -> Vec<PathBuf> {
+    let s = Spelling::new(model);
+    let entities = entities(model, scenario, &s);
+    let requests = requests(model, scenario, &s);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = requests.len().div_ceil(cores.min(requests.len() / PER_PROCESS).max(1)).max(1);
+    let parts: Vec<&[Value]> = if requests.is_empty() { vec![&[]] } else { requests.chunks(chunk).collect() };
+    let job = |i: usize, part: &[Value]| {
+        json!({
+            "schema": dir.join("cedar/roles.cedarschema"),
+            "policies": dir.join("cedar/roles.cedar"),
+            "entities": entities,
+            "requests": part,
+            "validate": i == 0,
+        })
+    };
+    let write = |(i, part): (usize, &&[Value])| {
+        let file = dir.join(format!("cedar-job-{i}.json"));
+        role_gen_tests::write(&file, &job(i, part).to_string());
+        file
+    };
+    parts.iter().enumerate().map(write).collect()
 }
 
 /// One judge process on one job file; its stdout.
@@ -231,9 +241,19 @@ fn compare(model: &Model, scenario: &Scenario, verdict: &Verdict) -> Mismatches 
     for error in &verdict.validation {
         m.fail(format!("the strict validator reports: {error}"));
     }
+    for error in &verdict.fatal {
+        m.fail(format!("the engine refused the input: {error}"));
+    }
     m.check("requests answered", verdict.results.len(), scenario.checks.len() + scenario.policy_checks.len());
     let (access, policies) = verdict.results.split_at(scenario.checks.len().min(verdict.results.len()));
-    for (c, (decision, determining, errors)) in scenario.checks.iter().zip(access) {
+    compare_access(model, scenario, access, &mut m);
+    compare_policies(model, scenario, policies, verdict, &mut m);
+    m
+}
+
+/// Access: allow with the permission's policy determining, or deny with none.
+fn compare_access(model: &Model, scenario: &Scenario, answers: &[Answer], m: &mut Mismatches) {
+    for (c, (decision, determining, errors)) in scenario.checks.iter().zip(answers) {
         let permission = &model.permissions()[c.permission].name;
         let expected = if c.allow { ("Allow", vec![permission.clone()]) } else { ("Deny", Vec::new()) };
         let found = (decision.as_str(), determining.clone());
@@ -242,22 +262,26 @@ fn compare(model: &Model, scenario: &Scenario, verdict: &Verdict) -> Mismatches 
             m.fail(format!("{permission} for {what}: found {found:?} {errors:?}, expected {expected:?}"));
         }
     }
-    for (c, (decision, determining, errors)) in scenario.policy_checks.iter().zip(policies) {
-        let policy = &model.policies()[c.policy];
+}
+
+/// Policies: the decision, and the deciding rule as the one determining policy (none for the
+/// default deny), its annotations naming the policy and the rule.
+fn compare_policies(model: &Model, scenario: &Scenario, answers: &[Answer], verdict: &Verdict, m: &mut Mismatches) {
+    for (c, (decision, determining, errors)) in scenario.policy_checks.iter().zip(answers) {
         let expected = expected_rule(model, c.policy, c.expected);
         let found = (decision.as_str(), determining.clone());
         let named = determining.iter().all(|id| annotated_as(model, c.policy, c.expected, &verdict.annotations[id]));
         if found != expected || !errors.is_empty() || !named {
             let what = described(model, scenario, c.user, c.node);
+            let legacy = c.legacy.map(|l| &model.legacy_levels()[l].name);
             m.fail(format!(
-                "policy {} for {what}, legacy {:?}, predicates {:?}: found {found:?} {errors:?} (annotations agree: {named}), expected {expected:?}",
-                policy.name,
-                c.legacy.map(|l| &model.legacy_levels()[l].name),
+                "policy {} for {what}, legacy {legacy:?}, predicates {:?}: found {found:?} {errors:?} \
+                 (annotations agree: {named}), expected {expected:?}",
+                model.policies()[c.policy].name,
                 c.predicates
             ));
         }
     }
-    m
 }
 
 /// The decision and determining policies `Policy::evaluate`'s answer means in Cedar.
@@ -284,11 +308,12 @@ fn judged(roles_toml: &Path, label: &str) {
     let scratch = Scratch::new(label);
     generate_cedar(roles_toml, scratch.path());
     let verdict = judge(&model, &scenario, scratch.path());
+    let timings: Vec<String> = verdict.timings.iter().map(Value::to_string).collect();
     eprintln!(
-        "{label}: {} checks, {} policy checks; judge timings {:?}; wall {:.1?}",
+        "{label}: {} checks, {} policy checks; judge timings {}; wall {:.1?}",
         scenario.checks.len(),
         scenario.policy_checks.len(),
-        verdict.timings,
+        timings.join(", "),
         start.elapsed()
     );
     compare(&model, &scenario, &verdict).finish(roles_toml);

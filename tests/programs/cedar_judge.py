@@ -21,8 +21,10 @@ object on stdout:
   "annotations": each policy's annotations, by its `@id`;
   "results": per request [decision, the `@id`s of the determining policies, errors];
   "timings": seconds spent validating, loading entities and authorizing, and the
-             authorizer's own microseconds (`authz_duration_micros`) summed over requests.
-A file or input the engine cannot read exits 2 with the reason on stderr.
+             authorizer's own microseconds (`authz_duration_micros`) summed over requests;
+  "fatal": why the engine refused the schema, the policies or the entities (then no request
+           is authorized), if it did.
+A job it cannot read exits 2 with the reason on stderr.
 """
 
 import json
@@ -32,7 +34,8 @@ import time
 try:
     import cedarpy
 except ImportError as e:  # a missing judge fails the test, never skips it
-    sys.exit(f"cedarpy is not installed ({e}): run scripts/test, which installs tests/tools/requirements.txt")
+    print(f"cedarpy is not installed ({e}): run scripts/test, which installs tests/tools/requirements.txt", file=sys.stderr)
+    sys.exit(2)
 
 
 def read(path):
@@ -48,7 +51,8 @@ def annotations_by_policy(policies_text):
 
 def main():
     if len(sys.argv) != 2:
-        sys.exit("usage: cedar_judge.py JOB.json")
+        print("usage: cedar_judge.py JOB.json", file=sys.stderr)
+        sys.exit(2)
     job = json.loads(read(sys.argv[1]))
     schema_text, policies_text = read(job["schema"]), read(job["policies"])
     timings = {}
@@ -70,7 +74,8 @@ def main():
         entities = cedarpy.Entities.from_json_str(json.dumps(job["entities"]), schema)
         timings["entities_seconds"] = time.perf_counter() - start
     except ValueError as e:
-        sys.exit(f"the engine refused the input: {e}")
+        json.dump({"validation": errors, "fatal": str(e), "annotations": {}, "results": [], "timings": timings}, sys.stdout)
+        return
 
     requests = [
         {"principal": p, "action": a, "resource": r, "context": c} for p, a, r, c in job["requests"]

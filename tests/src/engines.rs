@@ -320,29 +320,8 @@ fn covering_checks(model: &Model, forest: &Forest, users: &[User], first: &[Opti
         if user != 0 && !placed_first {
             continue;
         }
-        let roles: Vec<RoleIdx> = u.assignments.iter().map(|a| a.role).collect();
-        let granted = model.effective_of(&roles);
-        let below =
-            |n: usize| forest.path(n).iter().any(|(e, id)| u.assignments.iter().any(|a| a.entity == *e && a.id == *id));
         for entity in entity_indices(model) {
-            let perms = applicable(model, entity);
-            let (held, others): (Vec<PermIdx>, Vec<PermIdx>) = perms.iter().partition(|&&p| granted.contains(p));
-            let of_type: Vec<usize> = (0..forest.nodes.len()).filter(|&n| forest.nodes[n].entity == entity).collect();
-            let mut asked: Vec<(usize, Vec<PermIdx>)> = Vec::new();
-            if user == 0 {
-                asked.extend(of_type.first().map(|&n| (n, perms.clone())));
-            } else {
-                let seed = user * 7 + entity.get() * 3;
-                if let Some(&n) = of_type.iter().find(|&&n| below(n)) {
-                    asked.push((n, held.iter().copied().chain(rotated(&others, seed)).collect()));
-                }
-                if let Some(&n) = of_type.iter().find(|&&n| !below(n)) {
-                    asked.push((n, rotated(&held, seed).chain(rotated(&others, seed + 1)).collect()));
-                }
-            }
-            for (node, mut permissions) in asked {
-                permissions.sort_unstable();
-                permissions.dedup();
+            for (node, permissions) in asked_on(model, forest, user, u, entity) {
                 let path = forest.path(node);
                 for permission in permissions {
                     let allow = matches!(model.check_access(&u.assignments, &path, permission), Ok(Some(_)));
@@ -352,6 +331,36 @@ fn covering_checks(model: &Model, forest: &Forest, users: &[User], first: &[Opti
         }
     }
     out
+}
+
+/// The nodes of type `entity` the sample asks `user` about, each with its permissions (in id
+/// order): nobody, every permission on the first node; a placed role, on the first node below
+/// the placement every permission it grants and a few others, on the first node elsewhere a few
+/// of each.
+fn asked_on(model: &Model, forest: &Forest, user: usize, u: &User, entity: EntityIdx) -> Vec<(usize, Vec<PermIdx>)> {
+    let perms = applicable(model, entity);
+    let of_type: Vec<usize> = (0..forest.nodes.len()).filter(|&n| forest.nodes[n].entity == entity).collect();
+    if user == 0 {
+        return of_type.first().map(|&n| (n, perms)).into_iter().collect();
+    }
+    let roles: Vec<RoleIdx> = u.assignments.iter().map(|a| a.role).collect();
+    let granted = model.effective_of(&roles);
+    let (held, others): (Vec<PermIdx>, Vec<PermIdx>) = perms.iter().partition(|&&p| granted.contains(p));
+    let below =
+        |n: &usize| forest.path(*n).iter().any(|(e, id)| u.assignments.iter().any(|a| a.entity == *e && a.id == *id));
+    let seed = user * 7 + entity.get() * 3;
+    let mut asked = Vec::new();
+    if let Some(&n) = of_type.iter().find(|n| below(n)) {
+        asked.push((n, held.iter().copied().chain(rotated(&others, seed)).collect::<Vec<_>>()));
+    }
+    if let Some(&n) = of_type.iter().find(|n| !below(n)) {
+        asked.push((n, rotated(&held, seed).chain(rotated(&others, seed + 1)).collect()));
+    }
+    for (_, permissions) in &mut asked {
+        permissions.sort_unstable();
+        permissions.dedup();
+    }
+    asked
 }
 
 /// A roles.toml with one grant dropped (`role-gen revoke`), chosen so that the scenario's

@@ -79,18 +79,11 @@ fn holders(model: &Model, permissions: &[PermIdx], target: EntityIdx) -> Vec<Str
     out
 }
 
-/// A permission's section: what it is, then its one `permit`: on each entity type it is
-/// checked against, when the principal is in the group of a role granting it, held on the
-/// resource or above where that role may be assigned. One policy per permission, its types
-/// told apart by `resource is`: Cedar evaluates every policy of the set for each request, so
-/// the authorizer's time grows with their number.
-fn permission_section(model: &Model, names: &Names, permission: PermIdx) -> Section {
-    let p = &model.permissions()[permission];
-    let mut comment = vec![format!("Permission `{}` (id {})", p.name, p.id)];
-    comment.extend(comment_lines(&p.description));
-    let mut lines: Vec<String> = Vec::new();
-    let mut never = Vec::new();
-    for &target in &p.entities {
+/// A permission's `when` lines: per entity type it is checked against, `resource is T && (…)`
+/// with the groups that grant it there; and the types where nobody can hold it.
+fn per_type(model: &Model, names: &Names, permission: PermIdx) -> (Vec<String>, Vec<String>) {
+    let (mut lines, mut never): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    for &target in &model.permissions()[permission].entities {
         let entity = &model.entities()[target].name;
         let holders = any_of(holders(model, &[permission], target));
         if holders.is_empty() {
@@ -105,29 +98,41 @@ fn permission_section(model: &Model, names: &Names, permission: PermIdx) -> Sect
         lines.extend(holders.into_iter().map(|h| format!("  {h}")));
         lines.push(")".into());
     }
+    (lines, never)
+}
+
+/// A permission's section: what it is, then its one `permit`: on each entity type it is
+/// checked against, when the principal is in the group of a role granting it, held on the
+/// resource or above where that role may be assigned. One policy per permission, its types
+/// told apart by `resource is`: Cedar evaluates every policy of the set for each request, so
+/// the authorizer's time grows with their number.
+fn permission_section(model: &Model, names: &Names, permission: PermIdx) -> Section {
+    let p = &model.permissions()[permission];
+    let mut comment = vec![format!("Permission `{}` (id {})", p.name, p.id)];
+    comment.extend(comment_lines(&p.description));
+    let (lines, never) = per_type(model, names, permission);
     if !never.is_empty() {
         comment.push(format!("Never held on {}: no role granting it may be held there or above.", never.join(", ")));
     }
-    let policies = if lines.is_empty() {
+    if lines.is_empty() {
         comment.push("Nobody can hold it: no policy, so it is always denied.".into());
-        Vec::new()
-    } else {
-        vec![CedarPolicy {
-            annotations: vec![
-                Annotation::new("id", &p.name),
-                Annotation::new("permission", &p.name),
-                Annotation::new("permission_id", p.id.to_string()),
-            ],
-            effect: "permit",
-            scope: vec![
-                "principal,".to_string(),
-                format!("action == {},", names.action(&Names::permission_action(p))),
-                "resource".to_string(),
-            ],
-            clauses: vec![Clause { keyword: "when", comment: None, lines }],
-        }]
+        return Section { comment, policies: Vec::new() };
+    }
+    let policy = CedarPolicy {
+        annotations: vec![
+            Annotation::new("id", &p.name),
+            Annotation::new("permission", &p.name),
+            Annotation::new("permission_id", p.id.to_string()),
+        ],
+        effect: "permit",
+        scope: vec![
+            "principal,".to_string(),
+            format!("action == {},", names.action(&Names::permission_action(p))),
+            "resource".to_string(),
+        ],
+        clauses: vec![Clause { keyword: "when", comment: None, lines }],
     };
-    Section { comment, policies }
+    Section { comment, policies: vec![policy] }
 }
 
 /// Whether the actor's legacy level is one of `levels` (each as the context holds it, an
@@ -152,44 +157,65 @@ fn condition(model: &Model, names: &Names, policy: &Policy, kind: &RuleKind) -> 
     (!lines.is_empty()).then_some(lines)
 }
 
+/// How a section names rule `i`: `rules[2]: allow_if_permission [archive_channel]`.
+fn rule_label(model: &Model, policy: &Policy, i: usize) -> String {
+    format!("rules[{i}]: {}", model.rule_name(&policy.rules[i].kind))
+}
+
+/// The Cedar policy of rule `i`: it fires (`when`) and no earlier rule does (an `unless` per
+/// earlier rule that can fire); `conditions` holds every rule's condition.
+fn rule_policy(
+    model: &Model,
+    names: &Names,
+    policy: &Policy,
+    i: usize,
+    conditions: &[Option<Vec<String>>],
+) -> Option<CedarPolicy> {
+    let when = conditions[i].clone()?;
+    let mut clauses = vec![Clause { keyword: "when", comment: Some(rule_label(model, policy, i)), lines: when }];
+    for (j, earlier) in conditions[..i].iter().enumerate() {
+        if let Some(lines) = earlier {
+            clauses.push(Clause {
+                keyword: "unless",
+                comment: Some(rule_label(model, policy, j)),
+                lines: lines.clone(),
+            });
+        }
+    }
+    let kind = &policy.rules[i].kind;
+    Some(CedarPolicy {
+        annotations: vec![
+            Annotation::new("id", format!("{} rules[{i}]", policy.name)),
+            Annotation::new("policy", &policy.name),
+            Annotation::new("policy_id", policy.id.to_string()),
+            Annotation::new("rule", model.rule_name(kind)),
+            Annotation::new("rule_index", i.to_string()),
+        ],
+        effect: if kind.allows() { "permit" } else { "forbid" },
+        scope: vec![
+            "principal,".to_string(),
+            format!("action == {},", names.action(&Names::policy_action(policy))),
+            format!("resource is {}", names.entity(model, policy.entity)),
+        ],
+        clauses,
+    })
+}
+
 /// A policy's section: what it is and its rules, then one Cedar policy per rule that can fire.
 fn policy_section(model: &Model, names: &Names, policy: &Policy) -> Section {
-    let name = |i: usize| format!("rules[{i}]: {}", model.rule_name(&policy.rules[i].kind));
-    let mut comment =
-        vec![format!("Policy `{}` (id {}) on `{}`", policy.name, policy.id, model.entities()[policy.entity].name)];
+    let entity = &model.entities()[policy.entity].name;
+    let mut comment = vec![format!("Policy `{}` (id {}) on `{entity}`", policy.name, policy.id)];
     comment.extend(comment_lines(&policy.description));
     comment.push("Its rules; the first that fires decides, and none firing denies (no determining policy):".into());
-    comment.extend((0..policy.rules.len()).map(|i| format!("  {}", name(i))));
+    comment.extend((0..policy.rules.len()).map(|i| format!("  {}", rule_label(model, policy, i))));
     let conditions: Vec<Option<Vec<String>>> =
         policy.rules.iter().map(|r| condition(model, names, policy, &r.kind)).collect();
     let mut policies = Vec::new();
-    for (i, rule) in policy.rules.iter().enumerate() {
-        let Some(when) = conditions[i].clone() else {
-            comment.push(format!("{} never fires: nothing is generated for it.", name(i)));
-            continue;
-        };
-        let mut clauses = vec![Clause { keyword: "when", comment: Some(name(i)), lines: when }];
-        for (j, earlier) in conditions[..i].iter().enumerate() {
-            if let Some(lines) = earlier {
-                clauses.push(Clause { keyword: "unless", comment: Some(name(j)), lines: lines.clone() });
-            }
+    for i in 0..policy.rules.len() {
+        match rule_policy(model, names, policy, i, &conditions) {
+            Some(p) => policies.push(p),
+            None => comment.push(format!("{} never fires: nothing is generated for it.", rule_label(model, policy, i))),
         }
-        policies.push(CedarPolicy {
-            annotations: vec![
-                Annotation::new("id", format!("{} rules[{i}]", policy.name)),
-                Annotation::new("policy", &policy.name),
-                Annotation::new("policy_id", policy.id.to_string()),
-                Annotation::new("rule", model.rule_name(&rule.kind)),
-                Annotation::new("rule_index", i.to_string()),
-            ],
-            effect: if rule.kind.allows() { "permit" } else { "forbid" },
-            scope: vec![
-                "principal,".to_string(),
-                format!("action == {},", names.action(&Names::policy_action(policy))),
-                format!("resource is {}", names.entity(model, policy.entity)),
-            ],
-            clauses,
-        });
     }
     Section { comment, policies }
 }
