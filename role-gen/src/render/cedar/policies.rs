@@ -25,6 +25,10 @@ use crate::render::{RenderOptions, TargetView, Template};
 pub struct PoliciesView {
     project: String,
     namespace: String,
+    /// Whether there are policies (their part of the header is written then).
+    policies: bool,
+    /// Whether there are legacy levels.
+    legacy: bool,
     sections: Vec<Section>,
 }
 
@@ -230,6 +234,8 @@ impl TargetView for PoliciesView {
         let policies = model.policies().iter().map(|p| policy_section(model, &names, p));
         PoliciesView {
             project: model.project().name.clone(),
+            policies: !model.policies().is_empty(),
+            legacy: !model.legacy_levels().is_empty(),
             sections: access.chain(policies).collect(),
             namespace: names.namespace,
         }
