@@ -419,6 +419,28 @@ fn cedar_reserved_words() {
     judged(&roles_toml, "cedar_reserved_words");
 }
 
+/// How many random definitions (`role_gen_tests::synthetic`) are judged.
+const RANDOM: usize = 6;
+
+/// Random valid definitions (names of every length, forests, includes, policies of every rule
+/// kind), each with entities, permissions and roles, judged like the hand-written ones.
+#[test]
+fn random_definitions() {
+    let scratch = Scratch::new("cedar-random");
+    let ids = role_gen_tests::synthetic::policies_have_ids();
+    let (mut judged_count, mut seed) = (0, 0u64);
+    while judged_count < RANDOM {
+        let roles_toml = scratch.path().join(format!("seed-{seed}/roles.toml"));
+        role_gen_tests::write(&roles_toml, &role_gen_tests::synthetic::definition(seed, ids));
+        let model = role_gen_tests::policies::model(&roles_toml);
+        if [model.entities().len(), model.permissions().len(), model.roles().len()].iter().all(|&n| n > 0) {
+            judged(&roles_toml, &format!("cedar-seed-{seed}"));
+            judged_count += 1;
+        }
+        seed += 1;
+    }
+}
+
 /// Every definition under `definitions/` is judged above.
 #[test]
 fn every_definition_is_judged() {
