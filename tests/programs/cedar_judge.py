@@ -38,6 +38,15 @@ except ImportError as e:  # a missing judge fails the test, never skips it
     sys.exit(2)
 
 
+# A policy only the strict mode refuses (a set mixing two entity types; permissive validation
+# accepts it as a set of their least upper bound): validate_policies has no mode argument, so
+# the judge checks that it validates strictly before trusting it.
+STRICT_PROBE = (
+    'namespace probe { entity U; entity R; action "a" appliesTo { principal: [probe::U], resource: [probe::R] }; }',
+    "permit (principal, action, resource) when { [principal, resource].contains(principal) };",
+)
+
+
 def read(path):
     with open(path, encoding="utf-8") as f:
         return f.read()
@@ -58,6 +67,9 @@ def main():
     timings = {}
 
     errors = []
+    if cedarpy.validate_policies(STRICT_PROBE[1], STRICT_PROBE[0]).validation_passed:
+        print("cedarpy's validator accepted a policy only permissive mode allows: it is not strict", file=sys.stderr)
+        sys.exit(2)
     if job.get("validate", True):
         start = time.perf_counter()
         validation = cedarpy.validate_policies(policies_text, schema_text)
