@@ -18,6 +18,7 @@ mod placements;
 mod project;
 mod query;
 mod scaffold;
+mod schema;
 mod testing;
 mod validate;
 
@@ -111,6 +112,9 @@ pub enum Command {
     /// Print shell completions
     #[command(after_help = "Example:\n  role-gen completions bash > /etc/bash_completion.d/role-gen")]
     Completions(CompletionsArgs),
+    /// Print the JSON Schema of roles.toml, for editors (taplo, Even Better TOML)
+    #[command(after_help = "Example:\n  role-gen schema > roles.schema.json   # what `init` writes beside roles.toml")]
+    Schema(schema::SchemaArgs),
 }
 
 impl Command {
@@ -134,6 +138,7 @@ impl Command {
             Command::Scaffold(args) => args.run(cx),
             Command::Fmt(args) => args.run(cx),
             Command::Completions(args) => args.run(),
+            Command::Schema(args) => args.run(),
         }
     }
 }
