@@ -137,7 +137,7 @@ const fn key(name: &'static str, value: Value, required: bool, doc: &'static str
 }
 
 /// A whole roles.toml that holds every key of the format, valid and without warnings: where
-/// `role-gen schema` takes each key's example (its first appearance).
+/// `role-gen schema` takes each key's example.
 pub const EXAMPLE: &str = include_str!("schema_example.toml");
 
 const REQUIRED: bool = true;

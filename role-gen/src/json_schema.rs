@@ -1,7 +1,8 @@
 //! `role-gen schema`: the JSON Schema of roles.toml (draft 4, the draft taplo and Even Better
 //! TOML read), written from the one description of the format, [`role_gen_core::schema`]: its
-//! tables, keys, types, required keys and each value's [`Form`]; each key's example is its first
-//! appearance in [`schema::EXAMPLE`], shown in its description as TOML and given in `examples`.
+//! tables, keys, types, required keys and each value's [`Form`]; each key's example is taken from
+//! [`schema::EXAMPLE`] (its first appearance, a section's entries taken in name order), shown in
+//! its description as TOML and given in `examples`.
 //!
 //! The schema checks what one key can say on its own: unknown keys, types, required keys, names,
 //! ids, targets, `diff` codes. Rules across keys and entries (duplicate ids, references to

@@ -324,6 +324,10 @@ fn taplo_checks_what_init_writes_through_its_schema_line_alone() {
         assert!(status.expect("run").success());
         let roles = fs::read_to_string(tmp.path().join("roles.toml")).expect("read");
         assert!(roles.starts_with("#:schema ./roles.schema.json\n"), "{roles}");
+        for check in [&["validate", "--deny-warnings"][..], &["fmt", "--check"]] {
+            let out = Command::new(role_gen()).current_dir(tmp.path()).args(check).output().expect("run");
+            assert!(out.status.success(), "{example}: {check:?}: {}", String::from_utf8_lossy(&out.stdout));
+        }
         // Beside it, a copy with a misspelt key: taplo finds the schema from the line itself.
         fs::write(tmp.path().join("typo.toml"), roles.replacen("\nname = ", "\nnmae = ", 1)).expect("write");
         let out = Command::new(taplo())
