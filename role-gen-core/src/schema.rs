@@ -9,7 +9,10 @@
 //! the committed roles.toml files are formatted in.
 //!
 //! The table says what the decoder accepts, not every rule: which names may be referenced and
-//! which values are in range is [`crate::check`]'s work.
+//! which values are in range is [`crate::check`]'s work. Each key's [`Form`] says what its value
+//! must look like beyond its type (a name, an id, non-empty text), as those checks enforce it,
+//! so that `role-gen schema` can tell an editor; [`EXAMPLE`] is a whole valid file that gives
+//! every key an example.
 
 /// What a key's value is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +52,27 @@ impl Value {
     }
 }
 
+/// What a key's value must look like beyond its type: a claim about the checks (a value of
+/// another form is an error of `validate`), which the JSON Schema of `role-gen schema` states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// Any value of the type.
+    Any,
+    /// A snake_case name (SPEC section 1); for [`Value::Flags`], each key is one. A name that
+    /// refers to something must be one too, since everything named has a valid name.
+    Name,
+    /// An id, 1..=65535.
+    Id,
+    /// Text with something besides whitespace (an empty description is `missing-key`).
+    Text,
+    /// A versioned protobuf package (`acme.roles.v1`).
+    ProtoPackage,
+    /// A built-in target's name ([`crate::Target`]).
+    Target,
+    /// A `diff` code that can fail a diff, optionally with `:` and what it is about.
+    DiffCode,
+}
+
 /// One key of a table.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Key {
@@ -58,6 +82,15 @@ pub struct Key {
     pub required: bool,
     /// What it means, in one line.
     pub doc: &'static str,
+    /// What its value must look like beyond its type.
+    pub form: Form,
+}
+
+impl Key {
+    /// The key with its value's form.
+    const fn form(self, form: Form) -> Key {
+        Key { form, ..self }
+    }
 }
 
 /// One kind of table: the file itself, a section, an entry, an element of an array of tables.
@@ -98,10 +131,14 @@ impl Table {
     }
 }
 
-/// A key; `required` and `doc` spelled out once per key.
+/// A key; `required` and `doc` spelled out once per key, its form [`Form::Any`] unless given.
 const fn key(name: &'static str, value: Value, required: bool, doc: &'static str) -> Key {
-    Key { name, value, required, doc }
+    Key { name, value, required, doc, form: Form::Any }
 }
+
+/// A whole roles.toml that holds every key of the format, valid and without warnings: where
+/// `role-gen schema` takes each key's example.
+pub const EXAMPLE: &str = include_str!("schema_example.toml");
 
 const REQUIRED: bool = true;
 const OPTIONAL: bool = false;
@@ -133,8 +170,9 @@ pub static PROJECT: Table = Table {
     one_of: false,
     by_id: false,
     keys: &[
-        key("name", Value::String, REQUIRED, "the project's snake_case name"),
-        key("proto_package", Value::String, OPTIONAL, "the protobuf package; default `<name>.roles.v1`"),
+        key("name", Value::String, REQUIRED, "the project's snake_case name").form(Form::Name),
+        key("proto_package", Value::String, OPTIONAL, "the protobuf package; default `<name>.roles.v1`")
+            .form(Form::ProtoPackage),
     ],
 };
 
@@ -145,7 +183,8 @@ pub static OUTPUT: Table = Table {
     by_id: false,
     keys: &[
         key("dir", Value::String, OPTIONAL, "the output folder, relative to roles.toml's; default `gen`"),
-        key("targets", Value::Strings, OPTIONAL, "the built-in targets to generate; default every one"),
+        key("targets", Value::Strings, OPTIONAL, "the built-in targets to generate; default every one")
+            .form(Form::Target),
         key("rust_serde", Value::Boolean, OPTIONAL, "whether the generated Rust derives serde traits"),
         key("custom", Value::Tables(&CUSTOM), OPTIONAL, "outputs rendered from a team's own templates"),
     ],
@@ -173,9 +212,11 @@ pub static ENTITY: Table = Table {
             Value::Integer,
             OPTIONAL,
             "1..=65535, unique among entities, never reused; default its 1-based place",
-        ),
-        key("description", Value::String, REQUIRED, "what it is; not empty"),
-        key("parent", Value::String, OPTIONAL, "the entity type it lies inside; parents form a forest"),
+        )
+        .form(Form::Id),
+        key("description", Value::String, REQUIRED, "what it is; not empty").form(Form::Text),
+        key("parent", Value::String, OPTIONAL, "the entity type it lies inside; parents form a forest")
+            .form(Form::Name),
     ],
 };
 
@@ -185,9 +226,10 @@ pub static PERMISSION: Table = Table {
     one_of: false,
     by_id: true,
     keys: &[
-        key("id", Value::Integer, REQUIRED, "1..=65535, unique among permissions, never reused"),
-        key("description", Value::String, REQUIRED, "what it allows; not empty"),
-        key("entities", Value::Strings, OPTIONAL, "the entity types it is checked against; default every one"),
+        key("id", Value::Integer, REQUIRED, "1..=65535, unique among permissions, never reused").form(Form::Id),
+        key("description", Value::String, REQUIRED, "what it allows; not empty").form(Form::Text),
+        key("entities", Value::Strings, OPTIONAL, "the entity types it is checked against; default every one")
+            .form(Form::Name),
         key("group", Value::String, OPTIONAL, "a heading for the docs"),
         key("deprecated", Value::TrueOrReason, OPTIONAL, "`true`, or the reason it is deprecated"),
     ],
@@ -199,11 +241,12 @@ pub static ROLE: Table = Table {
     one_of: false,
     by_id: true,
     keys: &[
-        key("id", Value::Integer, REQUIRED, "1..=65535, unique among roles, never reused"),
-        key("description", Value::String, REQUIRED, "what the role is for; not empty"),
-        key("permissions", Value::Strings, OPTIONAL, "the permissions it grants directly"),
-        key("includes", Value::Strings, OPTIONAL, "roles whose effective permissions it inherits"),
-        key("assignable_on", Value::Strings, OPTIONAL, "the entity types it may be assigned on; default all"),
+        key("id", Value::Integer, REQUIRED, "1..=65535, unique among roles, never reused").form(Form::Id),
+        key("description", Value::String, REQUIRED, "what the role is for; not empty").form(Form::Text),
+        key("permissions", Value::Strings, OPTIONAL, "the permissions it grants directly").form(Form::Name),
+        key("includes", Value::Strings, OPTIONAL, "roles whose effective permissions it inherits").form(Form::Name),
+        key("assignable_on", Value::Strings, OPTIONAL, "the entity types it may be assigned on; default all")
+            .form(Form::Name),
     ],
 };
 
@@ -212,7 +255,7 @@ pub static LEGACY: Table = Table {
     doc: "the fixed account levels, lowest first",
     one_of: false,
     by_id: false,
-    keys: &[key("levels", Value::Strings, REQUIRED, "the level names, lowest first")],
+    keys: &[key("levels", Value::Strings, REQUIRED, "the level names, lowest first").form(Form::Name)],
 };
 
 pub static POLICY: Table = Table {
@@ -221,9 +264,10 @@ pub static POLICY: Table = Table {
     one_of: false,
     by_id: true,
     keys: &[
-        key("id", Value::Integer, REQUIRED, "1..=65535, unique among policies, never reused (its protobuf number)"),
-        key("description", Value::String, OPTIONAL, "what it decides"),
-        key("entity", Value::String, REQUIRED, "the entity type it decides on"),
+        key("id", Value::Integer, REQUIRED, "1..=65535, unique among policies, never reused (its protobuf number)")
+            .form(Form::Id),
+        key("description", Value::String, OPTIONAL, "what it decides").form(Form::Text),
+        key("entity", Value::String, REQUIRED, "the entity type it decides on").form(Form::Name),
         key("rules", Value::Inline(&RULE), REQUIRED, "the rules, in order: the first that fires decides"),
     ],
 };
@@ -234,11 +278,14 @@ pub static RULE: Table = Table {
     one_of: true,
     by_id: false,
     keys: &[
-        key("deny_if_legacy", Value::Strings, OPTIONAL, "denies an actor at one of these legacy levels"),
-        key("allow_if_legacy_at_least", Value::String, OPTIONAL, "allows an actor at this legacy level or above"),
-        key("allow_if_permission", Value::OneOrMany, OPTIONAL, "allows an actor holding one of these permissions"),
-        key("allow_if", Value::String, OPTIONAL, "allows when this custom predicate holds"),
-        key("deny_if", Value::String, OPTIONAL, "denies when this custom predicate holds"),
+        key("deny_if_legacy", Value::Strings, OPTIONAL, "denies an actor at one of these legacy levels")
+            .form(Form::Name),
+        key("allow_if_legacy_at_least", Value::String, OPTIONAL, "allows an actor at this legacy level or above")
+            .form(Form::Name),
+        key("allow_if_permission", Value::OneOrMany, OPTIONAL, "allows an actor holding one of these permissions")
+            .form(Form::Name),
+        key("allow_if", Value::String, OPTIONAL, "allows when this custom predicate holds").form(Form::Name),
+        key("deny_if", Value::String, OPTIONAL, "denies when this custom predicate holds").form(Form::Name),
     ],
 };
 
@@ -247,7 +294,8 @@ pub static PREDICATE: Table = Table {
     doc: "a custom predicate, documented",
     one_of: false,
     by_id: false,
-    keys: &[key("description", Value::String, REQUIRED, "what the application's predicate means; not empty")],
+    keys: &[key("description", Value::String, REQUIRED, "what the application's predicate means; not empty")
+        .form(Form::Text)],
 };
 
 pub static RESERVED: Table = Table {
@@ -277,7 +325,8 @@ pub static REVIEW: Table = Table {
         Value::Strings,
         OPTIONAL,
         "`diff` codes accepted in the change that adds them: `code` or `code:name`",
-    )],
+    )
+    .form(Form::DiffCode)],
 };
 
 pub static TEST: Table = Table {
@@ -287,10 +336,10 @@ pub static TEST: Table = Table {
     by_id: false,
     keys: &[
         key("name", Value::String, OPTIONAL, "what the test is called in reports"),
-        key("policy", Value::String, OPTIONAL, "the policy a decision test asks"),
-        key("legacy", Value::String, OPTIONAL, "the actor's legacy level in a decision test"),
-        key("role", Value::String, OPTIONAL, "the role whose effective permissions are tested"),
-        key("roles", Value::Strings, OPTIONAL, "roles held together"),
+        key("policy", Value::String, OPTIONAL, "the policy a decision test asks").form(Form::Name),
+        key("legacy", Value::String, OPTIONAL, "the actor's legacy level in a decision test").form(Form::Name),
+        key("role", Value::String, OPTIONAL, "the role whose effective permissions are tested").form(Form::Name),
+        key("roles", Value::Strings, OPTIONAL, "roles held together").form(Form::Name),
         key(
             "assign",
             Value::Inline(&ASSIGNMENT),
@@ -298,10 +347,12 @@ pub static TEST: Table = Table {
             "roles held on entities (SPEC section 7), instead of `roles`",
         ),
         key("path", Value::Inline(&ENTITY_REF), OPTIONAL, "the entity asked about, then each ancestor up to a root"),
-        key("allow", Value::Strings, OPTIONAL, "permissions the roles must hold"),
-        key("deny", Value::Strings, OPTIONAL, "permissions the roles must not hold"),
-        key("covers", Value::Strings, OPTIONAL, "roles whose effective permissions the role must include"),
-        key("predicates", Value::Flags, OPTIONAL, "the custom predicates of a decision test; unset ones are false"),
+        key("allow", Value::Strings, OPTIONAL, "permissions the roles must hold").form(Form::Name),
+        key("deny", Value::Strings, OPTIONAL, "permissions the roles must not hold").form(Form::Name),
+        key("covers", Value::Strings, OPTIONAL, "roles whose effective permissions the role must include")
+            .form(Form::Name),
+        key("predicates", Value::Flags, OPTIONAL, "the custom predicates of a decision test; unset ones are false")
+            .form(Form::Name),
         key("expect", Value::Decision, OPTIONAL, "the decision a policy test expects"),
     ],
 };
@@ -312,8 +363,8 @@ pub static ASSIGNMENT: Table = Table {
     one_of: false,
     by_id: false,
     keys: &[
-        key("role", Value::String, REQUIRED, "the role held"),
-        key("entity", Value::String, REQUIRED, "the entity type it is held on"),
+        key("role", Value::String, REQUIRED, "the role held").form(Form::Name),
+        key("entity", Value::String, REQUIRED, "the entity type it is held on").form(Form::Name),
         key("id", Value::String, REQUIRED, "the entity it is held on (any text)"),
     ],
 };
@@ -324,7 +375,7 @@ pub static ENTITY_REF: Table = Table {
     one_of: false,
     by_id: false,
     keys: &[
-        key("entity", Value::String, REQUIRED, "its entity type"),
+        key("entity", Value::String, REQUIRED, "its entity type").form(Form::Name),
         key("id", Value::String, REQUIRED, "which one (any text)"),
     ],
 };
@@ -364,6 +415,34 @@ mod tests {
                 assert_eq!(table.rank(key.name), i, "{} names `{}` twice", table.header, key.name);
             }
         }
+    }
+
+    /// Every instance of the tables `key` holds, in `parents` (tables of its parent's shape).
+    fn children<'v>(parents: &[&'v toml::Value], key: &Key) -> Vec<&'v toml::Value> {
+        let values = parents.iter().filter_map(|p| p.get(key.name));
+        match key.value {
+            Value::Named(_) => values.filter_map(toml::Value::as_table).flat_map(|t| t.values()).collect(),
+            Value::Tables(_) | Value::Inline(_) => values.filter_map(toml::Value::as_array).flatten().collect(),
+            _ => values.collect(),
+        }
+    }
+
+    fn every_key_appears(table: &Table, instances: &[&toml::Value]) {
+        for key in table.keys {
+            let found = children(instances, key);
+            assert!(!found.is_empty(), "schema::EXAMPLE has no `{}` in {}", key.name, table.header);
+            if let Some(inner) = key.value.table() {
+                every_key_appears(inner, &found);
+            }
+        }
+    }
+
+    #[test]
+    fn the_example_is_a_valid_file_without_warnings_that_gives_every_key_an_example() {
+        let validated = crate::validate_text("roles.toml", EXAMPLE).expect("schema::EXAMPLE is valid");
+        assert!(validated.diagnostics().is_empty(), "{}", validated.diagnostics());
+        let root: toml::Value = toml::from_str(EXAMPLE).expect("TOML");
+        every_key_appears(&ROOT, &[&root]);
     }
 
     #[test]

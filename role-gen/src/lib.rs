@@ -42,6 +42,7 @@ pub mod cli;
 pub mod diff;
 #[cfg(feature = "cli")]
 pub mod edit;
+pub mod json_schema;
 pub mod lock;
 pub mod manifest;
 pub mod outputs;

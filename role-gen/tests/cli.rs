@@ -452,14 +452,17 @@ fn init_and_scaffold_create_whole_files_and_leave_nothing_else() {
     role_gen(tmp.path()).args(["init", "--example", "slack", "-f", "a/b/roles.toml"]).assert().success();
     let roles = tmp.path().join("a/b/roles.toml");
     let slack = fs::read_to_string(workspace().join("role-gen/init/slack.toml")).expect("read");
-    assert_eq!(fs::read_to_string(&roles).expect("read"), slack);
+    assert_eq!(fs::read_to_string(&roles).expect("read"), format!("#:schema ./roles.schema.json\n{slack}"));
+    let schema = tmp.path().join("a/b/roles.schema.json");
+    let printed = role_gen(tmp.path()).arg("schema").output().expect("run").stdout;
+    assert_eq!(fs::read(&schema).expect("read"), printed, "init writes what `role-gen schema` prints");
     role_gen(tmp.path())
         .args(["scaffold", "policies", "-f", "a/b/roles.toml", "--out", "src/facts.rs"])
         .assert()
         .success()
         .stdout(predicate::str::contains("wrote src/facts.rs"));
     let listed: Vec<PathBuf> = snapshot(tmp.path()).into_iter().map(|(p, _)| p).collect();
-    assert_eq!(listed, [roles, tmp.path().join("src/facts.rs")], "a temporary file was left behind");
+    assert_eq!(listed, [schema, roles, tmp.path().join("src/facts.rs")], "a temporary file was left behind");
     let before = snapshot(tmp.path());
     role_gen(tmp.path())
         .args(["scaffold", "policies", "-f", "a/b/roles.toml", "--out", "src/facts.rs"])
@@ -512,7 +515,8 @@ fn check_summarizes_first_bounds_the_diff_and_never_dumps_a_missing_file() {
 fn suggested_commands_are_shell_quoted_and_name_the_file() {
     let tmp = tempfile::tempdir().expect("tempdir");
     role_gen(tmp.path()).args(["init", "-f", "my dir/it's roles.toml"]).assert().success().stdout(
-        "wrote my dir/it's roles.toml; next: edit it, then run `role-gen generate -f 'my dir/it'\\''s roles.toml'`\n",
+        "wrote my dir/it's roles.toml and my dir/roles.schema.json, the JSON Schema its `#:schema` line names for editors\n\
+         next: edit it, then run `role-gen generate -f 'my dir/it'\\''s roles.toml'`\n",
     );
     role_gen(tmp.path())
         .args(["grant", "admin", "view_settings", "-f", "my dir/it's roles.toml"])
@@ -526,11 +530,15 @@ fn suggested_commands_are_shell_quoted_and_name_the_file() {
         .stderr(predicate::str::contains(
             "run `role-gen generate -f 'my dir/it'\\''s roles.toml' --out-dir 'out dir'`",
         ));
-    // Without -f, the command finds the file itself, as the suggestion will.
+    // Without -f, the command finds the file itself, as the suggestion will. The schema written
+    // beside the first file is kept, with the command that refreshes it, quoted.
     role_gen(&tmp.path().join("my dir"))
         .args(["init", "-f", "roles.toml"])
         .assert()
         .success()
+        .stdout(predicate::str::starts_with(
+            "wrote roles.toml; kept the existing roles.schema.json (`role-gen schema > roles.schema.json` refreshes it)\n",
+        ))
         .stdout(predicate::str::ends_with("then run `role-gen generate -f roles.toml`\n"));
 }
 

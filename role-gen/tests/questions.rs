@@ -156,8 +156,9 @@ fn validate_and_generate_do_not_run_tests() {
 
 #[test]
 fn completions_for_every_shell() {
+    // A script that asks role-gen at each TAB (tests/editors.rs runs it in bash, zsh and fish).
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
-        role_gen().args(["completions", shell]).assert().success().stdout(predicate::str::contains("who-can"));
+        role_gen().args(["completions", shell]).assert().success().stdout(predicate::str::contains("COMPLETE"));
     }
 }
 

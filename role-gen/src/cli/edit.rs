@@ -5,7 +5,9 @@ use std::io::{BufRead as _, Write as _};
 use std::path::Path;
 
 use clap::{ArgMatches, Args, Subcommand, ValueEnum};
+use clap_complete::engine::{ArgValueCompleter, CompletionCandidate};
 
+use super::complete;
 use super::output::{err, errln, out, outln};
 use super::paths::command;
 use super::{Context, Failure, Style, can_prompt, shown_path};
@@ -46,13 +48,13 @@ pub struct AddPermissionArgs {
     #[arg(long)]
     description: Option<String>,
     /// An entity type it is checked against (repeatable; default: every entity type)
-    #[arg(long = "entity", value_name = "ENTITY")]
+    #[arg(long = "entity", value_name = "ENTITY", add = ArgValueCompleter::new(complete::entities))]
     entities: Vec<String>,
     /// A group, for docs
-    #[arg(long)]
+    #[arg(long, add = ArgValueCompleter::new(complete::groups))]
     group: Option<String>,
     /// A role to grant it to (repeatable)
-    #[arg(long = "grant", value_name = "ROLE")]
+    #[arg(long = "grant", value_name = "ROLE", add = ArgValueCompleter::new(complete::roles))]
     grants: Vec<String>,
 }
 
@@ -65,13 +67,13 @@ pub struct AddRoleArgs {
     #[arg(long)]
     description: Option<String>,
     /// A permission to grant it (repeatable)
-    #[arg(long = "permission", value_name = "PERMISSION")]
+    #[arg(long = "permission", value_name = "PERMISSION", add = ArgValueCompleter::new(complete::permissions))]
     permissions: Vec<String>,
     /// A role whose permissions it inherits (repeatable)
-    #[arg(long = "include", value_name = "ROLE")]
+    #[arg(long = "include", value_name = "ROLE", add = ArgValueCompleter::new(complete::roles))]
     includes: Vec<String>,
     /// An entity type it may be assigned on (repeatable; default: every entity type)
-    #[arg(long = "assignable-on", value_name = "ENTITY")]
+    #[arg(long = "assignable-on", value_name = "ENTITY", add = ArgValueCompleter::new(complete::entities))]
     assignable_on: Vec<String>,
 }
 
@@ -84,7 +86,7 @@ pub struct AddEntityArgs {
     #[arg(long)]
     description: Option<String>,
     /// The entity it lies inside
-    #[arg(long)]
+    #[arg(long, add = ArgValueCompleter::new(complete::entities))]
     parent: Option<String>,
 }
 
@@ -99,27 +101,50 @@ pub struct AddPolicyArgs {
     rules: Vec<NewRule>,
 }
 
-/// One rule flag: its id and long name, the value's name, help, and the rule it makes.
-type RuleFlag = (&'static str, &'static str, &'static str, fn(Vec<String>) -> NewRule);
+/// One rule flag: its id and long name, the value's name, help, the rule it makes, and what
+/// completes its value.
+type RuleFlag = (&'static str, &'static str, &'static str, fn(Vec<String>) -> NewRule, Completer);
+
+/// What completes a value on the command line.
+type Completer = fn(&std::ffi::OsStr) -> Vec<CompletionCandidate>;
 
 /// Every rule flag.
 const RULE_FLAGS: [RuleFlag; 5] = [
-    ("deny-if-legacy", "LEVEL[,LEVEL…]", "Deny an actor at one of these legacy levels", NewRule::DenyIfLegacy),
-    ("allow-if-legacy-at-least", "LEVEL", "Allow an actor at this legacy level or above", |v| {
-        NewRule::AllowIfLegacyAtLeast(v.into_iter().next().unwrap_or_default())
-    }),
+    (
+        "deny-if-legacy",
+        "LEVEL[,LEVEL…]",
+        "Deny an actor at one of these legacy levels",
+        NewRule::DenyIfLegacy,
+        complete::level_list,
+    ),
+    (
+        "allow-if-legacy-at-least",
+        "LEVEL",
+        "Allow an actor at this legacy level or above",
+        |v| NewRule::AllowIfLegacyAtLeast(v.into_iter().next().unwrap_or_default()),
+        complete::levels,
+    ),
     (
         "allow-if-permission",
         "PERMISSION[,PERMISSION…]",
         "Allow an actor holding one of these permissions",
         NewRule::AllowIfPermission,
+        complete::permission_list,
     ),
-    ("allow-if", "PREDICATE", "Allow when this custom predicate holds", |v| {
-        NewRule::AllowIf(v.into_iter().next().unwrap_or_default())
-    }),
-    ("deny-if", "PREDICATE", "Deny when this custom predicate holds", |v| {
-        NewRule::DenyIf(v.into_iter().next().unwrap_or_default())
-    }),
+    (
+        "allow-if",
+        "PREDICATE",
+        "Allow when this custom predicate holds",
+        |v| NewRule::AllowIf(v.into_iter().next().unwrap_or_default()),
+        complete::predicates,
+    ),
+    (
+        "deny-if",
+        "PREDICATE",
+        "Deny when this custom predicate holds",
+        |v| NewRule::DenyIf(v.into_iter().next().unwrap_or_default()),
+        complete::predicates,
+    ),
 ];
 
 impl Args for AddPolicyArgs {
@@ -137,11 +162,13 @@ impl Args for AddPolicyArgs {
                     .long("entity")
                     .value_name("ENTITY")
                     .required(true)
-                    .help("The entity type it decides on"),
+                    .help("The entity type it decides on")
+                    .add(ArgValueCompleter::new(complete::entities)),
             );
-        for (id, value, help, _) in RULE_FLAGS {
+        for (id, value, help, _, completer) in RULE_FLAGS {
             let help = format!("{help} (a rule; repeatable, kept in command-line order)");
-            cmd = cmd.arg(Arg::new(id).long(id).value_name(value).action(ArgAction::Append).help(help));
+            let arg = Arg::new(id).long(id).value_name(value).action(ArgAction::Append).help(help);
+            cmd = cmd.arg(arg.add(ArgValueCompleter::new(completer)));
         }
         cmd
     }
@@ -155,7 +182,7 @@ impl clap::FromArgMatches for AddPolicyArgs {
     fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
         let one = |id: &str| m.get_one::<String>(id).cloned();
         let mut rules: Vec<(usize, NewRule)> = Vec::new();
-        for (id, _, _, make) in RULE_FLAGS {
+        for (id, _, _, make, _) in RULE_FLAGS {
             let (Some(values), Some(at)) = (m.get_many::<String>(id), m.indices_of(id)) else { continue };
             for (value, at) in values.zip(at) {
                 let list = value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
@@ -177,9 +204,10 @@ impl clap::FromArgMatches for AddPolicyArgs {
 #[derive(Debug, Args)]
 pub struct GrantArgs {
     /// The role
+    #[arg(add = ArgValueCompleter::new(complete::roles))]
     role: String,
     /// The permissions to grant
-    #[arg(required = true)]
+    #[arg(required = true, add = ArgValueCompleter::new(complete::grantable))]
     permissions: Vec<String>,
 }
 
@@ -187,9 +215,10 @@ pub struct GrantArgs {
 #[derive(Debug, Args)]
 pub struct RevokeArgs {
     /// The role
+    #[arg(add = ArgValueCompleter::new(complete::roles))]
     role: String,
     /// The permissions to revoke
-    #[arg(required = true)]
+    #[arg(required = true, add = ArgValueCompleter::new(complete::revocable))]
     permissions: Vec<String>,
 }
 
@@ -200,6 +229,7 @@ pub struct RemoveArgs {
     #[arg(value_enum)]
     kind: ItemKind,
     /// Its name
+    #[arg(add = ArgValueCompleter::new(complete::removable))]
     name: String,
     /// Also drop every reference to it (grants, includes, policy rules, tests; an entity's
     /// `entities`, `assignable_on` and `parent` mentions)
@@ -223,6 +253,7 @@ pub struct DeprecateArgs {
     #[arg(value_enum)]
     kind: DeprecateKind,
     /// Its name
+    #[arg(add = ArgValueCompleter::new(complete::deprecatable))]
     name: String,
     /// Why, and what to use instead
     #[arg(long)]

@@ -7,6 +7,7 @@
 //! Exit codes: 0 success; 1 the checked thing failed (invalid definitions, drift, a refused
 //! action); 2 usage or I/O error.
 
+mod complete;
 mod diff;
 mod edit;
 mod generate;
@@ -18,6 +19,7 @@ mod placements;
 mod project;
 mod query;
 mod scaffold;
+mod schema;
 mod testing;
 mod validate;
 
@@ -108,9 +110,14 @@ pub enum Command {
         after_help = "Examples:\n  role-gen fmt --check   # in CI\n  role-gen fmt --sort    # permissions and roles by id, within their banner groups"
     )]
     Fmt(edit::FmtArgs),
-    /// Print shell completions
-    #[command(after_help = "Example:\n  role-gen completions bash > /etc/bash_completion.d/role-gen")]
+    /// Print the script that makes a shell complete role-gen's commands, flags and names
+    #[command(
+        after_help = "Examples:\n  role-gen completions bash > ~/.local/share/bash-completion/completions/role-gen\n  echo 'source <(COMPLETE=zsh role-gen)' >> ~/.zshrc   # the same, renewed at each start"
+    )]
     Completions(CompletionsArgs),
+    /// Print the JSON Schema of roles.toml, for editors (taplo, Even Better TOML)
+    #[command(after_help = "Example:\n  role-gen schema > roles.schema.json   # what `init` writes beside roles.toml")]
+    Schema(schema::SchemaArgs),
 }
 
 impl Command {
@@ -134,6 +141,7 @@ impl Command {
             Command::Scaffold(args) => args.run(cx),
             Command::Fmt(args) => args.run(cx),
             Command::Completions(args) => args.run(),
+            Command::Schema(args) => args.run(),
         }
     }
 }
@@ -146,11 +154,9 @@ pub struct CompletionsArgs {
 }
 
 impl CompletionsArgs {
+    /// Prints the script that makes the shell ask role-gen at each TAB ([`complete`]).
     fn run(&self) -> Result<(), Failure> {
-        let mut command = <Cli as clap::CommandFactory>::command();
-        let mut script = Vec::new();
-        clap_complete::generate(self.shell, &mut command, "role-gen", &mut script);
-        output::out!("{}", String::from_utf8_lossy(&script));
+        output::out!("{}", complete::registration(&self.shell.to_string())?);
         Ok(())
     }
 }
@@ -229,6 +235,7 @@ pub fn can_prompt() -> bool {
 
 /// Runs the command line; returns the exit code.
 pub fn main() -> ExitCode {
+    complete::answer_if_asked();
     let cli = Cli::parse();
     let cx = Context { file: cli.file, style: Style::detect(cli.quiet, cli.verbose) };
     let code = match cli.command.run(&cx) {

@@ -2,8 +2,10 @@
 //! the matrix also as Markdown or CSV).
 
 use clap::{Args, ValueEnum};
+use clap_complete::engine::ArgValueCompleter;
 use serde::Serialize;
 
+use super::complete;
 use super::output::{errln, out};
 use super::{Context, Failure, json};
 use crate::Model;
@@ -16,9 +18,10 @@ use crate::suggest::unknown_name;
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// The role
+    #[arg(add = ArgValueCompleter::new(complete::roles))]
     role: String,
     /// What holding it on an entity of this type grants, there and below
-    #[arg(long, value_name = "ENTITY")]
+    #[arg(long, value_name = "ENTITY", add = ArgValueCompleter::new(complete::assignable_on))]
     on: Option<String>,
     #[arg(long, value_enum, default_value_t = QueryFormat::Text)]
     format: QueryFormat,
@@ -28,9 +31,10 @@ pub struct ExplainArgs {
 #[derive(Debug, Args)]
 pub struct WhoCanArgs {
     /// The permission
+    #[arg(add = ArgValueCompleter::new(complete::permissions))]
     permission: String,
     /// The (role, entity type) placements that grant it on an entity of this type
-    #[arg(long, value_name = "ENTITY")]
+    #[arg(long, value_name = "ENTITY", add = ArgValueCompleter::new(complete::checked_on))]
     on: Option<String>,
     #[arg(long, value_enum, default_value_t = QueryFormat::Text)]
     format: QueryFormat,

@@ -39,7 +39,7 @@ pub struct DiffArgs {
     fail_on: Vec<FailOn>,
     /// Accept a reviewed break: every finding of CODE, or only the one about NAME (repeatable;
     /// shown as allowed, never failing)
-    #[arg(long, value_name = "CODE[:NAME]", value_delimiter = ',')]
+    #[arg(long, value_name = "CODE[:NAME]", value_delimiter = ',', add = clap_complete::engine::ArgValueCompleter::new(super::complete::diff_codes))]
     allow: Vec<String>,
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     format: DiffFormat,
