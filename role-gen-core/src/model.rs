@@ -78,11 +78,21 @@ pub enum Target {
     Proto,
     Json,
     Markdown,
+    OpenFga,
+    SpiceDb,
 }
 
 impl Target {
     /// Every built-in target, in the order outputs are listed.
-    pub const ALL: [Target; 5] = [Target::Rust, Target::TypeScript, Target::Proto, Target::Json, Target::Markdown];
+    pub const ALL: [Target; 7] = [
+        Target::Rust,
+        Target::TypeScript,
+        Target::Proto,
+        Target::Json,
+        Target::Markdown,
+        Target::OpenFga,
+        Target::SpiceDb,
+    ];
 
     /// What `[output]` without `targets` generates: the application targets. The engine
     /// targets of SPEC section 8 are opt-in (a project adopts an engine deliberately).
@@ -96,6 +106,8 @@ impl Target {
             Target::Proto => "proto",
             Target::Json => "json",
             Target::Markdown => "markdown",
+            Target::OpenFga => "openfga",
+            Target::SpiceDb => "spicedb",
         }
     }
 
@@ -114,6 +126,8 @@ impl Target {
             Target::Proto => vec![format!("proto/{}/roles.proto", proto_package.replace('.', "/"))],
             Target::Json => one("roles.json"),
             Target::Markdown => one("ROLES.md"),
+            Target::OpenFga => vec!["openfga/model.fga".into(), "openfga/tests.fga.yaml".into()],
+            Target::SpiceDb => vec!["spicedb/schema.zed".into(), "spicedb/validation.yaml".into()],
         }
     }
 }

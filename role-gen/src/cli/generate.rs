@@ -51,6 +51,10 @@ pub enum TargetArg {
     Proto,
     Json,
     Markdown,
+    #[value(name = "openfga")]
+    OpenFga,
+    #[value(name = "spicedb")]
+    SpiceDb,
 }
 
 impl From<TargetArg> for Target {
@@ -61,6 +65,8 @@ impl From<TargetArg> for Target {
             TargetArg::Proto => Target::Proto,
             TargetArg::Json => Target::Json,
             TargetArg::Markdown => Target::Markdown,
+            TargetArg::OpenFga => Target::OpenFga,
+            TargetArg::SpiceDb => Target::SpiceDb,
         }
     }
 }

@@ -8,13 +8,16 @@
 //! a line in `TARGETS`.
 
 mod common;
+mod graph;
 mod helpers;
 pub mod json;
 mod limits;
 mod markdown;
+mod openfga;
 mod prost;
 mod proto;
 mod rust;
+mod spicedb;
 mod typescript;
 
 #[cfg(feature = "cli")]
@@ -89,6 +92,10 @@ const TARGETS: &[Builtin] = &[
     Builtin::view::<proto::ProtoView>(Target::Proto),
     Builtin { target: Target::Json, file: 0, template: None, render: json::render },
     Builtin::view::<markdown::MarkdownView>(Target::Markdown),
+    Builtin::file::<openfga::FgaModelView>(Target::OpenFga, 0),
+    Builtin::file::<openfga::FgaTestsView>(Target::OpenFga, 1),
+    Builtin::file::<spicedb::ZedSchemaView>(Target::SpiceDb, 0),
+    Builtin::file::<spicedb::ZedValidationView>(Target::SpiceDb, 1),
 ];
 
 /// The built-in templates that are not a target's: the policies and the decisions on entities
@@ -419,6 +426,10 @@ mod tests {
                 "typescript",
                 "proto",
                 "markdown",
+                "openfga_model",
+                "openfga_tests",
+                "spicedb_schema",
+                "spicedb_validation",
                 "rust_policies",
                 "rust_access",
                 "rust_prost",
