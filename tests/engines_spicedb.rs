@@ -136,6 +136,13 @@ fn edge_definitions() {
     }
 }
 
+/// `tests/hostile/engines.toml`: every name both engines take, helpers in their short form,
+/// permissions checked far from where they are granted, policies with rules in every order.
+#[test]
+fn hostile_names() {
+    agrees(&workspace_root().join("tests/hostile/engines.toml"), "spicedb-hostile");
+}
+
 #[test]
 fn a_dropped_grant_fails_the_scenario() {
     let slack = definition("slack");

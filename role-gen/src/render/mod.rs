@@ -251,6 +251,12 @@ impl Templates {
 
     /// Renders every enabled target and custom template.
     pub fn render(&self, model: &Model, options: &RenderOptions) -> Result<Outputs, Vec<Diagnostic>> {
+        // The engine targets' names are checked when `[output] targets` names them; a target
+        // asked for on the command line or by a build script is checked here, before rendering.
+        let refused = crate::check::engines::target_rules(model, &options.targets);
+        if !refused.is_empty() {
+            return Err(refused);
+        }
         let mut outputs = Outputs::default();
         let mut errors = Vec::new();
         let document = json::Document::new(model);
