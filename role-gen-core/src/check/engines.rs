@@ -263,8 +263,8 @@ fn entity_names(model: &Model, engine: &Engine, diags: &mut Vec<Diagnostic>) {
 }
 
 /// Every relation a user's name becomes: (kind, name, where it is written, the types it is on).
-fn relations(model: &Model) -> Vec<(&'static str, &str, &Span, Vec<EntityIdx>)> {
-    let mut out: Vec<(&'static str, &str, &Span, Vec<EntityIdx>)> = Vec::new();
+fn relations(model: &Model) -> Vec<Named<'_>> {
+    let mut out: Vec<Named<'_>> = Vec::new();
     out.extend(model.roles.iter().map(|r| ("role", r.name.as_str(), &r.span, r.assignable_on.clone())));
     out.extend(model.permissions.iter().map(|p| ("permission", p.name.as_str(), &p.span, p.entities.clone())));
     out.extend(model.policies.iter().map(|p| ("policy", p.name.as_str(), &p.span, vec![p.entity])));
@@ -287,47 +287,55 @@ fn relation_names(model: &Model, engine: &Engine, diags: &mut Vec<Diagnostic>) {
 fn one_relation_per_name(model: &Model, on: &On, diags: &mut Vec<Diagnostic>) {
     let mut relations = relations(model);
     relations.sort_by_key(|(_, _, span, _)| span.start);
-    // (the later relation, what it meets) -> the types where they meet
-    let mut met: Vec<((usize, &str), Vec<&str>)> = Vec::new();
+    // (the later relation, the earlier one or `None` for `parent`) -> the types where they meet
+    let mut met: Vec<((usize, Option<usize>), Vec<&str>)> = Vec::new();
     for (e, entity) in model.indexed_entities() {
-        let mut seen: HashMap<&str, &str> = HashMap::new();
+        let mut seen: HashMap<&str, Option<usize>> = HashMap::new();
         if entity.parent.is_some() {
-            seen.insert(PARENT, "the relation to the parent entity");
+            seen.insert(PARENT, None);
         }
-        for (i, (kind, name, _, on)) in relations.iter().enumerate() {
+        for (i, (_, name, _, on)) in relations.iter().enumerate() {
             if !on.contains(&e) {
                 continue;
             }
             match seen.get(name) {
-                Some(first) => match met.iter_mut().find(|(key, _)| *key == (i, *first)) {
+                Some(&first) => match met.iter_mut().find(|(key, _)| *key == (i, first)) {
                     Some((_, types)) => types.push(&entity.name),
                     None => met.push(((i, first), vec![&entity.name])),
                 },
                 None => {
-                    seen.insert(name, kind);
+                    seen.insert(name, Some(i));
                 }
             }
         }
     }
     for ((i, first), types) in met {
-        let (kind, name, span, _) = &relations[i];
-        diags.push(collision(on, kind, name, first, span, &types));
+        diags.push(collision(on, &relations[i], first.map(|f| &relations[f]), &types));
     }
 }
 
-fn collision(on: &On, kind: &str, name: &str, first: &str, span: &Span, types: &[&str]) -> Diagnostic {
-    let other = if first.starts_with("the ") { first.to_string() } else { format!("the {first} `{name}`") };
+type Named<'m> = (&'static str, &'m str, &'m Span, Vec<EntityIdx>);
+
+fn collision(on: &On, (kind, name, span, _): &Named<'_>, first: Option<&Named<'_>>, types: &[&str]) -> Diagnostic {
+    let other = match first {
+        Some((first_kind, ..)) => format!("the {first_kind} `{name}`"),
+        None => "the relation to the parent entity".to_string(),
+    };
     let types: Vec<String> = types.iter().map(|t| format!("`{t}`")).collect();
-    Diagnostic::new(
+    let found = Diagnostic::new(
         Code::IdentifierCollision,
-        span.clone(),
+        (*span).clone(),
         format!("{kind} `{name}` and {other} are one relation of {} in {}", types.join(", "), on.names()),
     )
     .label(format!("also a relation of {}", types.join(", ")))
     .help(format!(
         "each role, permission and policy is a relation of the types it is on ({}): rename one of them",
         on.why()
-    ))
+    ));
+    match first {
+        Some((first_kind, _, first_span, _)) => found.related((*first_span).clone(), format!("the {first_kind}")),
+        None => found,
+    }
 }
 
 // Rule: the ids of the `[[tests]]` with entities are object ids the engine takes.
@@ -394,5 +402,111 @@ fn legacy_is_not_a_predicate(model: &Model, on: &On, trust: &Trust, diags: &mut 
             .label("both are the context parameter `legacy`")
             .help(format!("rename the predicate ({})", on.why())),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The (code, message) of every error of `text`, with `[output] targets` set to `targets`.
+    fn errors(targets: &str, body: &str) -> Vec<(String, String)> {
+        let text = format!("[project]\nname = \"x\"\n[output]\ntargets = [{targets}]\n{body}");
+        match crate::validate_text("roles.toml", &text) {
+            Ok(_) => Vec::new(),
+            Err(d) => d
+                .iter()
+                .filter(|f| f.severity() == crate::Severity::Error)
+                .map(|f| (f.code.as_str().to_string(), f.message.clone()))
+                .collect(),
+        }
+    }
+
+    const TREE: &str = "[entities.org]\ndescription = \"O\"\n[entities.team]\ndescription = \"T\"\nparent = \"org\"\n";
+
+    fn role(name: &str, on: &str) -> String {
+        format!("[roles.{name}]\nid = {}\ndescription = \"R\"\nassignable_on = [{on}]\n", name.len())
+    }
+
+    fn permission(name: &str, on: &str) -> String {
+        format!("[permissions.{name}]\nid = {}\ndescription = \"P\"\nentities = [{on}]\n", name.len())
+    }
+
+    #[test]
+    fn a_role_and_a_permission_of_one_name_collide_only_on_one_type_and_only_when_an_engine_is_on() {
+        let same = format!("{TREE}{}{}", permission("audit", "\"team\""), role("audit", "\"team\", \"org\""));
+        let found = errors("\"openfga\", \"spicedb\"", &same);
+        assert_eq!(
+            found,
+            [(
+                "identifier-collision".into(),
+                "role `audit` and the permission `audit` are one relation of `team` in OpenFGA and SpiceDB".into()
+            )]
+        );
+        assert_eq!(errors("\"rust\"", &same), []);
+        let apart = format!("{TREE}{}{}", permission("audit", "\"team\""), role("audit", "\"org\""));
+        assert_eq!(errors("\"openfga\"", &apart), []);
+    }
+
+    #[test]
+    fn parent_is_taken_only_on_types_with_a_parent() {
+        assert_eq!(errors("\"spicedb\"", &format!("{TREE}{}", role("parent", "\"org\""))), []);
+        let found = errors("\"spicedb\"", &format!("{TREE}{}", role("parent", "\"team\"")));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].1.contains("the relation to the parent entity"), "{found:?}");
+    }
+
+    #[test]
+    fn each_engine_refuses_its_own_names() {
+        let body = |name: &str| format!("{TREE}{}", role(name, "\"org\""));
+        // OpenFGA: DSL keywords, relation names up to 50 characters; SpiceDB: at least 3.
+        assert_eq!(errors("\"openfga\"", &body("define"))[0].0, "engine-name");
+        assert_eq!(errors("\"spicedb\"", &body("define")), []);
+        assert_eq!(errors("\"spicedb\"", &body("caveat"))[0].0, "engine-name");
+        assert_eq!(errors("\"openfga\"", &body("caveat")), []);
+        assert_eq!(errors("\"spicedb\"", &body("ab"))[0].0, "engine-name");
+        assert_eq!(errors("\"openfga\"", &body("ab")), []);
+        let fifty = "a".repeat(50);
+        assert_eq!(errors("\"openfga\"", &body(&fifty)), []);
+        assert_eq!(errors("\"openfga\"", &body(&format!("{fifty}b")))[0].0, "engine-name");
+        assert_eq!(errors("\"spicedb\"", &body(&format!("{fifty}b"))), []);
+    }
+
+    #[test]
+    fn an_entity_named_user_collides_with_the_subjects() {
+        let found = errors("\"openfga\"", "[entities.user]\ndescription = \"U\"\n");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "identifier-collision");
+    }
+
+    #[test]
+    fn predicates_are_cel_parameters() {
+        let policy = |rules: &str| {
+            format!(
+                "{TREE}[legacy]\nlevels = [\"a\", \"b\"]\n[policies.ppp]\nid = 1\ndescription = \"P\"\nentity = \"org\"\n\
+                 rules = [{rules}]\n"
+            )
+        };
+        let found = errors("\"spicedb\"", &policy("{ allow_if = \"string\" }"));
+        assert_eq!(found.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(), ["engine-name"], "{found:?}");
+        // `legacy` is the level's parameter only where the policy reads the level.
+        assert_eq!(errors("\"openfga\"", &policy("{ allow_if = \"legacy\" }")), []);
+        let found = errors("\"openfga\"", &policy("{ allow_if = \"legacy\" }, { deny_if_legacy = [\"a\"] }"));
+        assert_eq!(found.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(), ["identifier-collision"]);
+    }
+
+    #[test]
+    fn test_ids_are_object_ids() {
+        let test = |id: &str| {
+            format!(
+                "{TREE}{}[[tests]]\nassign = [{{ role = \"lead\", entity = \"org\", id = \"{id}\" }}]\n\
+                 path = [{{ entity = \"org\", id = \"{id}\" }}]\ndeny = [\"view\"]\n{}",
+                role("lead", "\"org\""),
+                permission("view", "\"org\"")
+            )
+        };
+        assert_eq!(errors("\"openfga\", \"spicedb\"", &test("a/b|c=d+e-f_g")), []);
+        assert_eq!(errors("\"openfga\"", &test("ü")), []);
+        assert_eq!(errors("\"spicedb\"", &test("ü"))[0].0, "engine-name");
+        assert_eq!(errors("\"openfga\"", &test("a b"))[0].0, "engine-name");
+        assert_eq!(errors("\"openfga\"", &test("a:b"))[0].0, "engine-name");
     }
 }
