@@ -14,7 +14,9 @@ use std::process::Command;
 
 use role_gen::Target;
 use role_gen_tests::engines::{Scenario, mutated};
-use role_gen_tests::tuples::{Ask, CONTEXT, Deploy, Tuple, UserWorld, World, between, generate_target, world};
+use role_gen_tests::tuples::{
+    Ask, CONTEXT, Deploy, Tuple, UserWorld, World, between, generate_target, unknown_legacy, world,
+};
 use role_gen_tests::{Scratch, definition, edge, read, run_output, workspace_root, write};
 
 /// The pinned `fga` binary; a missing one fails the test.
@@ -247,13 +249,13 @@ const SPLIT: usize = 2;
 /// Generates the target for `roles_toml` and judges the scenario of `expected_from` (the
 /// model whose answers are expected) against it. Returns the verdict and how many assertions
 /// were asked.
-fn judge_scenario(roles_toml: &Path, expected_from: &Path, label: &str) -> (Verdict, usize) {
+fn judge_scenario(roles_toml: &Path, expected_from: &Path, label: &str, ask: fn(World) -> World) -> (Verdict, usize) {
     let scratch = Scratch::new(label);
     generate_target(roles_toml, Target::OpenFga, scratch.path());
     let model = role_gen_tests::policies::model(expected_from);
     let scenario = Scenario::of(&model);
     let dir = scratch.path().join("openfga");
-    let world = world(&model, &scenario, &deploy(&read(&dir.join("model.fga"))));
+    let world = ask(world(&model, &scenario, &deploy(&read(&dir.join("model.fga")))));
     let mut objects: HashMap<&str, usize> = HashMap::new();
     for n in &scenario.forest.nodes {
         *objects.entry(model.entities()[n.entity].name.as_str()).or_default() += 1;
@@ -279,7 +281,7 @@ fn judge_scenario(roles_toml: &Path, expected_from: &Path, label: &str) -> (Verd
 /// `tests.fga.yaml` passes.
 fn agrees(roles_toml: &Path, label: &str) {
     let started = std::time::Instant::now();
-    let (verdict, asked) = judge_scenario(roles_toml, roles_toml, label);
+    let (verdict, asked) = judge_scenario(roles_toml, roles_toml, label, |w| w);
     assert!(asked > 0, "{label}: the scenario asks nothing");
     assert_eq!(verdict.total, asked, "{label}: every question ran\n{}", verdict.output);
     assert!(
@@ -331,10 +333,24 @@ fn a_dropped_grant_fails_the_scenario() {
     let scratch = Scratch::new("openfga-mutated");
     let mutated_toml = scratch.path().join("roles.toml");
     write(&mutated_toml, &text);
-    let (verdict, asked) = judge_scenario(&mutated_toml, &slack, "openfga-mutated-run");
+    let (verdict, asked) = judge_scenario(&mutated_toml, &slack, "openfga-mutated-run", |w| w);
     assert_eq!(verdict.total, asked);
     assert!(
         verdict.passed < asked && !verdict.failures.is_empty(),
         "without {dropped}, OpenFGA still gave the original answers to all {asked} questions"
+    );
+}
+
+/// A legacy level the model does not have denies: every gate reading `legacy` first requires a
+/// known level (in Slack every rule that can allow comes after `deny_if_legacy = ["guest"]`).
+#[test]
+fn an_unknown_legacy_level_denies() {
+    let slack = definition("slack");
+    let (verdict, asked) = judge_scenario(&slack, &slack, "openfga-unknown-legacy", |w| unknown_legacy(&w));
+    assert!(asked > 100, "{asked} questions");
+    assert!(
+        verdict.failures.is_empty() && verdict.passed == asked,
+        "{}",
+        verdict.failures.iter().take(20).cloned().collect::<Vec<_>>().join("\n")
     );
 }

@@ -183,3 +183,29 @@ pub fn generate_target(roles_toml: &std::path::Path, target: role_gen::Target, d
         crate::write(&dir.join(path), text);
     }
 }
+
+/// Every policy question of `world` that passes a legacy level, asked again with a level the
+/// model does not have (`Admin`, a typo of `admin`): the engine must deny. Meant for a model
+/// where every policy rule that could allow comes after a rule reading the level (the Slack
+/// example: each policy starts with `deny_if_legacy = ["guest"]`), so that denying is the answer
+/// of a gate that refuses unknown levels.
+pub fn unknown_legacy(world: &World) -> World {
+    let users = world
+        .users
+        .iter()
+        .map(|u| {
+            let asks = u
+                .asks
+                .iter()
+                .filter(|a| a.context.get("legacy").is_some_and(|l| l != ""))
+                .map(|a| {
+                    let mut context = a.context.clone();
+                    context.insert("legacy".into(), Value::String("Admin".into()));
+                    Ask { context, allow: false, ..a.clone() }
+                })
+                .collect();
+            UserWorld { asks, ..u.clone() }
+        })
+        .collect();
+    World { shared: world.shared.clone(), users }
+}
