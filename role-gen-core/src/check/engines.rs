@@ -287,8 +287,7 @@ fn relation_names(model: &Model, engine: &Engine, diags: &mut Vec<Diagnostic>) {
 fn one_relation_per_name(model: &Model, on: &On, diags: &mut Vec<Diagnostic>) {
     let mut relations = relations(model);
     relations.sort_by_key(|(_, _, span, _)| span.start);
-    // (the later relation, the earlier one or `None` for `parent`) -> the types where they meet
-    let mut met: Vec<((usize, Option<usize>), Vec<&str>)> = Vec::new();
+    let mut met: Vec<(Meeting, Vec<&str>)> = Vec::new();
     for (e, entity) in model.indexed_entities() {
         let mut seen: HashMap<&str, Option<usize>> = HashMap::new();
         if entity.parent.is_some() {
@@ -313,6 +312,9 @@ fn one_relation_per_name(model: &Model, on: &On, diags: &mut Vec<Diagnostic>) {
         diags.push(collision(on, &relations[i], first.map(|f| &relations[f]), &types));
     }
 }
+
+/// Two relations of one name: the later one, and the earlier one (`None`: `parent`).
+type Meeting = (usize, Option<usize>);
 
 type Named<'m> = (&'static str, &'m str, &'m Span, Vec<EntityIdx>);
 

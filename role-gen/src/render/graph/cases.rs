@@ -152,7 +152,10 @@ fn path_tuples(model: &Model, graph: &Graph, placement: &Placement) -> Vec<Tuple
 }
 
 /// The relations a test asks about with the answers it expects, and the request context.
-fn asks(model: &Model, test: &TestCase) -> (Vec<(String, bool)>, Vec<(String, Value)>) {
+type Asks = (Vec<(String, bool)>, Vec<(String, Value)>);
+
+/// The relations a test asks about with the answers it expects, and the request context.
+fn asks(model: &Model, test: &TestCase) -> Asks {
     match &test.kind {
         TestKind::Access { allow, deny, .. } => {
             let name = |p: &crate::model::PermIdx| model.permissions()[*p].name.clone();
