@@ -140,3 +140,28 @@ fn cedar_of_every_definition() {
         }
     }
 }
+
+/// The engine targets (opt-in, so not in the definitions' own outputs): every file of
+/// `openfga` and `spicedb` for the Slack example and the engines' hostile file, generated twice
+/// (byte-identical).
+#[test]
+fn engine_targets() {
+    let _guard = snapshot_settings().bind_to_scope();
+    for (name, path) in
+        [("slack", root().join("definitions/slack/roles.toml")), ("engines", root().join("tests/hostile/engines.toml"))]
+    {
+        let render = || {
+            let project = role_gen::Project::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let targets = [role_gen::Target::OpenFga, role_gen::Target::SpiceDb];
+            project
+                .generate_with(&role_gen::render::RenderOptions::only(project.model(), &targets))
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        };
+        let outputs = render();
+        assert_eq!(outputs, render(), "{name}: two runs differ");
+        assert_eq!(outputs.len(), 4, "{name}: two files per engine target");
+        for (file, text) in outputs.iter() {
+            insta::assert_snapshot!(format!("{name}__{}", file.replace('/', "_")), text);
+        }
+    }
+}

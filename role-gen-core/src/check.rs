@@ -13,6 +13,7 @@ use crate::source::Span;
 use crate::suggest::did_you_mean;
 use crate::syntax::{File, Sp};
 
+pub mod engines;
 mod paths;
 mod repeats;
 

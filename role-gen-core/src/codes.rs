@@ -151,6 +151,7 @@ registry! {
         IncludeCycle => "include-cycle", Error, "roles that include each other in a cycle";
         EntityCycle => "entity-cycle", Error, "entity types that are each other's parents in a cycle";
         IdentifierCollision => "identifier-collision", Error, "two names that become the same identifier in a target";
+        EngineName => "engine-name", Error, "a name or test id an engine target (`openfga`, `spicedb`) cannot take: a keyword, too short or long";
         PathEscape => "path-escape", Error, "an output or template path that leaves its folder";
         PathConflict => "path-conflict", Error, "two outputs written to the same path";
         ShadowedDeny => "shadowed-deny", Error, "a deny rule that an earlier allow rule always overrides";

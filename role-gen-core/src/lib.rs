@@ -182,12 +182,14 @@ fn run(source: SourceFile, warnings: Warnings) -> Result<Validated, Diagnostics>
             check::model_rules(&model, &mut found);
         }
         policy_check::run_trusted(&model, &trust, &mut found);
+        check::engines::run(&model, &model.output.targets, &trust, &mut found);
         return Err(Diagnostics::collected(source, found));
     }
     if warnings == Warnings::All {
         check::model_rules(&model, &mut found);
     }
     policy_check::run(&model, &mut found);
+    found.extend(check::engines::target_rules(&model, &model.output.targets));
     let diagnostics = Diagnostics::collected(source, found);
     match diagnostics.has_errors() {
         true => Err(diagnostics),

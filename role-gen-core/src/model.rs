@@ -80,12 +80,24 @@ pub enum Target {
     Markdown,
     /// Cedar schema and policies (SPEC section 8), for Amazon Verified Permissions.
     Cedar,
+    /// An OpenFGA model and model tests (SPEC section 8).
+    OpenFga,
+    /// A SpiceDB schema and validation file (SPEC section 8).
+    SpiceDb,
 }
 
 impl Target {
     /// Every built-in target, in the order outputs are listed.
-    pub const ALL: [Target; 6] =
-        [Target::Rust, Target::TypeScript, Target::Proto, Target::Json, Target::Markdown, Target::Cedar];
+    pub const ALL: [Target; 8] = [
+        Target::Rust,
+        Target::TypeScript,
+        Target::Proto,
+        Target::Json,
+        Target::Markdown,
+        Target::Cedar,
+        Target::OpenFga,
+        Target::SpiceDb,
+    ];
 
     /// What `[output]` without `targets` generates: the application targets. The engine
     /// targets of SPEC section 8 are opt-in (a project adopts an engine deliberately).
@@ -100,6 +112,8 @@ impl Target {
             Target::Json => "json",
             Target::Markdown => "markdown",
             Target::Cedar => "cedar",
+            Target::OpenFga => "openfga",
+            Target::SpiceDb => "spicedb",
         }
     }
 
@@ -119,6 +133,8 @@ impl Target {
             Target::Json => one("roles.json"),
             Target::Markdown => one("ROLES.md"),
             Target::Cedar => vec!["cedar/roles.cedarschema".into(), "cedar/roles.cedar".into()],
+            Target::OpenFga => vec!["openfga/model.fga".into(), "openfga/tests.fga.yaml".into()],
+            Target::SpiceDb => vec!["spicedb/schema.zed".into(), "spicedb/validation.yaml".into()],
         }
     }
 }

@@ -641,3 +641,32 @@ fn many_warnings_of_one_code_are_counted_not_all_printed_unless_verbose() {
     let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
     assert_eq!(report["warnings"].as_array().map(Vec::len), Some(15));
 }
+
+#[test]
+fn engine_targets_generate_through_the_cli_and_refuse_names_their_engine_cannot_take() {
+    let tmp = copy_example("slack");
+    role_gen(tmp.path())
+        .args(["generate", "--target", "openfga", "--target", "spicedb"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("created gen/openfga/model.fga"))
+        .stdout(predicate::str::contains("created gen/openfga/tests.fga.yaml"))
+        .stdout(predicate::str::contains("created gen/spicedb/schema.zed"))
+        .stdout(predicate::str::contains("created gen/spicedb/validation.yaml"));
+    // The hostile file is valid for the default targets; asking for an engine on the command
+    // line checks its names for that engine, reports every problem and writes nothing.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fs::copy(workspace().join("tests/hostile/roles.toml"), tmp.path().join("roles.toml")).expect("copy");
+    role_gen(tmp.path()).arg("validate").assert().success();
+    for (target, absent) in [("openfga", "gen/openfga"), ("spicedb", "gen/spicedb")] {
+        let before = snapshot(tmp.path());
+        let out = role_gen(tmp.path()).args(["generate", "--target", target]).output().expect("run");
+        assert_eq!(out.status.code(), Some(1), "{target}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("error[engine-name]") && stderr.contains("error[identifier-collision]"), "{stderr}");
+        assert!(stderr.contains(&format!("the `{target}` target")), "{stderr}");
+        assert!(!stderr.contains("panicked"));
+        assert_eq!(snapshot(tmp.path()), before, "{target}: nothing written");
+        assert!(!tmp.path().join(absent).exists());
+    }
+}

@@ -33,6 +33,7 @@ mod mismatches;
 pub mod policies;
 pub mod programs;
 pub mod synthetic;
+pub mod tuples;
 
 pub use mismatches::Mismatches;
 

@@ -52,6 +52,10 @@ pub enum TargetArg {
     Json,
     Markdown,
     Cedar,
+    #[value(name = "openfga")]
+    OpenFga,
+    #[value(name = "spicedb")]
+    SpiceDb,
 }
 
 impl From<TargetArg> for Target {
@@ -63,6 +67,8 @@ impl From<TargetArg> for Target {
             TargetArg::Json => Target::Json,
             TargetArg::Markdown => Target::Markdown,
             TargetArg::Cedar => Target::Cedar,
+            TargetArg::OpenFga => Target::OpenFga,
+            TargetArg::SpiceDb => Target::SpiceDb,
         }
     }
 }

@@ -9,13 +9,16 @@
 
 mod cedar;
 mod common;
+mod graph;
 mod helpers;
 pub mod json;
 mod limits;
 mod markdown;
+mod openfga;
 mod prost;
 mod proto;
 mod rust;
+mod spicedb;
 mod typescript;
 
 #[cfg(feature = "cli")]
@@ -92,6 +95,10 @@ const TARGETS: &[Builtin] = &[
     Builtin::view::<markdown::MarkdownView>(Target::Markdown),
     Builtin::file::<cedar::SchemaView>(Target::Cedar, 0),
     Builtin::file::<cedar::PoliciesView>(Target::Cedar, 1),
+    Builtin::file::<openfga::FgaModelView>(Target::OpenFga, 0),
+    Builtin::file::<openfga::FgaTestsView>(Target::OpenFga, 1),
+    Builtin::file::<spicedb::ZedSchemaView>(Target::SpiceDb, 0),
+    Builtin::file::<spicedb::ZedValidationView>(Target::SpiceDb, 1),
 ];
 
 /// The built-in templates that are not a target's: the policies and the decisions on entities
@@ -247,6 +254,12 @@ impl Templates {
 
     /// Renders every enabled target and custom template.
     pub fn render(&self, model: &Model, options: &RenderOptions) -> Result<Outputs, Vec<Diagnostic>> {
+        // The engine targets' names are checked when `[output] targets` names them; a target
+        // asked for on the command line or by a build script is checked here, before rendering.
+        let refused = crate::check::engines::target_rules(model, &options.targets);
+        if !refused.is_empty() {
+            return Err(refused);
+        }
         let mut outputs = Outputs::default();
         let mut errors = Vec::new();
         let document = json::Document::new(model);
@@ -424,6 +437,10 @@ mod tests {
                 "markdown",
                 "cedar_schema",
                 "cedar_policies",
+                "openfga_model",
+                "openfga_tests",
+                "spicedb_schema",
+                "spicedb_validation",
                 "rust_policies",
                 "rust_access",
                 "rust_prost",
