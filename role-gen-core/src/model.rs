@@ -78,11 +78,14 @@ pub enum Target {
     Proto,
     Json,
     Markdown,
+    /// SQLite and PostgreSQL: tables, catalogue sync and the check query (SPEC section 8).
+    Sql,
 }
 
 impl Target {
     /// Every built-in target, in the order outputs are listed.
-    pub const ALL: [Target; 5] = [Target::Rust, Target::TypeScript, Target::Proto, Target::Json, Target::Markdown];
+    pub const ALL: [Target; 6] =
+        [Target::Rust, Target::TypeScript, Target::Proto, Target::Json, Target::Markdown, Target::Sql];
 
     /// What `[output]` without `targets` generates: the application targets. The engine
     /// targets of SPEC section 8 are opt-in (a project adopts an engine deliberately).
@@ -96,6 +99,7 @@ impl Target {
             Target::Proto => "proto",
             Target::Json => "json",
             Target::Markdown => "markdown",
+            Target::Sql => "sql",
         }
     }
 
@@ -114,6 +118,14 @@ impl Target {
             Target::Proto => vec![format!("proto/{}/roles.proto", proto_package.replace('.', "/"))],
             Target::Json => one("roles.json"),
             Target::Markdown => one("ROLES.md"),
+            Target::Sql => [
+                "sql/roles.sqlite.sql",
+                "sql/roles.postgres.sql",
+                "sql/check_access.sqlite.sql",
+                "sql/check_access.postgres.sql",
+            ]
+            .map(String::from)
+            .to_vec(),
         }
     }
 }

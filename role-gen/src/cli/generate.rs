@@ -51,6 +51,7 @@ pub enum TargetArg {
     Proto,
     Json,
     Markdown,
+    Sql,
 }
 
 impl From<TargetArg> for Target {
@@ -61,6 +62,7 @@ impl From<TargetArg> for Target {
             TargetArg::Proto => Target::Proto,
             TargetArg::Json => Target::Json,
             TargetArg::Markdown => Target::Markdown,
+            TargetArg::Sql => Target::Sql,
         }
     }
 }

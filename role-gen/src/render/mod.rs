@@ -1,5 +1,5 @@
 //! Stage 4: model -> [`Outputs`]. Each built-in target is a module of its own (`rust`,
-//! `typescript`, `proto`, `markdown`, `json`; `prost` for `Builder::prost`), holding its
+//! `typescript`, `proto`, `markdown`, `json`, `sql`; `prost` for `Builder::prost`), holding its
 //! language's naming oracle and a view per kind of item, which an embedded handlebars template
 //! places; `TARGETS` maps each [`Target`] to its module. Custom templates render the JSON
 //! document. Pure: nothing is written.
@@ -15,6 +15,7 @@ mod markdown;
 mod prost;
 mod proto;
 mod rust;
+mod sql;
 mod typescript;
 
 #[cfg(feature = "cli")]
@@ -89,6 +90,10 @@ const TARGETS: &[Builtin] = &[
     Builtin::view::<proto::ProtoView>(Target::Proto),
     Builtin { target: Target::Json, file: 0, template: None, render: json::render },
     Builtin::view::<markdown::MarkdownView>(Target::Markdown),
+    Builtin::file::<sql::SqliteSchema>(Target::Sql, 0),
+    Builtin::file::<sql::PostgresSchema>(Target::Sql, 1),
+    Builtin::file::<sql::SqliteCheck>(Target::Sql, 2),
+    Builtin::file::<sql::PostgresCheck>(Target::Sql, 3),
 ];
 
 /// The built-in templates that are not a target's: the policies and the decisions on entities
@@ -419,6 +424,10 @@ mod tests {
                 "typescript",
                 "proto",
                 "markdown",
+                "sql_sqlite",
+                "sql_postgres",
+                "sql_check_sqlite",
+                "sql_check_postgres",
                 "rust_policies",
                 "rust_access",
                 "rust_prost",
