@@ -174,7 +174,7 @@ fn users(model: &Model, forest: &Forest) -> Vec<User> {
     for role in role_indices(model) {
         sets.extend(forest.nodes.iter().map(|n| vec![placed(role, n)]));
     }
-    let mut rng = Rng::new(0x5eed_0f_e6_1e5);
+    let mut rng = Rng::new(0x05ee_d0fe_61e5);
     let n = forest.nodes.len();
     for a in role_indices(model) {
         for b in role_indices(model).filter(|b| b.get() > a.get()) {
@@ -214,7 +214,7 @@ fn policy_users(forest: &Forest, users: &[User]) -> Vec<usize> {
         u.assignments.len() == 1 && roots.iter().any(|r| placed(u.assignments[0].role, r) == u.assignments[0])
     };
     let mut chosen: Vec<usize> = (0..users.len()).filter(|&u| u == 0 || at_root(&users[u])).collect();
-    let mut rng = Rng::new(0xfac7_5);
+    let mut rng = Rng::new(0x000f_ac75);
     for _ in 0..POLICY_USERS.min(users.len()) {
         let u = rng.range(0, users.len() - 1);
         if !chosen.contains(&u) {

@@ -110,7 +110,7 @@ const OTHER_TEMPLATES: [Template; 5] = [
 
 /// The built-in templates, embedded in the binary: each target's, then the others.
 pub fn builtin_templates() -> impl Iterator<Item = Template> {
-    TARGETS.into_iter().filter_map(|b| b.template).chain(OTHER_TEMPLATES)
+    TARGETS.iter().filter_map(|b| b.template).chain(OTHER_TEMPLATES)
 }
 
 /// A view and the `@generated` line every generated file starts with (each template puts it
