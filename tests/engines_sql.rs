@@ -431,4 +431,3 @@ fn long_descriptions_are_stored_exactly() {
         assert_eq!(catalogue(&mut *engine), expected_catalogue(&model), "{kind:?}");
     }
 }
-
