@@ -165,3 +165,20 @@ fn engine_targets() {
         }
     }
 }
+
+/// The `sql` target (opt-in, so not in `every_target_of_every_definition`): each definition's
+/// schema files; the check queries read only tables, so they are the same for every
+/// definition but for the project's name, and are kept once (Slack's).
+#[test]
+fn sql_target_of_every_definition() {
+    let _guard = snapshot_settings().bind_to_scope();
+    for (name, path) in definitions() {
+        let project = role_gen::Project::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let options = role_gen::render::RenderOptions::only(project.model(), &[role_gen::Target::Sql]);
+        let outputs = project.generate_with(&options).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(outputs.len(), 4, "{name}: the sql target writes four files");
+        for (file, text) in outputs.iter().filter(|(file, _)| name == "slack" || file.starts_with("sql/roles.")) {
+            insta::assert_snapshot!(format!("{name}__{}", file.replace('/', "_")), text);
+        }
+    }
+}

@@ -78,6 +78,8 @@ pub enum Target {
     Proto,
     Json,
     Markdown,
+    /// SQLite and PostgreSQL: tables, catalogue sync and the check query (SPEC section 8).
+    Sql,
     /// Cedar schema and policies (SPEC section 8), for Amazon Verified Permissions.
     Cedar,
     /// An OpenFGA model and model tests (SPEC section 8).
@@ -88,12 +90,13 @@ pub enum Target {
 
 impl Target {
     /// Every built-in target, in the order outputs are listed.
-    pub const ALL: [Target; 8] = [
+    pub const ALL: [Target; 9] = [
         Target::Rust,
         Target::TypeScript,
         Target::Proto,
         Target::Json,
         Target::Markdown,
+        Target::Sql,
         Target::Cedar,
         Target::OpenFga,
         Target::SpiceDb,
@@ -111,6 +114,7 @@ impl Target {
             Target::Proto => "proto",
             Target::Json => "json",
             Target::Markdown => "markdown",
+            Target::Sql => "sql",
             Target::Cedar => "cedar",
             Target::OpenFga => "openfga",
             Target::SpiceDb => "spicedb",
@@ -132,6 +136,14 @@ impl Target {
             Target::Proto => vec![format!("proto/{}/roles.proto", proto_package.replace('.', "/"))],
             Target::Json => one("roles.json"),
             Target::Markdown => one("ROLES.md"),
+            Target::Sql => [
+                "sql/roles.sqlite.sql",
+                "sql/roles.postgres.sql",
+                "sql/check_access.sqlite.sql",
+                "sql/check_access.postgres.sql",
+            ]
+            .map(String::from)
+            .to_vec(),
             Target::Cedar => vec!["cedar/roles.cedarschema".into(), "cedar/roles.cedar".into()],
             Target::OpenFga => vec!["openfga/model.fga".into(), "openfga/tests.fga.yaml".into()],
             Target::SpiceDb => vec!["spicedb/schema.zed".into(), "spicedb/validation.yaml".into()],

@@ -197,6 +197,12 @@ fn generate_only_the_asked_targets_into_another_folder() {
     assert!(tmp.path().join("out/roles.ts").is_file());
     assert!(!tmp.path().join("out/roles.json").exists());
     assert!(!tmp.path().join("gen").exists());
+    // An opt-in target by name, its four files (SPEC section 8).
+    role_gen(tmp.path()).args(["generate", "--target", "sql", "--out-dir", "sql-out"]).assert().success();
+    for file in ["roles.sqlite.sql", "roles.postgres.sql", "check_access.sqlite.sql", "check_access.postgres.sql"] {
+        assert!(tmp.path().join("sql-out/sql").join(file).is_file(), "{file}");
+    }
+    assert!(!tmp.path().join("sql-out/roles.rs").exists());
 }
 
 #[test]

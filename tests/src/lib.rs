@@ -15,6 +15,7 @@
 //! - [`synthetic`]: random valid definitions, reproducible from a seed.
 //! - [`policies`]: the table of facts the generated policy evaluators run on, and role-gen's own
 //!   model's answers for it.
+//! - [`postgres`]: a throw-away PostgreSQL server (`scripts/postgres`), stopped when dropped.
 //! - [`access`]: the scenarios the generated `check_access`/`permissions_on` run on (every role
 //!   × placement × permission × target type, every path error, random assignment sets), and
 //!   the model's answers for them.
@@ -31,6 +32,7 @@ pub mod access;
 pub mod engines;
 mod mismatches;
 pub mod policies;
+pub mod postgres;
 pub mod programs;
 pub mod synthetic;
 pub mod tuples;

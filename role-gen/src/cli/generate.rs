@@ -51,6 +51,7 @@ pub enum TargetArg {
     Proto,
     Json,
     Markdown,
+    Sql,
     Cedar,
     #[value(name = "openfga")]
     OpenFga,
@@ -66,6 +67,7 @@ impl From<TargetArg> for Target {
             TargetArg::Proto => Target::Proto,
             TargetArg::Json => Target::Json,
             TargetArg::Markdown => Target::Markdown,
+            TargetArg::Sql => Target::Sql,
             TargetArg::Cedar => Target::Cedar,
             TargetArg::OpenFga => Target::OpenFga,
             TargetArg::SpiceDb => Target::SpiceDb,

@@ -1,6 +1,6 @@
 //! Stage 4: model -> [`Outputs`]. Each built-in target is a module of its own (`rust`,
-//! `typescript`, `proto`, `markdown`, `json`, `cedar`; `prost` for `Builder::prost`), holding its
-//! language's naming oracle and a view per kind of item, which an embedded handlebars template
+//! `typescript`, `proto`, `markdown`, `json`, `sql`, `cedar`, `openfga`, `spicedb`; `prost` for
+//! `Builder::prost`), holding its language's naming oracle and a view per kind of item, which an embedded handlebars template
 //! places; `TARGETS` maps each [`Target`] to its module. Custom templates render the JSON
 //! document. Pure: nothing is written.
 //!
@@ -19,6 +19,7 @@ mod prost;
 mod proto;
 mod rust;
 mod spicedb;
+mod sql;
 mod typescript;
 
 #[cfg(feature = "cli")]
@@ -93,6 +94,10 @@ const TARGETS: &[Builtin] = &[
     Builtin::view::<proto::ProtoView>(Target::Proto),
     Builtin { target: Target::Json, file: 0, template: None, render: json::render },
     Builtin::view::<markdown::MarkdownView>(Target::Markdown),
+    Builtin::file::<sql::SqliteSchema>(Target::Sql, 0),
+    Builtin::file::<sql::PostgresSchema>(Target::Sql, 1),
+    Builtin::file::<sql::SqliteCheck>(Target::Sql, 2),
+    Builtin::file::<sql::PostgresCheck>(Target::Sql, 3),
     Builtin::file::<cedar::SchemaView>(Target::Cedar, 0),
     Builtin::file::<cedar::PoliciesView>(Target::Cedar, 1),
     Builtin::file::<openfga::FgaModelView>(Target::OpenFga, 0),
@@ -435,6 +440,10 @@ mod tests {
                 "typescript",
                 "proto",
                 "markdown",
+                "sql_sqlite",
+                "sql_postgres",
+                "sql_check_sqlite",
+                "sql_check_postgres",
                 "cedar_schema",
                 "cedar_policies",
                 "openfga_model",
