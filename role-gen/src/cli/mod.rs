@@ -8,6 +8,7 @@
 //! action); 2 usage or I/O error.
 
 mod complete;
+mod coverage;
 mod diff;
 mod edit;
 mod generate;
