@@ -116,8 +116,14 @@ fn the_text_report_names_each_gap_at_its_line() {
         "not exercised:\n".into(),
         format!("  {} role `viewer`: no test holds it\n", at("[roles.viewer]", 8)),
         format!("  {} permission `share`: no test lists it in `allow` or `deny`\n", at("[permissions.share]", 14)),
-        format!("  {} the default deny of policy `edit_doc`: no test reaches it (a rule decides every test)\n", at("[policies.edit_doc]", 11)),
-        format!("  {} rule 1 of policy `edit_doc` (`deny_if_legacy [guest]`): decides no test\n", at("  { deny_if_legacy", 3)),
+        format!(
+            "  {} the default deny of policy `edit_doc`: no test reaches it (a rule decides every test)\n",
+            at("[policies.edit_doc]", 11)
+        ),
+        format!(
+            "  {} rule 1 of policy `edit_doc` (`deny_if_legacy [guest]`): decides no test\n",
+            at("  { deny_if_legacy", 3)
+        ),
         format!("  {} rule 4 of policy `edit_doc` (`allow_if author`): decides no test\n", at("  { allow_if = ", 3)),
         format!("  {} predicate `author`: no test reaches a rule asking about it\n", at("  { allow_if = ", 3)),
     ]
@@ -140,7 +146,10 @@ fn a_predicate_read_one_way_only_says_which() {
     // false by test 4 only (no rule before it fires).
     assert!(!stdout.contains("predicate `locked`"), "{stdout}");
     let author = line_of(&text, "  { allow_if = ");
-    assert!(stdout.contains(&format!("roles.toml:{author}:3 predicate `author`: never read true (read false by 1 test)")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("roles.toml:{author}:3 predicate `author`: never read true (read false by 1 test)")),
+        "{stdout}"
+    );
     assert!(!stdout.contains(&format!(":{locked}:")), "{stdout}");
     // -q keeps the report (the answer asked for) and drops the passing tests.
     assert!(stdout.starts_with("coverage of roles.toml by 4 tests:\n"), "{stdout}");
@@ -159,7 +168,12 @@ fn min_coverage_holds_every_kind_to_the_minimum() {
     assert!(stdout.ends_with("every kind meets the minimum coverage of 40%\n"), "{stdout}");
     let (code, stdout, _) = run(tmp.path(), &["test", "--min-coverage", "66.7%"]);
     assert_eq!(code, Some(1));
-    assert!(stdout.ends_with("below the minimum of 66.7%: roles 50.0%, permissions 66.6%, policy rules 40.0%, predicates 50.0%\n"), "{stdout}");
+    assert!(
+        stdout.ends_with(
+            "below the minimum of 66.7%: roles 50.0%, permissions 66.6%, policy rules 40.0%, predicates 50.0%\n"
+        ),
+        "{stdout}"
+    );
     for bad in ["101", "-1", "most", "NaN", "inf"] {
         let (code, _, stderr) = run(tmp.path(), &["test", &format!("--min-coverage={bad}")]);
         assert_eq!(code, Some(2), "{bad}: {stderr}");
@@ -169,7 +183,10 @@ fn min_coverage_holds_every_kind_to_the_minimum() {
 
 #[test]
 fn a_failing_test_fails_whatever_the_coverage() {
-    let text = GAPS.replace("predicates = { locked = true }\nexpect = \"deny\"", "predicates = { locked = true }\nexpect = \"allow\"");
+    let text = GAPS.replace(
+        "predicates = { locked = true }\nexpect = \"deny\"",
+        "predicates = { locked = true }\nexpect = \"allow\"",
+    );
     let tmp = project(&text);
     let (code, stdout, _) = run(tmp.path(), &["test", "--coverage", "--min-coverage", "0"]);
     assert_eq!(code, Some(1), "{stdout}");
@@ -198,7 +215,10 @@ fn the_json_report_lists_every_item_with_its_tests() {
         ]})
     );
     assert_eq!(c["permissions"]["percent"], 66.6);
-    assert_eq!(c["permissions"]["items"][2], serde_json::json!({"name": "share", "line": line_of(GAPS, "[permissions.share]"), "column": 14, "covered": false, "tests": []}));
+    assert_eq!(
+        c["permissions"]["items"][2],
+        serde_json::json!({"name": "share", "line": line_of(GAPS, "[permissions.share]"), "column": 14, "covered": false, "tests": []})
+    );
     let rules = &c["rules"]["items"];
     assert_eq!(rules.as_array().map(Vec::len), Some(5));
     assert_eq!(
@@ -237,7 +257,8 @@ struct Record {
 }
 
 fn numbers(text: &str, n: usize) -> Vec<usize> {
-    let parts: Vec<usize> = text.split(',').map(|p| p.parse().unwrap_or_else(|_| panic!("not a count: {text}"))).collect();
+    let parts: Vec<usize> =
+        text.split(',').map(|p| p.parse().unwrap_or_else(|_| panic!("not a count: {text}"))).collect();
     assert_eq!(parts.len(), n, "{text}");
     parts
 }
@@ -342,14 +363,18 @@ fn hostile_paths_are_escaped_in_every_format() {
             parse_lcov(&stdout);
         } else {
             let viewer = line_of(GAPS, "[roles.viewer]");
-            assert!(stdout.contains(&format!("\\u{{202e}}/roles.toml:{viewer}:8 role `viewer`: no test holds it")), "{stdout}");
+            assert!(
+                stdout.contains(&format!("\\u{{202e}}/roles.toml:{viewer}:8 role `viewer`: no test holds it")),
+                "{stdout}"
+            );
         }
     }
 }
 
 #[test]
 fn the_slack_example_is_covered_entirely() {
-    let (code, stdout, _) = run(Path::new("."), &["test", "--coverage", "--min-coverage", "100", "-q", "-f", &slack().to_string_lossy()]);
+    let (code, stdout, _) =
+        run(Path::new("."), &["test", "--coverage", "--min-coverage", "100", "-q", "-f", &slack().to_string_lossy()]);
     assert_eq!(code, Some(0), "{stdout}");
     let report = stdout.split_once(":\n").map(|(_, r)| r).unwrap_or_default();
     assert_eq!(
@@ -361,4 +386,22 @@ fn the_slack_example_is_covered_entirely() {
     let records = parse_lcov(&lcov);
     assert!(records[0].lines.iter().all(|(_, c)| *c > 0), "{lcov}");
     assert_eq!(records[0].hit, Some(36));
+}
+
+#[test]
+fn lcov_shows_a_line_shared_by_a_covered_and_an_uncovered_item_as_uncovered() {
+    // `q` is undeclared, so it is placed at the rule asking it: the rule decides a test, `q` is
+    // never read false.
+    let text = GAPS.replace("  { allow_if = \"author\" },\n", "  { allow_if = \"q\" },\n")
+        + "\n[[tests]]\npolicy = \"edit_doc\"\nroles = []\npredicates = { q = true }\nexpect = \"allow\"\n";
+    let tmp = project(&text);
+    let (code, stdout, stderr) = run(tmp.path(), &["test", "--format", "lcov"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let shared = line_of(&text, "  { allow_if = ");
+    let records = parse_lcov(&stdout);
+    assert_eq!(records[0].lines.iter().find(|(l, _)| *l == shared), Some(&(shared, 0)), "{stdout}");
+    assert!(records[0].branches.contains(&(shared, 1, 0, 1)) && records[0].branches.contains(&(shared, 1, 1, 0)));
+    let (_, v) = json(tmp.path(), &["test", "--format", "json", "--coverage"]);
+    assert_eq!(v["coverage"]["rules"]["items"][3]["covered"], true);
+    assert_eq!(v["coverage"]["predicates"]["items"][1]["covered"], false);
 }

@@ -100,6 +100,23 @@ impl Item {
         }
     }
 
+    /// The tests holding the role, asserting the permission or decided by the rule (none for
+    /// a predicate: see [`Item::readings`]).
+    pub fn tests(&self) -> &[usize] {
+        match &self.hits {
+            Hits::By(tests) => tests,
+            Hits::Read { .. } => &[],
+        }
+    }
+
+    /// A predicate's readings: the tests that read it true, and false.
+    pub fn readings(&self) -> Option<(&[usize], &[usize])> {
+        match &self.hits {
+            Hits::By(_) => None,
+            Hits::Read { when_true, when_false } => Some((when_true, when_false)),
+        }
+    }
+
     /// How many times it is exercised, as lcov counts a line: the tests that do (a predicate:
     /// the fewer of its true and false readings, so 0 until both happen).
     pub fn count(&self) -> usize {
@@ -240,10 +257,11 @@ struct Predicates {
 
 impl Predicates {
     fn of(model: &Model) -> Predicates {
+        let places = places(model);
         let entries = model
             .used_predicates()
             .into_iter()
-            .map(|name| (name.to_string(), declared_at(model, name), Vec::new(), Vec::new()))
+            .map(|name| (name.to_string(), places.get(name).cloned().unwrap_or_default(), Vec::new(), Vec::new()))
             .collect::<Vec<_>>();
         let index = entries.iter().enumerate().map(|(i, e)| (e.0.clone(), i)).collect();
         Predicates { entries, index }
@@ -264,13 +282,21 @@ impl Predicates {
     }
 }
 
-/// A predicate's `[predicates.NAME]`, else the first rule in the file asking about it.
-fn declared_at(model: &Model, name: &str) -> Span {
-    if let Some(decl) = model.predicates.iter().find(|d| d.name == name) {
-        return decl.span.clone();
+/// Where each predicate is shown: its `[predicates.NAME]`, else the first rule in the file
+/// asking about it (one pass over the rules: a file may hold thousands).
+fn places(model: &Model) -> HashMap<&str, Span> {
+    let mut places: HashMap<&str, Span> = HashMap::new();
+    for rule in model.policies.iter().flat_map(|p| &p.rules) {
+        let Some(name) = rule.kind.predicate() else { continue };
+        let place = places.entry(name).or_insert_with(|| rule.span.clone());
+        if rule.span.start < place.start {
+            *place = rule.span.clone();
+        }
     }
-    let asking = model.policies.iter().flat_map(|p| &p.rules).filter(|r| r.kind.predicate() == Some(name));
-    asking.map(|r| r.span.clone()).min_by_key(|s| s.start).unwrap_or_default()
+    for decl in &model.predicates {
+        places.insert(&decl.name, decl.span.clone());
+    }
+    places
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::Project;
 use crate::escape::shown;
-use crate::testing::coverage::{Coverage, Hits, Item, Kind, Subject, Tally};
+use crate::testing::coverage::{Coverage, Item, Kind, Subject, Tally};
 
 /// `75.0`: a percentage in tenths, as reports show it.
 fn percent(tally: Tally) -> String {
@@ -57,17 +57,16 @@ fn what(project: &Project, item: &Item) -> String {
 /// Why an uncovered item is reported.
 fn gap(item: &Item) -> String {
     let tests = |n: usize| if n == 1 { "1 test".to_string() } else { format!("{n} tests") };
-    match (&item.subject, &item.hits) {
-        (_, Hits::Read { when_true, when_false }) => match (when_true.len(), when_false.len()) {
+    match &item.subject {
+        Subject::Role(_) => "no test holds it".into(),
+        Subject::Permission(_) => "no test lists it in `allow` or `deny`".into(),
+        Subject::Rule { rule: Some(_), .. } => "decides no test".into(),
+        Subject::Rule { rule: None, .. } => "no test reaches it (a rule decides every test)".into(),
+        Subject::Predicate(_) => match item.readings().map(|(t, f)| (t.len(), f.len())).unwrap_or_default() {
             (0, 0) => "no test reaches a rule asking about it".into(),
             (0, f) => format!("never read true (read false by {})", tests(f)),
             (t, _) => format!("never read false (read true by {})", tests(t)),
         },
-        (Subject::Role(_), _) => "no test holds it".into(),
-        (Subject::Permission(_), _) => "no test lists it in `allow` or `deny`".into(),
-        (Subject::Rule { rule: Some(_), .. }, _) => "decides no test".into(),
-        (Subject::Rule { rule: None, .. }, _) => "no test reaches it (a rule decides every test)".into(),
-        (Subject::Predicate(_), Hits::By(_)) => String::new(),
     }
 }
 
@@ -202,37 +201,23 @@ fn item_view(project: &Project, item: &Item) -> ItemView {
     let model = project.model();
     let (line, column) = place(project, item);
     let covered = item.covered();
-    let lines = |tests: &[usize]| test_lines(project, tests);
-    match (&item.subject, &item.hits) {
-        (_, Hits::Read { when_true, when_false }) => {
-            let name = match &item.subject {
-                Subject::Predicate(name) => name.clone(),
-                _ => String::new(),
-            };
-            ItemView::Predicate {
-                name,
-                line,
-                column,
-                covered,
-                when_true: lines(when_true),
-                when_false: lines(when_false),
-            }
+    let tests = test_lines(project, item.tests());
+    match &item.subject {
+        Subject::Role(r) => ItemView::Named { name: model.roles()[*r].name.clone(), line, column, covered, tests },
+        Subject::Permission(p) => {
+            ItemView::Named { name: model.permissions()[*p].name.clone(), line, column, covered, tests }
         }
-        (Subject::Rule { policy, rule }, Hits::By(tests)) => {
+        Subject::Rule { policy, rule } => {
             let policy = &model.policies()[*policy];
             let name =
                 rule.map_or_else(|| crate::model::DEFAULT_DENY.to_string(), |j| model.rule_name(&policy.rules[j].kind));
             let (policy, rule) = (policy.name.clone(), rule.map(|j| j + 1));
-            ItemView::Rule { policy, rule, name, line, column, covered, tests: lines(tests) }
+            ItemView::Rule { policy, rule, name, line, column, covered, tests }
         }
-        (subject, Hits::By(tests)) => {
-            let name = match subject {
-                Subject::Role(r) => model.roles()[*r].name.clone(),
-                Subject::Permission(p) => model.permissions()[*p].name.clone(),
-                Subject::Predicate(name) => name.clone(),
-                Subject::Rule { .. } => String::new(),
-            };
-            ItemView::Named { name, line, column, covered, tests: lines(tests) }
+        Subject::Predicate(name) => {
+            let (when_true, when_false) = item.readings().unwrap_or_default();
+            let (when_true, when_false) = (test_lines(project, when_true), test_lines(project, when_false));
+            ItemView::Predicate { name: name.clone(), line, column, covered, when_true, when_false }
         }
     }
 }
@@ -250,7 +235,7 @@ pub(super) fn lcov(project: &Project, coverage: &Coverage) -> String {
     let mut out = format!("TN:\nSF:{}\n", project.diagnostics().shown_path());
     let (mut found, mut hit) = (0, 0);
     for (i, item) in coverage.of_kind(Kind::Predicates).enumerate() {
-        let Hits::Read { when_true, when_false } = &item.hits else { continue };
+        let Some((when_true, when_false)) = item.readings() else { continue };
         let (line, _) = place(project, item);
         for (branch, taken) in [when_true.len(), when_false.len()].into_iter().enumerate() {
             let _ = writeln!(out, "BRDA:{line},{i},{branch},{taken}");

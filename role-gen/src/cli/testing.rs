@@ -11,6 +11,7 @@ use super::output::{err, out};
 use super::{Context, Failure, Style, json};
 use crate::Project;
 use crate::escape::shown;
+use crate::testing::coverage::Coverage;
 use crate::testing::{self, Outcome};
 
 /// `role-gen test`.
@@ -77,40 +78,51 @@ struct DecisionView {
 }
 
 impl TestArgs {
-    /// Runs every test; exit 1 when one fails.
+    /// Runs every test; exit 1 when one fails, or when a kind of coverage is below the minimum.
     pub(super) fn run(&self, cx: &Context) -> Result<(), Failure> {
         let project = cx.load()?;
         let outcomes = testing::run(project.model());
         let wanted = self.coverage || self.min_coverage.is_some() || self.format == TestFormat::Lcov;
         let covered = wanted.then(|| testing::coverage::of(project.model(), &outcomes));
+        self.report(&project, &outcomes, covered.as_ref(), cx.style)?;
+        let short = covered.is_some_and(|c| self.min_coverage.is_some_and(|m| !c.below(m).is_empty()));
+        if short || !outcomes.iter().all(Outcome::passed) { Err(Failure::Checked) } else { Ok(()) }
+    }
+
+    /// Prints the tests' outcomes and the coverage in the chosen format.
+    fn report(
+        &self,
+        project: &Project,
+        outcomes: &[Outcome],
+        covered: Option<&Coverage>,
+        style: Style,
+    ) -> Result<(), Failure> {
         let minimum = self.min_coverage;
-        match (self.format, &covered) {
-            (TestFormat::Human, _) => {
-                let tests = human(&project, &outcomes, cx.style);
+        match self.format {
+            TestFormat::Human => {
+                let tests = human(project, outcomes, style);
                 out!("{tests}");
-                if let Some(c) = &covered {
+                if let Some(c) = covered {
                     let gap = if tests.is_empty() { "" } else { "\n" };
-                    out!("{gap}{}", coverage::text(&project, c, minimum));
+                    out!("{gap}{}", coverage::text(project, c, minimum));
                 }
             }
-            (TestFormat::Json, _) => {
-                let coverage = covered.as_ref().map(|c| coverage::view(&project, c, minimum));
-                json::print(&TestsView { coverage, ..view(&project, &outcomes) })?
+            TestFormat::Json => {
+                let coverage = covered.map(|c| coverage::view(project, c, minimum));
+                json::print(&TestsView { coverage, ..view(project, outcomes) })?
             }
-            // stdout is the tracefile alone; failed tests and the minimum's verdict go to stderr.
-            (TestFormat::Lcov, Some(c)) => {
-                let quiet = Style { quiet: true, ..cx.style };
-                err!("{}", human(&project, &outcomes, quiet));
-                out!("{}", coverage::lcov(&project, c));
-                if let Some(min) = minimum.filter(|&m| !c.below(m).is_empty()) {
-                    err!("{}", coverage::text(&project, c, Some(min)));
+            // stdout is the tracefile alone; failed tests and a missed minimum go to stderr.
+            TestFormat::Lcov => {
+                err!("{}", human(project, outcomes, Style { quiet: true, ..style }));
+                if let Some(c) = covered {
+                    out!("{}", coverage::lcov(project, c));
+                    if minimum.is_some_and(|m| !c.below(m).is_empty()) {
+                        err!("{}", coverage::text(project, c, minimum));
+                    }
                 }
             }
-            (TestFormat::Lcov, None) => {}
         }
-        let below = |c: &testing::coverage::Coverage| minimum.is_some_and(|m| !c.below(m).is_empty());
-        let failed = !outcomes.iter().all(Outcome::passed) || covered.as_ref().is_some_and(below);
-        if failed { Err(Failure::Checked) } else { Ok(()) }
+        Ok(())
     }
 }
 
