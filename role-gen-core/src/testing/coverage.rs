@@ -144,7 +144,7 @@ impl Tally {
         }
     }
 
-    /// Whether the percentage is at least `percent` (compared exactly, not rounded).
+    /// Whether the percentage is at least `percent` (the unrounded figure, not [`Tally::tenths`]).
     pub fn meets(self, percent: f64) -> bool {
         self.covered as f64 * 100.0 >= percent * self.total as f64
     }
