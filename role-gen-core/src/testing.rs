@@ -1,9 +1,14 @@
-//! `[[tests]]` (SPEC section 6): what must stay true, evaluated on the model alone.
+//! `[[tests]]` (SPEC section 6): what must stay true, evaluated on the model alone; and
+//! ([`coverage`]) what the tests leave unexercised, read from the same run.
+
+use std::cell::RefCell;
 
 use crate::model::{
-    Assignment, DEFAULT_DENY, Decision, Facts, Model, PermIdx, PermSet, Placement, PolicyIdx, RoleIdx, TestCase,
-    TestKind,
+    Assignment, DEFAULT_DENY, Decision, Facts, LevelIdx, Model, PermIdx, PermSet, Placement, PolicyIdx, RoleIdx,
+    TestCase, TestKind,
 };
+
+pub mod coverage;
 
 /// The result of one `[[tests]]` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +17,19 @@ pub struct Outcome {
     pub test: usize,
     /// What differed from the expectation; empty when the test passed.
     pub failures: Vec<String>,
+    /// A policy test's evaluation: the decision and the predicates it read.
+    pub evaluation: Option<Evaluation>,
+}
+
+/// How a policy test's evaluation went: what coverage reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evaluation {
+    /// The decision, with the rule that gave it (`None`: default deny).
+    pub decision: Decision,
+    /// Each predicate the evaluation asked about, once, in the order asked, with the test's
+    /// answer. A predicate the test sets but that no rule reached (an earlier rule decided) is
+    /// not here.
+    pub read: Vec<(String, bool)>,
 }
 
 impl Outcome {
@@ -23,7 +41,7 @@ impl Outcome {
 
 /// Runs every test.
 pub fn run(model: &Model) -> Vec<Outcome> {
-    model.tests.iter().enumerate().map(|(i, t)| Outcome { test: i, failures: failures(model, t) }).collect()
+    model.tests.iter().enumerate().map(|(i, t)| outcome(model, i, t)).collect()
 }
 
 /// A short description of a test for reports: its `name`, or what it checks.
@@ -95,50 +113,65 @@ fn role_list(model: &Model, roles: &[RoleIdx]) -> String {
     format!("[{}]", names.join(", "))
 }
 
-fn failures(model: &Model, test: &TestCase) -> Vec<String> {
-    if let Some(p) = &test.placement {
-        return placed_failures(model, test, p);
-    }
-    let held = model.effective_of(&test.roles);
-    match &test.kind {
-        TestKind::Access { allow, deny, covers } => access_failures(model, test, &held, allow, deny, covers),
+fn outcome(model: &Model, i: usize, test: &TestCase) -> Outcome {
+    let (failures, evaluation) = match &test.kind {
+        TestKind::Access { allow, deny, covers } => match &test.placement {
+            Some(p) => (placed_failures(model, p, allow, deny), None),
+            None => (access_failures(model, test, &model.effective_of(&test.roles), allow, deny, covers), None),
+        },
         TestKind::Policy { policy, legacy, predicates, expect_allow } => {
-            let lookup = |name: &str| predicates.iter().any(|(p, v)| p == name && *v);
-            let facts = Facts { legacy: *legacy, permissions: &held, predicate: &lookup };
-            let decision = model.policies[*policy].evaluate(&facts);
-            policy_failure(model, *policy, decision, *expect_allow).into_iter().collect()
+            // A placed test's policy asks each permission where it is checked along the path.
+            let held = match &test.placement {
+                Some(p) => held_along(model, p),
+                None => model.effective_of(&test.roles),
+            };
+            let evaluation = evaluate(model, *policy, *legacy, predicates, &held);
+            let failure = policy_failure(model, *policy, evaluation.decision, *expect_allow);
+            (failure.into_iter().collect(), Some(evaluation))
         }
-    }
+    };
+    Outcome { test: i, failures, evaluation }
 }
 
-/// A test placing roles on entities: each permission asked through `check_access` at the path;
-/// a policy's `has_permission` likewise.
-fn placed_failures(model: &Model, test: &TestCase, p: &Placement) -> Vec<String> {
+/// Evaluates a policy on a test's facts (a predicate the test does not set is false), noting
+/// each predicate a rule asks about as it is asked.
+fn evaluate(
+    model: &Model,
+    policy: PolicyIdx,
+    legacy: Option<LevelIdx>,
+    predicates: &[(String, bool)],
+    held: &PermSet,
+) -> Evaluation {
+    let read: RefCell<Vec<(String, bool)>> = RefCell::new(Vec::new());
+    let lookup = |name: &str| {
+        let value = predicates.iter().any(|(p, v)| p == name && *v);
+        let mut read = read.borrow_mut();
+        if !read.iter().any(|(p, _)| p == name) {
+            read.push((name.to_string(), value));
+        }
+        value
+    };
+    let facts = Facts { legacy, permissions: held, predicate: &lookup };
+    let decision = model.policies[policy].evaluate(&facts);
+    Evaluation { decision, read: read.into_inner() }
+}
+
+/// A test placing roles on entities: each permission asked through `check_access` at the path.
+fn placed_failures(model: &Model, p: &Placement, allow: &[PermIdx], deny: &[PermIdx]) -> Vec<String> {
     let at = placed_roles(model, p);
     let name = |q: PermIdx| &model.permissions[q].name;
-    match &test.kind {
-        TestKind::Access { allow, deny, .. } => {
-            let mut out = Vec::new();
-            for &q in allow {
-                if let Err(why) = decided_by(model, p, q) {
-                    out.push(format!("expected {at} to allow `{}`, but it is denied: {why}", name(q)));
-                }
-            }
-            for &q in deny {
-                if let Ok(by) = decided_by(model, p, q) {
-                    out.push(format!("expected {at} to deny `{}`, but {by} grants it", name(q)));
-                }
-            }
-            out
-        }
-        TestKind::Policy { policy, legacy, predicates, expect_allow } => {
-            let lookup = |name: &str| predicates.iter().any(|(q, v)| q == name && *v);
-            let held = held_along(model, p);
-            let facts = Facts { legacy: *legacy, permissions: &held, predicate: &lookup };
-            let decision = model.policies[*policy].evaluate(&facts);
-            policy_failure(model, *policy, decision, *expect_allow).into_iter().collect()
+    let mut out = Vec::new();
+    for &q in allow {
+        if let Err(why) = decided_by(model, p, q) {
+            out.push(format!("expected {at} to allow `{}`, but it is denied: {why}", name(q)));
         }
     }
+    for &q in deny {
+        if let Ok(by) = decided_by(model, p, q) {
+            out.push(format!("expected {at} to deny `{}`, but {by} grants it", name(q)));
+        }
+    }
+    out
 }
 
 /// What the placed roles hold for a policy on the path's target: each permission at the nearest

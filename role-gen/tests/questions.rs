@@ -116,7 +116,7 @@ fn test_runs_the_examples_tests() {
         .arg(slack())
         .assert()
         .success()
-        .stdout(predicate::str::contains("26 passed, 0 failed"));
+        .stdout(predicate::str::contains("34 passed, 0 failed"));
     let v = json(&["test", "--format", "json"]);
     assert_eq!(v["failed"], 0);
     assert!(v["passed"].as_u64().is_some_and(|n| n >= 10));

@@ -8,6 +8,7 @@
 //! action); 2 usage or I/O error.
 
 mod complete;
+mod coverage;
 mod diff;
 mod edit;
 mod generate;
@@ -98,7 +99,9 @@ pub enum Command {
     )]
     Diff(diff::DiffArgs),
     /// Run the [[tests]] of roles.toml
-    #[command(after_help = "Example:\n  role-gen test --format json")]
+    #[command(
+        after_help = "Examples:\n  role-gen test --format json\n  role-gen test --coverage --min-coverage 100\n  role-gen test --format lcov > roles.lcov"
+    )]
     Test(testing::TestArgs),
     /// Write a starting implementation of generated code's traits (never overwrites)
     #[command(
