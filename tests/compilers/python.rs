@@ -15,7 +15,7 @@
 //! the standard library is shared under the target folder). The judges live in
 //! `tests/tools/.venv` (`scripts/test` makes it); a missing one fails, never skips.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use role_gen::Target;
@@ -23,7 +23,7 @@ use role_gen_tests::programs::{self, PROBES};
 use role_gen_tests::tuples::generate_target;
 use role_gen_tests::{
     Mismatches, Model, Scratch, access, checks, definition, edge, generate_into, hostile, policies, run, screaming,
-    synthetic, workspace_root, write,
+    synthetic, venv_tool, write,
 };
 use serde_json::Value;
 
@@ -37,19 +37,6 @@ checks! {
     edge_policies_predicates_only_python: python(edge("policies_predicates_only"));
     /// Python's own keywords, builtins, enum attributes and pragmas as names and text.
     edge_python_python: python(edge("python"));
-}
-
-/// A pinned judge of `tests/tools/.venv/bin`, failing with how to install it when it is missing.
-fn venv_tool(name: &str) -> PathBuf {
-    let bin = workspace_root().join("tests/tools/.venv/bin").join(name);
-    assert!(
-        bin.is_file(),
-        "the pinned `{name}` is not installed (looked for {}).\nRun the tests with `scripts/test`, or install \
-         the Python judges first with\n\n    python3 -m venv tests/tools/.venv && tests/tools/.venv/bin/pip install \
-         --require-hashes --only-binary=:all: -r tests/tools/requirements.txt\n",
-        bin.display()
-    );
-    bin
 }
 
 /// Every output of `roles_toml` and its `python/roles.py` in a fresh scratch folder, and
