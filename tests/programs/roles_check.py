@@ -190,6 +190,22 @@ def main() -> None:
         "facts_methods": facts_methods(),
     }
     check(roles.permissions_of([]) == frozenset(), "permissions_of([]) is not empty")
+    # Members of an IntEnum equal ints, and members of another enum with the same value: none
+    # of them is taken for a member of the enum asked for.
+    anything: typing.Callable[[object], typing.Any] = lambda value: value
+    for r in roles.Role:
+        others = [*roles.Permission, *roles.EntityType, *range(0, 3)]
+        check(roles.permissions_of([anything(r.value)]) == frozenset(), f"permissions_of([{r.value}])")
+        for other in others:
+            check(not r.has(anything(other)) or isinstance(other, roles.Permission), f"{r}.has({other!r})")
+            check(
+                not r.assignable_to(anything(other)) or isinstance(other, roles.EntityType),
+                f"{r}.assignable_to({other!r})",
+            )
+    for p in roles.Permission:
+        check(roles.permissions_of([anything(p)]) == frozenset(), f"permissions_of([{p!r}])")
+        for other in [*roles.Role, *range(0, 3)]:
+            check(not p.applies_to(anything(other)), f"{p}.applies_to({other!r})")
     print(json.dumps(report))
 
 
