@@ -161,7 +161,10 @@ impl Formatter {
             }
             Formatter::Ruff => {
                 // `--isolated`: ruff's defaults, whatever a parent folder's pyproject.toml says.
-                run(Command::new(venv_tool("ruff")).current_dir(dir).args(["format", "--isolated", "--quiet"]).args(files));
+                run(Command::new(venv_tool("ruff"))
+                    .current_dir(dir)
+                    .args(["format", "--isolated", "--quiet"])
+                    .args(files));
                 files.iter().map(|f| read(f)).collect()
             }
         }

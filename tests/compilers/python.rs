@@ -76,14 +76,24 @@ fn python(roles_toml: &Path, label: &str) {
     let dir = scratch.path().join("python");
     let model = policies::model(roles_toml);
     let has_policies = !model.policies().is_empty();
-    for (program, name) in [("roles_check.py", "check.py"), ("access.py", "access.py"), ("policies.py", "policies.py")] {
+    for (program, name) in [("roles_check.py", "check.py"), ("access.py", "access.py"), ("policies.py", "policies.py")]
+    {
         programs::install(program, &dir, name);
     }
-    run(Command::new(venv_tool("ruff")).current_dir(&dir).args(["format", "--isolated", "--check", "--diff", "roles.py"]));
+    run(Command::new(venv_tool("ruff")).current_dir(&dir).args([
+        "format",
+        "--isolated",
+        "--check",
+        "--diff",
+        "roles.py",
+    ]));
     run(Command::new(venv_tool("ruff")).current_dir(&dir).args(["check", "--isolated", "--no-cache", "roles.py"]));
     let flags = [("HAS_LEGACY", !model.legacy_levels().is_empty()), ("HAS_POLICIES", has_policies)];
-    let files: &[&str] =
-        if has_policies { &["roles.py", "check.py", "access.py", "policies.py"] } else { &["roles.py", "check.py", "access.py"] };
+    let files: &[&str] = if has_policies {
+        &["roles.py", "check.py", "access.py", "policies.py"]
+    } else {
+        &["roles.py", "check.py", "access.py"]
+    };
     mypy(&dir, files, &flags);
 
     compare_check(roles_toml, &json, &report(&dir, "check.py", &PROBES));

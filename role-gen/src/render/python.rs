@@ -23,26 +23,19 @@ use crate::names;
 /// stand as methods (the custom predicates) get a trailing `_` when Python reserves them.
 pub struct Py;
 
-/// Python's keywords (the soft ones, `match`, `case`, `type` and `_`, are ordinary names where
-/// a method name goes).
-const KEYWORDS: &[&str] = &[
-    "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else", "except",
-    "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise",
-    "return", "try", "while", "with", "yield",
-];
+/// Python's keywords, separated by spaces (the soft ones, `match`, `case`, `type` and `_`, are
+/// ordinary names where a method name goes).
+const KEYWORDS: &str = "and as assert async await break class continue def del elif else except finally for from \
+    global if import in is lambda nonlocal not or pass raise return try while with yield";
 
-/// The lowercase names of Python's builtins (3.10 to 3.14). A method named `bool` would shadow
-/// the type in every later annotation of its class (mypy: "not valid as a type"), in the
-/// generated protocol and in the application's implementation alike.
-const BUILTINS: &[&str] = &[
-    "abs", "aiter", "all", "anext", "any", "ascii", "bin", "bool", "breakpoint", "bytearray", "bytes", "callable",
-    "chr", "classmethod", "compile", "complex", "copyright", "credits", "delattr", "dict", "dir", "divmod",
-    "enumerate", "eval", "exec", "exit", "filter", "float", "format", "frozenset", "getattr", "globals", "hasattr",
-    "hash", "help", "hex", "id", "input", "int", "isinstance", "issubclass", "iter", "len", "license", "list", "locals",
-    "map", "max", "memoryview", "min", "next", "object", "oct", "open", "ord", "pow", "print", "property", "quit",
-    "range", "repr", "reversed", "round", "set", "setattr", "slice", "sorted", "staticmethod", "str", "sum", "super",
-    "tuple", "type", "vars", "zip",
-];
+/// The lowercase names of Python's builtins (3.10 to 3.14), separated by spaces. A method named
+/// `bool` would shadow the type in every later annotation of its class (mypy: "not valid as a
+/// type"), in the generated protocol and in the application's implementation alike.
+const BUILTINS: &str = "abs aiter all anext any ascii bin bool breakpoint bytearray bytes callable chr classmethod \
+    compile complex copyright credits delattr dict dir divmod enumerate eval exec exit filter float format frozenset \
+    getattr globals hasattr hash help hex id input int isinstance issubclass iter len license list locals map max \
+    memoryview min next object oct open ord pow print property quit range repr reversed round set setattr slice sorted \
+    staticmethod str sum super tuple type vars zip";
 
 impl Py {
     /// A name as an enum member: `archive_channel` -> `ARCHIVE_CHANNEL`.
@@ -58,7 +51,8 @@ impl Py {
     /// A name as a method: a keyword or builtin gets a trailing `_` (`async` -> `async_`,
     /// `type` -> `type_`; no valid name ends in `_`, so this never meets another name).
     pub fn method(name: &str) -> String {
-        if KEYWORDS.contains(&name) || BUILTINS.contains(&name) { format!("{name}_") } else { name.to_string() }
+        let reserved = |words: &str| words.split_whitespace().any(|w| w == name);
+        if reserved(KEYWORDS) || reserved(BUILTINS) { format!("{name}_") } else { name.to_string() }
     }
 
     /// Text as a whole string literal, quoted as `ruff format` quotes it: double quotes, unless
@@ -217,7 +211,11 @@ impl TargetView for PyView {
         PyView {
             python_header: Py::header(&super::common::header(model)),
             project: one_comment_line(&model.project().name),
-            entities: model.entities().iter().map(|e| PyMember::new(&e.name, e.id, comment_lines(&e.description))).collect(),
+            entities: model
+                .entities()
+                .iter()
+                .map(|e| PyMember::new(&e.name, e.id, comment_lines(&e.description)))
+                .collect(),
             permissions: model.permissions().iter().map(|p| PyMember::new(&p.name, p.id, permission_doc(p))).collect(),
             roles: model.roles().iter().map(|r| PyMember::new(&r.name, r.id, comment_lines(&r.description))).collect(),
             // Numbered 1.. lowest first, as in protobuf.
@@ -330,7 +328,10 @@ impl PyFacts {
             predicates: model
                 .used_predicates()
                 .into_iter()
-                .map(|q| PyPredicate { signature: predicate_def(&Py::method(q)), doc: comment_block(&predicate_doc(model, q)) })
+                .map(|q| PyPredicate {
+                    signature: predicate_def(&Py::method(q)),
+                    doc: comment_block(&predicate_doc(model, q)),
+                })
                 .collect(),
         }
     }
@@ -350,9 +351,9 @@ mod tests {
 
     #[test]
     fn a_long_predicate_method_breaks_as_ruff_breaks_it() {
-        let fits = "x".repeat(58);
+        let fits = "x".repeat(61);
         assert_eq!(predicate_def(&fits), format!("def {fits}(self) -> bool: ..."));
-        let long = "x".repeat(59);
+        let long = "x".repeat(62);
         assert_eq!(predicate_def(&long), format!("def {long}(\n        self,\n    ) -> bool: ..."));
     }
 
@@ -367,6 +368,9 @@ mod tests {
 
     #[test]
     fn the_header_is_never_an_encoding_declaration() {
-        assert_eq!(Py::header("from x-coding=latin-1.toml\nand coding: y"), "from x-coding\\u{3d}latin-1.toml and coding\\u{3a} y");
+        assert_eq!(
+            Py::header("from x-coding=latin-1.toml\nand coding: y"),
+            "from x-coding\\u{3d}latin-1.toml and coding\\u{3a} y"
+        );
     }
 }
