@@ -22,8 +22,8 @@ use role_gen::Target;
 use role_gen_tests::programs::{self, PROBES};
 use role_gen_tests::tuples::generate_target;
 use role_gen_tests::{
-    Mismatches, Model, Scratch, access, checks, definition, edge, generate_into, hostile, policies, run, screaming,
-    synthetic, venv_tool, write,
+    Mismatches, Model, Scratch, access, checks, definition, edge, generate_into, hostile, policies, read, run,
+    screaming, synthetic, venv_tool, write,
 };
 use serde_json::Value;
 
@@ -80,6 +80,7 @@ fn python(roles_toml: &Path, label: &str) {
     {
         programs::install(program, &dir, name);
     }
+    standard_library_only(roles_toml, &json, &read(&dir.join("roles.py")));
     run(Command::new(venv_tool("ruff")).current_dir(&dir).args([
         "format",
         "--isolated",
@@ -111,6 +112,28 @@ fn python(roles_toml: &Path, label: &str) {
         policies::compare(roles_toml, "Python policies (roles.py)", &strings("lines"), &expected, &problems);
     }
     compare_access(roles_toml, &model, &dir);
+}
+
+/// roles.py imports nothing but the standard library (SPEC section 10: no dependencies), and
+/// documents every deprecated permission as deprecated.
+fn standard_library_only(roles_toml: &Path, json: &Model, roles_py: &str) {
+    const STANDARD: [&str; 5] = ["__future__", "collections", "dataclasses", "enum", "typing"];
+    let imported: Vec<&str> = roles_py
+        .lines()
+        .map(str::trim_start)
+        .filter_map(|l| l.strip_prefix("import ").or_else(|| l.strip_prefix("from ")))
+        .map(|rest| rest.split([' ', ',', '.']).next().unwrap_or_default())
+        .collect();
+    let foreign: Vec<&&str> = imported.iter().filter(|m| !STANDARD.contains(m)).collect();
+    assert!(foreign.is_empty(), "{}: roles.py imports {foreign:?}", roles_toml.display());
+    assert!(imported.len() >= 4, "{}: roles.py imports {imported:?}", roles_toml.display());
+    let deprecated = json.permissions.iter().filter(|p| p.deprecated).count();
+    assert_eq!(
+        roles_py.matches("#: .. deprecated::").count(),
+        deprecated,
+        "{}: roles.py documents as deprecated other than the {deprecated} deprecated permission(s)",
+        roles_toml.display()
+    );
 }
 
 /// `[[NAME, value, str, format], …]` as the model's names and numbers give it.
