@@ -338,3 +338,19 @@ fn synthetic_python() {
         run += 1;
     }
 }
+
+/// A source file named like a PEP 263 encoding declaration (`coding=latin-1`) names itself on
+/// roles.py's first line; Python must still read the module as UTF-8 (else every non-ASCII
+/// description would silently read as mojibake): the hostile file's answers, under that name.
+#[test]
+fn a_source_named_like_an_encoding_declaration_is_read_as_utf8() {
+    let scratch = Scratch::new("python-coding");
+    let roles_toml = scratch.path().join("x coding=latin-1 roles.toml");
+    write(&roles_toml, &read(&hostile()));
+    let (generated, json) = with_python(&roles_toml, "python-coding-outputs");
+    let dir = generated.path().join("python");
+    let first = read(&dir.join("roles.py")).lines().next().map(str::to_string).unwrap_or_default();
+    assert!(first.contains("latin-1 roles.toml") && !first.contains("coding="), "{first}");
+    programs::install("roles_check.py", &dir, "check.py");
+    compare_check(&roles_toml, &json, &report(&dir, "check.py", &PROBES));
+}
