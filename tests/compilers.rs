@@ -19,14 +19,18 @@
 //!   number is checked against `roles.json`, and the fixed messages' field numbers (with
 //!   policies, `enum Policy` and the `PolicyService` messages too).
 //! - [`json`]: `roles.json`, the oracle of the others, against the source `roles.toml`.
+//! - [`python`]: `python/roles.py` (the opt-in `python` target) under the pinned `mypy --strict`
+//!   and `ruff`, with `tests/programs/roles_check.py`, `policies.py` and `access.py`, which the
+//!   venv's Python runs and whose answers are compared with `roles.json` and the model.
 //!
 //! The policy tests evaluate every policy on one table of facts (legacy levels and none × role
 //! sets × predicate values; `role_gen_tests::policies`), fully, by the legacy rules alone and in
 //! both rollout modes, and compare every answer with role-gen's own model.
 //!
 //! The test programs live in `tests/programs/` (see `role_gen_tests::programs`). The pinned
-//! tools come from `tests/tools` (`npm ci --prefix tests/tools`, done by `scripts/test`); a
-//! missing tool fails, it never skips.
+//! tools come from `tests/tools` (`npm ci --prefix tests/tools` and the Python venv of
+//! `tests/tools/requirements.txt`, both done by `scripts/test`); a missing tool fails, it never
+//! skips.
 
 use role_gen_tests::definitions;
 
@@ -36,6 +40,8 @@ use role_gen_tests::definitions;
 mod json;
 #[path = "compilers/proto.rs"]
 mod proto;
+#[path = "compilers/python.rs"]
+mod python;
 #[path = "compilers/rust.rs"]
 mod rust;
 #[path = "compilers/typescript.rs"]
@@ -53,6 +59,7 @@ fn every_definition_is_covered() {
         "definitions/*/roles.toml changed: add `<name>_rust` and `<name>_policies_rust` to \
          tests/compilers/rust.rs, `<name>_typescript`, `<name>_typescript_strictest` and \
          `<name>_policies_typescript` to tests/compilers/typescript.rs, `<name>_proto` to \
-         tests/compilers/proto.rs and `<name>_json_agrees_with_source` to tests/compilers/json.rs"
+         tests/compilers/proto.rs, `<name>_json_agrees_with_source` to tests/compilers/json.rs and \
+         `<name>_python` to tests/compilers/python.rs"
     );
 }

@@ -7,6 +7,7 @@
 //!   (an empty `rustfmt.toml`, not the repository's own).
 //! - `roles.ts`: the pinned prettier (`tests/tools`), default options.
 //! - `roles.proto`: the pinned `buf format`.
+//! - `python/roles.py` (the opt-in `python` target): the pinned `ruff format`, default options.
 //!
 //! Each runs over the outputs of every definition (`definitions/*`, `tests/hostile`,
 //! `tests/edge/*`, `tests/warnings/*`, the role-macros fixture) and over random valid definitions
@@ -18,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use role_gen_tests::{
-    Scratch, definitions, edge, generate, hostile, read, run, synthetic, tool, workspace_root, write,
+    Scratch, definitions, edge, generate, hostile, read, run, synthetic, tool, venv_tool, workspace_root, write,
 };
 
 /// How many random definitions each formatter sees; `ROLE_GEN_SYNTHETIC=N` sees more (a
@@ -81,6 +82,15 @@ fn rust_files(roles_toml: &Path, label: &str) -> Vec<Generated> {
     files
 }
 
+/// `python/roles.py`, which only `--target python` (or `targets = ["python"]`) generates.
+fn python_files(roles_toml: &Path, label: &str) -> Vec<Generated> {
+    let project =
+        role_gen::Project::load(roles_toml).unwrap_or_else(|d| panic!("{} does not load:\n{d}", roles_toml.display()));
+    let options = role_gen::render::RenderOptions::only(project.model(), &[role_gen::Target::Python]);
+    let outputs = project.generate_with(&options).unwrap_or_else(|d| panic!("{label}: python does not generate:\n{d}"));
+    outputs.iter().map(|(path, text)| Generated { label: format!("{label}: {path}"), text: text.to_string() }).collect()
+}
+
 /// A readable label for a definition: its path under the workspace.
 fn label_of(roles_toml: &Path) -> String {
     roles_toml.strip_prefix(workspace_root()).unwrap_or(roles_toml).display().to_string()
@@ -110,6 +120,7 @@ enum Formatter {
     Rustfmt,
     Prettier,
     Buf,
+    Ruff,
 }
 
 impl Formatter {
@@ -118,6 +129,7 @@ impl Formatter {
             Formatter::Rustfmt => "rs",
             Formatter::Prettier => "ts",
             Formatter::Buf => "proto",
+            Formatter::Ruff => "py",
         }
     }
 
@@ -146,6 +158,14 @@ impl Formatter {
             Formatter::Buf => {
                 let buf = tool("buf");
                 files.iter().map(|f| run(Command::new(&buf).current_dir(dir).arg("format").arg(f))).collect()
+            }
+            Formatter::Ruff => {
+                // `--isolated`: ruff's defaults, whatever a parent folder's pyproject.toml says.
+                run(Command::new(venv_tool("ruff"))
+                    .current_dir(dir)
+                    .args(["format", "--isolated", "--quiet"])
+                    .args(files));
+                files.iter().map(|f| read(f)).collect()
             }
         }
     }
@@ -213,6 +233,11 @@ fn buf_format_leaves_roles_proto_unchanged() {
 }
 
 #[test]
+fn ruff_format_leaves_roles_py_unchanged() {
+    assert_fixed_points(Formatter::Ruff, from_definitions(python_files), "ruff-format");
+}
+
+#[test]
 fn rustfmt_leaves_synthetic_definitions_unchanged() {
     let scratch = Scratch::new("synthetic-rs");
     assert_fixed_points(Formatter::Rustfmt, from_synthetic(&scratch, rust_files), "rustfmt-synthetic");
@@ -232,6 +257,12 @@ fn buf_format_leaves_synthetic_definitions_unchanged() {
     assert_fixed_points(Formatter::Buf, files, "buf-format-synthetic");
 }
 
+#[test]
+fn ruff_format_leaves_synthetic_definitions_unchanged() {
+    let scratch = Scratch::new("synthetic-py");
+    assert_fixed_points(Formatter::Ruff, from_synthetic(&scratch, python_files), "ruff-format-synthetic");
+}
+
 /// The formatters' own inputs exist: a definition that generated no Rust, TypeScript or
 /// protobuf would make the tests above pass vacuously.
 #[test]
@@ -243,4 +274,6 @@ fn every_definition_yields_files_for_each_formatter() {
     let ts = from_definitions(|p, l| outputs_ending(p, l, "roles.ts"));
     let proto = from_definitions(|p, l| outputs_ending(p, l, "roles.proto"));
     assert!(ts.len() >= 15 && proto.len() >= 15, "{} roles.ts, {} roles.proto", ts.len(), proto.len());
+    let py = from_definitions(python_files);
+    assert!(py.len() >= 15, "{} roles.py", py.len());
 }

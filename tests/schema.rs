@@ -96,7 +96,7 @@ fn valid_definitions(judge: &Judge) -> Vec<PathBuf> {
     let mut files = definitions();
     files.push(root.join("role-macros/tests/ui/fixture/roles.toml"));
     files.push(hostile());
-    files.extend(["empty", "policies_predicates_only", "policies_without_legacy", "quotes"].map(edge));
+    files.extend(["empty", "policies_predicates_only", "policies_without_legacy", "python", "quotes"].map(edge));
     files.extend(toml_files(&root.join("tests/warnings")));
     files.push(judge.file("example.toml", schema::EXAMPLE));
     files

@@ -182,3 +182,23 @@ fn sql_target_of_every_definition() {
         }
     }
 }
+
+/// The opt-in `python` target (SPEC section 10) of the Slack example, generated twice
+/// (byte-identical).
+#[test]
+fn python_target() {
+    let _guard = snapshot_settings().bind_to_scope();
+    let path = root().join("definitions/slack/roles.toml");
+    let render = || {
+        let project = role_gen::Project::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let options = role_gen::render::RenderOptions::only(project.model(), &[role_gen::Target::Python]);
+        project.generate_with(&options).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    let outputs = render();
+    assert_eq!(outputs, render(), "two runs differ");
+    let files: Vec<&str> = outputs.iter().map(|(file, _)| file).collect();
+    assert_eq!(files, ["python/roles.py"]);
+    for (file, text) in outputs.iter() {
+        insta::assert_snapshot!(format!("slack__{}", file.replace('/', "_")), text);
+    }
+}

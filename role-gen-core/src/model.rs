@@ -86,6 +86,8 @@ pub enum Target {
     OpenFga,
     /// A SpiceDB schema and validation file (SPEC section 8).
     SpiceDb,
+    /// A Python module (SPEC section 10): enums, `check_access`, the policies.
+    Python,
 }
 
 impl Target {
@@ -100,10 +102,12 @@ impl Target {
         Target::Cedar,
         Target::OpenFga,
         Target::SpiceDb,
+        Target::Python,
     ];
 
     /// What `[output]` without `targets` generates: the application targets. The engine
-    /// targets of SPEC section 8 are opt-in (a project adopts an engine deliberately).
+    /// targets of SPEC section 8 are opt-in (a project adopts an engine deliberately), and so are
+    /// the languages of SPEC section 10 (a new default would change every project's outputs).
     pub const DEFAULT: [Target; 5] = [Target::Rust, Target::TypeScript, Target::Proto, Target::Json, Target::Markdown];
 
     /// The name used in `targets = […]` and `--target`.
@@ -118,6 +122,7 @@ impl Target {
             Target::Cedar => "cedar",
             Target::OpenFga => "openfga",
             Target::SpiceDb => "spicedb",
+            Target::Python => "python",
         }
     }
 
@@ -147,6 +152,7 @@ impl Target {
             Target::Cedar => vec!["cedar/roles.cedarschema".into(), "cedar/roles.cedar".into()],
             Target::OpenFga => vec!["openfga/model.fga".into(), "openfga/tests.fga.yaml".into()],
             Target::SpiceDb => vec!["spicedb/schema.zed".into(), "spicedb/validation.yaml".into()],
+            Target::Python => one("python/roles.py"),
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Helpers for role-gen's workspace-level integration tests.
 //!
 //! - [`workspace_root`], [`definitions`], [`hostile`]: where the inputs live.
-//! - [`tool`]: the pinned external compilers (`tests/tools`, installed by `scripts/test`).
-//!   A missing tool fails the test; it never skips it.
+//! - [`tool`], [`venv_tool`]: the pinned external compilers (`tests/tools`, installed by
+//!   `scripts/test`). A missing tool fails the test; it never skips it.
 //! - [`generate_into`]: every output of one `roles.toml`, written into a folder;
 //!   [`Scratch::with_outputs`]: the same into a fresh scratch folder, with its `roles.json` read.
 //! - [`read`], [`write`], [`copy`]: file access that fails the test with the path.
@@ -115,6 +115,22 @@ pub fn tool(name: &str) -> PathBuf {
             bin.display()
         )
     })
+}
+
+/// A pinned Python judge: `tests/tools/.venv/bin/<name>` (`scripts/test` makes the venv from
+/// `tests/tools/requirements.txt`). Panics when it is not installed: a missing judge fails the
+/// test, never skips it.
+pub fn venv_tool(name: &str) -> PathBuf {
+    let bin = workspace_root().join("tests/tools/.venv/bin").join(name);
+    assert!(
+        bin.is_file(),
+        "the pinned `{name}` is not installed (looked for {}).\nRun the tests with `scripts/test`, or install \
+         the Python judges first with\n\n    python3 -m venv tests/tools/.venv && tests/tools/.venv/bin/pip install \
+         --require-hashes --only-binary=:all: -r tests/tools/requirements.txt\n\n(versions pinned by hash in \
+         tests/tools/requirements.txt).",
+        bin.display()
+    );
+    bin
 }
 
 /// The Rust compiler: `$RUSTC` when set, else `rustc` on `PATH`.

@@ -57,6 +57,7 @@ pub enum TargetArg {
     OpenFga,
     #[value(name = "spicedb")]
     SpiceDb,
+    Python,
 }
 
 impl From<TargetArg> for Target {
@@ -71,6 +72,7 @@ impl From<TargetArg> for Target {
             TargetArg::Cedar => Target::Cedar,
             TargetArg::OpenFga => Target::OpenFga,
             TargetArg::SpiceDb => Target::SpiceDb,
+            TargetArg::Python => Target::Python,
         }
     }
 }

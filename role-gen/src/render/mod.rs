@@ -1,8 +1,8 @@
 //! Stage 4: model -> [`Outputs`]. Each built-in target is a module of its own (`rust`,
-//! `typescript`, `proto`, `markdown`, `json`, `sql`, `cedar`, `openfga`, `spicedb`; `prost` for
-//! `Builder::prost`), holding its language's naming oracle and a view per kind of item, which an embedded handlebars template
-//! places; `TARGETS` maps each [`Target`] to its module. Custom templates render the JSON
-//! document. Pure: nothing is written.
+//! `typescript`, `proto`, `markdown`, `json`, `sql`, `cedar`, `openfga`, `spicedb`, `python`;
+//! `prost` for `Builder::prost`), holding its language's naming oracle and a view per kind of
+//! item, which an embedded handlebars template places; `TARGETS` maps each [`Target`] to its
+//! module. Custom templates render the JSON document. Pure: nothing is written.
 //!
 //! Adding a target is a module with a `TargetView`, a template in `role-gen/templates/`, and
 //! a line in `TARGETS`.
@@ -17,6 +17,7 @@ mod markdown;
 mod openfga;
 mod prost;
 mod proto;
+mod python;
 mod rust;
 mod spicedb;
 mod sql;
@@ -104,18 +105,22 @@ const TARGETS: &[Builtin] = &[
     Builtin::file::<openfga::FgaTestsView>(Target::OpenFga, 1),
     Builtin::file::<spicedb::ZedSchemaView>(Target::SpiceDb, 0),
     Builtin::file::<spicedb::ZedValidationView>(Target::SpiceDb, 1),
+    Builtin::view::<python::PyView>(Target::Python),
 ];
 
 /// The built-in templates that are not a target's: the policies and the decisions on entities
 /// of roles.rs (partials of `rust.hbs`), prost's conversions (appended to roles.rs), and the
-/// decisions on entities and the policies of roles.ts (partials of `typescript.hbs`). The
-/// scaffold's template is compiled when asked for, not kept in the registry.
-const OTHER_TEMPLATES: [Template; 5] = [
+/// decisions on entities and the policies of roles.ts and roles.py (partials of `typescript.hbs`
+/// and `python.hbs`). The scaffold's template is compiled when asked for, not kept in the
+/// registry.
+const OTHER_TEMPLATES: [Template; 7] = [
     rust::POLICIES_TEMPLATE,
     rust::ACCESS_TEMPLATE,
     prost::ProstView::TEMPLATE,
     typescript::ACCESS_TEMPLATE,
     typescript::POLICIES_TEMPLATE,
+    python::ACCESS_TEMPLATE,
+    python::POLICIES_TEMPLATE,
 ];
 
 /// The built-in templates, embedded in the binary: each target's, then the others.
@@ -450,11 +455,14 @@ mod tests {
                 "openfga_tests",
                 "spicedb_schema",
                 "spicedb_validation",
+                "python",
                 "rust_policies",
                 "rust_access",
                 "rust_prost",
                 "typescript_access",
-                "typescript_policies"
+                "typescript_policies",
+                "python_access",
+                "python_policies"
             ]
         );
     }
