@@ -92,7 +92,7 @@ pub enum Target {
 
 impl Target {
     /// Every built-in target, in the order outputs are listed.
-    pub const ALL: [Target; 9] = [
+    pub const ALL: [Target; 10] = [
         Target::Rust,
         Target::TypeScript,
         Target::Proto,

@@ -183,7 +183,7 @@ pub static OUTPUT: Table = Table {
     by_id: false,
     keys: &[
         key("dir", Value::String, OPTIONAL, "the output folder, relative to roles.toml's; default `gen`"),
-        key("targets", Value::Strings, OPTIONAL, "the built-in targets to generate; default every one")
+        key("targets", Value::Strings, OPTIONAL, "the built-in targets to generate; default the five application targets (rust, typescript, proto, json, markdown), the others are opt-in")
             .form(Form::Target),
         key("rust_serde", Value::Boolean, OPTIONAL, "whether the generated Rust derives serde traits"),
         key("custom", Value::Tables(&CUSTOM), OPTIONAL, "outputs rendered from a team's own templates"),
