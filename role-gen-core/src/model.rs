@@ -84,11 +84,13 @@ pub enum Target {
     OpenFga,
     /// A SpiceDB schema and validation file (SPEC section 8).
     SpiceDb,
+    /// A Go package (SPEC section 10): the constants, the policies and `CheckAccess`.
+    Go,
 }
 
 impl Target {
     /// Every built-in target, in the order outputs are listed.
-    pub const ALL: [Target; 8] = [
+    pub const ALL: [Target; 9] = [
         Target::Rust,
         Target::TypeScript,
         Target::Proto,
@@ -97,10 +99,12 @@ impl Target {
         Target::Cedar,
         Target::OpenFga,
         Target::SpiceDb,
+        Target::Go,
     ];
 
     /// What `[output]` without `targets` generates: the application targets. The engine
-    /// targets of SPEC section 8 are opt-in (a project adopts an engine deliberately).
+    /// targets of SPEC section 8 are opt-in (a project adopts an engine deliberately), and so
+    /// are the languages of section 10 (a new default would change every project's outputs).
     pub const DEFAULT: [Target; 5] = [Target::Rust, Target::TypeScript, Target::Proto, Target::Json, Target::Markdown];
 
     /// The name used in `targets = […]` and `--target`.
@@ -114,6 +118,7 @@ impl Target {
             Target::Cedar => "cedar",
             Target::OpenFga => "openfga",
             Target::SpiceDb => "spicedb",
+            Target::Go => "go",
         }
     }
 
@@ -135,6 +140,7 @@ impl Target {
             Target::Cedar => vec!["cedar/roles.cedarschema".into(), "cedar/roles.cedar".into()],
             Target::OpenFga => vec!["openfga/model.fga".into(), "openfga/tests.fga.yaml".into()],
             Target::SpiceDb => vec!["spicedb/schema.zed".into(), "spicedb/validation.yaml".into()],
+            Target::Go => one("go/roles.go"),
         }
     }
 }

@@ -56,6 +56,7 @@ pub enum TargetArg {
     OpenFga,
     #[value(name = "spicedb")]
     SpiceDb,
+    Go,
 }
 
 impl From<TargetArg> for Target {
@@ -69,6 +70,7 @@ impl From<TargetArg> for Target {
             TargetArg::Cedar => Target::Cedar,
             TargetArg::OpenFga => Target::OpenFga,
             TargetArg::SpiceDb => Target::SpiceDb,
+            TargetArg::Go => Target::Go,
         }
     }
 }

@@ -9,6 +9,7 @@
 
 mod cedar;
 mod common;
+mod go;
 mod graph;
 mod helpers;
 pub mod json;
@@ -99,18 +100,22 @@ const TARGETS: &[Builtin] = &[
     Builtin::file::<openfga::FgaTestsView>(Target::OpenFga, 1),
     Builtin::file::<spicedb::ZedSchemaView>(Target::SpiceDb, 0),
     Builtin::file::<spicedb::ZedValidationView>(Target::SpiceDb, 1),
+    Builtin::view::<go::GoView>(Target::Go),
 ];
 
 /// The built-in templates that are not a target's: the policies and the decisions on entities
 /// of roles.rs (partials of `rust.hbs`), prost's conversions (appended to roles.rs), and the
-/// decisions on entities and the policies of roles.ts (partials of `typescript.hbs`). The
+/// decisions on entities and the policies of roles.ts (partials of `typescript.hbs`), and
+/// those of roles.go (partials of `go.hbs`). The
 /// scaffold's template is compiled when asked for, not kept in the registry.
-const OTHER_TEMPLATES: [Template; 5] = [
+const OTHER_TEMPLATES: [Template; 7] = [
     rust::POLICIES_TEMPLATE,
     rust::ACCESS_TEMPLATE,
     prost::ProstView::TEMPLATE,
     typescript::ACCESS_TEMPLATE,
     typescript::POLICIES_TEMPLATE,
+    go::ACCESS_TEMPLATE,
+    go::POLICIES_TEMPLATE,
 ];
 
 /// The built-in templates, embedded in the binary: each target's, then the others.
@@ -441,11 +446,14 @@ mod tests {
                 "openfga_tests",
                 "spicedb_schema",
                 "spicedb_validation",
+                "go",
                 "rust_policies",
                 "rust_access",
                 "rust_prost",
                 "typescript_access",
-                "typescript_policies"
+                "typescript_policies",
+                "go_access",
+                "go_policies"
             ]
         );
     }
