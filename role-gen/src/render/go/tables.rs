@@ -238,7 +238,7 @@ fn policy_rows(model: &Model) -> Vec<String> {
 }
 
 /// Items as (name, id) beside their rows.
-fn zip<'a>(items: Vec<(&'a str, u32)>, rows: Vec<String>) -> Vec<(&'a str, u32, String)> {
+fn zip(items: Vec<(&str, u32)>, rows: Vec<String>) -> Vec<(&str, u32, String)> {
     items.into_iter().zip(rows).map(|((name, id), row)| (name, id, row)).collect()
 }
 
