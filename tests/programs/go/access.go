@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"testing"
 
 	roles "rolegen.test/check/roles"
 )
@@ -99,7 +98,7 @@ func access() {
 			agrees(i, s, answers[i])
 		}
 	}
-	allocations(scenarios, answers)
+	noAllocations(scenarios, answers)
 	junk()
 }
 
@@ -137,8 +136,8 @@ func agrees(i int, s scenario, holds string) {
 	}
 }
 
-// allocations measures the questions that are not errors: none may allocate.
-func allocations(scenarios []scenario, answers []string) {
+// noAllocations measures the questions that are not errors: none may allocate.
+func noAllocations(scenarios []scenario, answers []string) {
 	var checks, ons []scenario
 	for i, s := range scenarios {
 		switch {
@@ -149,12 +148,12 @@ func allocations(scenarios []scenario, answers []string) {
 			ons = append(ons, s)
 		}
 	}
-	checked := testing.AllocsPerRun(1, func() {
+	checked := allocations(func() {
 		for _, s := range checks {
 			_, _ = roles.CheckAccess(s.assignments, s.path, s.permission)
 		}
 	})
-	held := testing.AllocsPerRun(1, func() {
+	held := allocations(func() {
 		for _, s := range ons {
 			_, _ = roles.PermissionsOn(s.assignments, s.path)
 		}

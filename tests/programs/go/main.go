@@ -18,6 +18,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 )
 
@@ -72,6 +73,18 @@ func list(field string) []string {
 		}
 	}
 	return kept
+}
+
+// allocations counts the heap allocations of one run of f, after a first run (as
+// testing.AllocsPerRun does, without the testing package and its build time).
+func allocations(f func()) uint64 {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	f()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.Mallocs - before.Mallocs
 }
 
 func fail(message string) {

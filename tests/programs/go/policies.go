@@ -5,7 +5,6 @@ package main
 import (
 	"strconv"
 	"strings"
-	"testing"
 
 	roles "rolegen.test/check/roles"
 )
@@ -123,7 +122,7 @@ func policyAllocations(rows []string) {
 	for i, text := range rows {
 		all[i].policy, all[i].facts = parseRow(text)
 	}
-	allocs := testing.AllocsPerRun(1, func() {
+	allocs := allocations(func() {
 		for _, a := range all {
 			a.policy.Evaluate(a.facts)
 			a.policy.EvaluateLegacy(a.facts)
