@@ -1,5 +1,5 @@
 //! Stage 4: model -> [`Outputs`]. Each built-in target is a module of its own (`rust`,
-//! `typescript`, `proto`, `markdown`, `json`, `cedar`; `prost` for `Builder::prost`), holding its
+//! `typescript`, `proto`, `markdown`, `json`, `cedar`, `go`; `prost` for `Builder::prost`), holding its
 //! language's naming oracle and a view per kind of item, which an embedded handlebars template
 //! places; `TARGETS` maps each [`Target`] to its module. Custom templates render the JSON
 //! document. Pure: nothing is written.
