@@ -14,6 +14,7 @@ use crate::suggest::did_you_mean;
 use crate::syntax::{File, Sp};
 
 pub mod engines;
+mod go;
 mod paths;
 mod repeats;
 

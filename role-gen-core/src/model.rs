@@ -88,11 +88,13 @@ pub enum Target {
     SpiceDb,
     /// A Python module (SPEC section 10): enums, `check_access`, the policies.
     Python,
+    /// A Go package (SPEC section 10): the constants, the policies and `CheckAccess`.
+    Go,
 }
 
 impl Target {
     /// Every built-in target, in the order outputs are listed.
-    pub const ALL: [Target; 10] = [
+    pub const ALL: [Target; 11] = [
         Target::Rust,
         Target::TypeScript,
         Target::Proto,
@@ -103,6 +105,7 @@ impl Target {
         Target::OpenFga,
         Target::SpiceDb,
         Target::Python,
+        Target::Go,
     ];
 
     /// What `[output]` without `targets` generates: the application targets. The engine
@@ -123,6 +126,7 @@ impl Target {
             Target::OpenFga => "openfga",
             Target::SpiceDb => "spicedb",
             Target::Python => "python",
+            Target::Go => "go",
         }
     }
 
@@ -153,6 +157,7 @@ impl Target {
             Target::OpenFga => vec!["openfga/model.fga".into(), "openfga/tests.fga.yaml".into()],
             Target::SpiceDb => vec!["spicedb/schema.zed".into(), "spicedb/validation.yaml".into()],
             Target::Python => one("python/roles.py"),
+            Target::Go => one("go/roles.go"),
         }
     }
 }

@@ -160,6 +160,8 @@ const LEGACY: &str = "legacy";
 /// Every rule of this module for the engine targets among `targets`, on what `trust` vouches
 /// for (everything in a valid file).
 pub(crate) fn run(model: &Model, targets: &[Target], trust: &Trust, diags: &mut Vec<Diagnostic>) {
+    // The names the language targets take are checked at the same points (`check::go`).
+    super::go::run(model, targets, trust, diags);
     let on: Vec<&Engine> = [&OPENFGA, &SPICEDB].into_iter().filter(|e| targets.contains(&e.target)).collect();
     if on.is_empty() {
         return;

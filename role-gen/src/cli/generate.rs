@@ -58,6 +58,7 @@ pub enum TargetArg {
     #[value(name = "spicedb")]
     SpiceDb,
     Python,
+    Go,
 }
 
 impl From<TargetArg> for Target {
@@ -73,6 +74,7 @@ impl From<TargetArg> for Target {
             TargetArg::OpenFga => Target::OpenFga,
             TargetArg::SpiceDb => Target::SpiceDb,
             TargetArg::Python => Target::Python,
+            TargetArg::Go => Target::Go,
         }
     }
 }

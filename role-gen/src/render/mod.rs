@@ -1,14 +1,15 @@
 //! Stage 4: model -> [`Outputs`]. Each built-in target is a module of its own (`rust`,
-//! `typescript`, `proto`, `markdown`, `json`, `sql`, `cedar`, `openfga`, `spicedb`, `python`;
-//! `prost` for `Builder::prost`), holding its language's naming oracle and a view per kind of
-//! item, which an embedded handlebars template places; `TARGETS` maps each [`Target`] to its
-//! module. Custom templates render the JSON document. Pure: nothing is written.
+//! `typescript`, `proto`, `markdown`, `json`, `sql`, `cedar`, `openfga`, `spicedb`, `python`,
+//! `go`; `prost` for `Builder::prost`), holding its language's naming oracle and a view per
+//! kind of item, which an embedded handlebars template places; `TARGETS` maps each [`Target`]
+//! to its module. Custom templates render the JSON document. Pure: nothing is written.
 //!
 //! Adding a target is a module with a `TargetView`, a template in `role-gen/templates/`, and
 //! a line in `TARGETS`.
 
 mod cedar;
 mod common;
+mod go;
 mod graph;
 mod helpers;
 pub mod json;
@@ -106,14 +107,15 @@ const TARGETS: &[Builtin] = &[
     Builtin::file::<spicedb::ZedSchemaView>(Target::SpiceDb, 0),
     Builtin::file::<spicedb::ZedValidationView>(Target::SpiceDb, 1),
     Builtin::view::<python::PyView>(Target::Python),
+    Builtin::view::<go::GoView>(Target::Go),
 ];
 
 /// The built-in templates that are not a target's: the policies and the decisions on entities
 /// of roles.rs (partials of `rust.hbs`), prost's conversions (appended to roles.rs), and the
-/// decisions on entities and the policies of roles.ts and roles.py (partials of `typescript.hbs`
-/// and `python.hbs`). The scaffold's template is compiled when asked for, not kept in the
-/// registry.
-const OTHER_TEMPLATES: [Template; 7] = [
+/// decisions on entities and the policies of roles.ts, roles.py and roles.go (partials of
+/// `typescript.hbs`, `python.hbs` and `go.hbs`). The scaffold's template is compiled when asked
+/// for, not kept in the registry.
+const OTHER_TEMPLATES: [Template; 9] = [
     rust::POLICIES_TEMPLATE,
     rust::ACCESS_TEMPLATE,
     prost::ProstView::TEMPLATE,
@@ -121,6 +123,8 @@ const OTHER_TEMPLATES: [Template; 7] = [
     typescript::POLICIES_TEMPLATE,
     python::ACCESS_TEMPLATE,
     python::POLICIES_TEMPLATE,
+    go::ACCESS_TEMPLATE,
+    go::POLICIES_TEMPLATE,
 ];
 
 /// The built-in templates, embedded in the binary: each target's, then the others.
@@ -456,13 +460,16 @@ mod tests {
                 "spicedb_schema",
                 "spicedb_validation",
                 "python",
+                "go",
                 "rust_policies",
                 "rust_access",
                 "rust_prost",
                 "typescript_access",
                 "typescript_policies",
                 "python_access",
-                "python_policies"
+                "python_policies",
+                "go_access",
+                "go_policies"
             ]
         );
     }
