@@ -121,6 +121,9 @@ pub enum Command {
     /// Print the JSON Schema of roles.toml, for editors (taplo, Even Better TOML)
     #[command(after_help = "Example:\n  role-gen schema > roles.schema.json   # what `init` writes beside roles.toml")]
     Schema(schema::SchemaArgs),
+    /// Serve roles.toml to an editor: the language server, on stdin and stdout
+    #[command(after_help = "Started by an editor, not by hand: see the README's \"Editor setup\".")]
+    Lsp(LspArgs),
 }
 
 impl Command {
@@ -145,6 +148,7 @@ impl Command {
             Command::Fmt(args) => args.run(cx),
             Command::Completions(args) => args.run(),
             Command::Schema(args) => args.run(),
+            Command::Lsp(args) => args.run(),
         }
     }
 }
@@ -161,6 +165,25 @@ impl CompletionsArgs {
     fn run(&self) -> Result<(), Failure> {
         output::out!("{}", complete::registration(&self.shell.to_string())?);
         Ok(())
+    }
+}
+
+/// `role-gen lsp`.
+#[derive(Debug, Args)]
+pub struct LspArgs {
+    /// Talk over stdin and stdout (the only way it talks; accepted because clients pass it)
+    #[arg(long)]
+    stdio: bool,
+}
+
+impl LspArgs {
+    fn run(&self) -> Result<(), Failure> {
+        let _ = self.stdio;
+        match crate::lsp::run() {
+            Ok(0) => Ok(()),
+            Ok(_) => Err(Failure::Checked),
+            Err(e) => Err(Failure::Usage(format!("the language server cannot start: {e}"))),
+        }
     }
 }
 
