@@ -132,7 +132,8 @@ fn closest_roles(model: &Model, p: PermIdx) -> Vec<RoleIdx> {
     let score = |r: &crate::model::Role| -> usize {
         let same = |q: &PermIdx| {
             let other = &model.permissions()[*q];
-            2 * usize::from(perm.group.is_some() && other.group == perm.group) + usize::from(other.entities == perm.entities)
+            2 * usize::from(perm.group.is_some() && other.group == perm.group)
+                + usize::from(other.entities == perm.entities)
         };
         r.permissions.iter().map(same).sum()
     };
@@ -160,7 +161,12 @@ fn removals(doc: &Document, offset: usize) -> Vec<CodeAction> {
         n => format!("Remove {} `{}` and the {n} reference{} to it, {reserving}", at.sym.noun(), at.name, plural(n)),
     };
     let fix = Fix::Remove { sym: at.sym, name: at.name.clone(), force: references > 0 };
-    vec![CodeAction { title, kind: Some(CodeActionKind::REFACTOR_REWRITE), data: Some(deferred(doc, fix)), ..CodeAction::default() }]
+    vec![CodeAction {
+        title,
+        kind: Some(CodeActionKind::REFACTOR_REWRITE),
+        data: Some(deferred(doc, fix)),
+        ..CodeAction::default()
+    }]
 }
 
 fn plural(n: usize) -> &'static str {
@@ -169,7 +175,8 @@ fn plural(n: usize) -> &'static str {
 
 /// Whether a policy decides on entity type `name` (then `remove` refuses it, even forced).
 fn decided_on(doc: &Document, sym: Sym, name: &str) -> bool {
-    sym == Sym::Entity && doc.parsed().file.policies.iter().any(|p| p.entity.as_ref().is_some_and(|e| e.get_ref() == name))
+    sym == Sym::Entity
+        && doc.parsed().file.policies.iter().any(|p| p.entity.as_ref().is_some_and(|e| e.get_ref() == name))
 }
 
 fn kind(sym: Sym) -> Option<Kind> {

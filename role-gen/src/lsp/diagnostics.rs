@@ -39,7 +39,8 @@ pub fn of(doc: &Document, shows: Shows) -> Vec<Diagnostic> {
     let total = found.iter().count();
     let mut out: Vec<Diagnostic> = found.iter().take(MOST).map(|d| one(doc, d, shows)).collect();
     if total > MOST {
-        let mut note = plain(doc, DiagnosticSeverity::INFORMATION, format!("{} more diagnostics not shown", total - MOST));
+        let mut note =
+            plain(doc, DiagnosticSeverity::INFORMATION, format!("{} more diagnostics not shown", total - MOST));
         note.message.push_str("; `role-gen validate --verbose` lists every one");
         out.push(note);
     }

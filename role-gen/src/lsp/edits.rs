@@ -58,7 +58,12 @@ fn starts<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<usize> {
 /// `edits` of `doc` as a workspace edit the client takes: versioned when it can check the
 /// version, each edit carrying `annotation` when it shows them (a rename that breaks the wire
 /// asks before it is applied).
-pub fn workspace(doc: &Document, edits: Vec<TextEdit>, annotation: Option<ChangeAnnotation>, client: Client) -> WorkspaceEdit {
+pub fn workspace(
+    doc: &Document,
+    edits: Vec<TextEdit>,
+    annotation: Option<ChangeAnnotation>,
+    client: Client,
+) -> WorkspaceEdit {
     if !client.document_changes {
         return WorkspaceEdit { changes: Some(HashMap::from([(doc.uri.clone(), edits)])), ..WorkspaceEdit::default() };
     }

@@ -9,8 +9,8 @@
 use std::fmt::Write as _;
 
 use lsp_types::{
-    ChangeAnnotation, DocumentHighlight, DocumentHighlightKind, Location, Position, PrepareRenameResponse,
-    TextEdit, WorkspaceEdit,
+    ChangeAnnotation, DocumentHighlight, DocumentHighlightKind, Location, Position, PrepareRenameResponse, TextEdit,
+    WorkspaceEdit,
 };
 
 use super::client::Client;
@@ -177,7 +177,10 @@ fn wire(doc: &Document, after: &str, sym: Sym, old: &str, new: &str) -> Result<S
     }
     let breaks = !report.breaking.is_empty();
     let head = if breaks {
-        format!("renaming {} `{old}` to `{new}` breaks what is built on roles.toml, as `role-gen diff` reports:", sym.noun())
+        format!(
+            "renaming {} `{old}` to `{new}` breaks what is built on roles.toml, as `role-gen diff` reports:",
+            sym.noun()
+        )
     } else {
         format!("renaming {} `{old}` to `{new}`: `role-gen diff` reports nothing it breaks", sym.noun())
     };

@@ -71,10 +71,13 @@ impl Outline {
             [legacy, levels] if legacy == "legacy" && levels == "levels" && string => {
                 self.declare(Sym::Level, &text);
             }
-            [policies, _, rules, kind] if policies == "policies" && rules == "rules" && string => {
-                if kind == "allow_if" || kind == "deny_if" {
-                    self.declare(Sym::Predicate, &text);
-                }
+            [policies, _, rules, kind]
+                if policies == "policies"
+                    && rules == "rules"
+                    && string
+                    && (kind == "allow_if" || kind == "deny_if") =>
+            {
+                self.declare(Sym::Predicate, &text);
             }
             [_, _, key] if key == "id" || key == "description" => {
                 if let Some(i) = self.entry(path) {
@@ -97,7 +100,9 @@ impl Outline {
 
 /// The kind of entry a section holds.
 pub fn sym_of_section(section: &str) -> Option<Sym> {
-    [Sym::Entity, Sym::Permission, Sym::Role, Sym::Policy, Sym::Predicate].into_iter().find(|s| s.section() == Some(section))
+    [Sym::Entity, Sym::Permission, Sym::Role, Sym::Policy, Sym::Predicate]
+        .into_iter()
+        .find(|s| s.section() == Some(section))
 }
 
 #[cfg(test)]

@@ -204,7 +204,8 @@ impl<'t, 's> Scanner<'t, 's> {
     /// (no key of roles.toml holds nested arrays, so `[word` starts no element).
     fn new_line(&mut self) {
         let rest = self.text.get(self.pos..).unwrap_or_default().trim_start_matches([' ', '\t']);
-        let left_open = looks_like_header(rest) || (looks_like_key(rest) && self.frames.last().is_some_and(|f| !f.inline));
+        let left_open =
+            looks_like_header(rest) || (looks_like_key(rest) && self.frames.last().is_some_and(|f| !f.inline));
         if self.frames.is_empty() || left_open {
             self.frames.clear();
             self.mode = Mode::Key;

@@ -55,8 +55,13 @@ struct Server<W: Write> {
 /// Serves the messages of `incoming`, answering on `out`; returns the process's exit code: 0
 /// after `shutdown` then `exit`, 1 when the client went away or exited without `shutdown`.
 pub fn serve(incoming: &Receiver<Incoming>, out: impl Write) -> u8 {
-    let mut server =
-        Server { out: Output::new(out), state: State::Uninitialized, client: Client::default(), docs: HashMap::new(), dirty: Vec::new() };
+    let mut server = Server {
+        out: Output::new(out),
+        state: State::Uninitialized,
+        client: Client::default(),
+        docs: HashMap::new(),
+        dirty: Vec::new(),
+    };
     while let Ok(first) = incoming.recv() {
         let mut next = Some(first);
         let mut handled = 0;
@@ -108,16 +113,23 @@ impl<W: Write> Server<W> {
         let id = request.id.clone();
         let answer = match (self.state, request.method.as_str()) {
             (State::Uninitialized, "initialize") => self.initialize(request),
-            (State::Uninitialized, _) => Err((ErrorCode::ServerNotInitialized, "the server is not initialized yet".into())),
+            (State::Uninitialized, _) => {
+                Err((ErrorCode::ServerNotInitialized, "the server is not initialized yet".into()))
+            }
             (State::ShutDown, _) => Err((ErrorCode::InvalidRequest, "the server is shut down; send `exit`".into())),
-            (State::Running, "initialize") => Err((ErrorCode::InvalidRequest, "the server is initialized already".into())),
+            (State::Running, "initialize") => {
+                Err((ErrorCode::InvalidRequest, "the server is initialized already".into()))
+            }
             (State::Running, "shutdown") => {
                 self.state = State::ShutDown;
                 Ok(serde_json::Value::Null)
             }
             (State::Running, _) => match catch_unwind(AssertUnwindSafe(|| self.answer(request))) {
                 Ok(answer) => answer,
-                Err(_) => Err((ErrorCode::InternalError, "role-gen lsp failed on this request (a bug; please report it)".into())),
+                Err(_) => Err((
+                    ErrorCode::InternalError,
+                    "role-gen lsp failed on this request (a bug; please report it)".into(),
+                )),
             },
         };
         respond(id, answer)
@@ -207,7 +219,10 @@ impl<W: Write> Server<W> {
 
     fn doc(&self, uri: &Uri) -> Result<&Document, Failure> {
         self.docs.get(uri).ok_or_else(|| {
-            (ErrorCode::InvalidParams, format!("`{}` is not open: role-gen lsp reads only what the editor sends", uri.as_str()))
+            (
+                ErrorCode::InvalidParams,
+                format!("`{}` is not open: role-gen lsp reads only what the editor sends", uri.as_str()),
+            )
         })
     }
 
@@ -231,7 +246,8 @@ impl<W: Write> Server<W> {
                 if let Ok(p) = serde_json::from_value::<DidCloseTextDocumentParams>(n.params) {
                     self.docs.remove(&p.text_document.uri);
                     self.dirty.retain(|u| *u != p.text_document.uri);
-                    let cleared = PublishDiagnosticsParams { uri: p.text_document.uri, diagnostics: Vec::new(), version: None };
+                    let cleared =
+                        PublishDiagnosticsParams { uri: p.text_document.uri, diagnostics: Vec::new(), version: None };
                     self.out.send(Notification::new("textDocument/publishDiagnostics".into(), cleared))?;
                 }
             }

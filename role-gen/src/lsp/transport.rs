@@ -89,12 +89,23 @@ fn frame(input: &mut impl BufRead) -> io::Result<Option<Result<Vec<u8>, String>>
 }
 
 fn parse(body: &Result<Vec<u8>, String>) -> Incoming {
-    match body {
-        Ok(bytes) => match serde_json::from_slice::<Message>(bytes) {
-            Ok(message) => Incoming::Message(message),
-            Err(e) => Incoming::Malformed(format!("not a JSON-RPC message: {e}")),
-        },
-        Err(reason) => Incoming::Malformed(reason.clone()),
+    let bytes = match body {
+        Ok(bytes) => bytes,
+        Err(reason) => return Incoming::Malformed(reason.clone()),
+    };
+    let value = match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(value) => value,
+        Err(e) => return Incoming::Malformed(format!("not JSON: {e}")),
+    };
+    let has_id = value.get("id").is_some_and(|id| !id.is_null());
+    match serde_json::from_value::<Message>(value) {
+        // A request whose id is neither an integer nor a string reads as a notification (the
+        // id ignored); it would then never be answered.
+        Ok(Message::Notification(_)) if has_id => {
+            Incoming::Malformed("a request id must be an integer or a string".into())
+        }
+        Ok(message) => Incoming::Message(message),
+        Err(e) => Incoming::Malformed(format!("not a JSON-RPC message: {e}")),
     }
 }
 
@@ -155,7 +166,10 @@ mod tests {
 
     #[test]
     fn broken_framing_ends_the_stream_and_bad_json_does_not() {
-        assert_eq!(frames("Content-Length: 3\r\n\r\n{x}Content-Length: 2\r\n\r\n{}"), [Ok("{x}".into()), Ok("{}".into())]);
+        assert_eq!(
+            frames("Content-Length: 3\r\n\r\n{x}Content-Length: 2\r\n\r\n{}"),
+            [Ok("{x}".into()), Ok("{}".into())]
+        );
         assert!(matches!(parse(&Ok(b"{x}".to_vec())), Incoming::Malformed(_)));
         assert!(frames("Content-Type: x\r\n\r\n{}").is_empty(), "no length");
         assert!(frames(&format!("X: {}\r\n", "y".repeat(5000))).is_empty(), "a header line too long");

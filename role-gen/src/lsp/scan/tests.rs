@@ -18,7 +18,10 @@ fn a_value_is_known_by_its_key_inside_arrays_strings_and_inline_tables() {
     assert_eq!((c.quote, c.word.len()), (Some('"'), 2));
 
     let rule = "[policies.x]\nrules = [{ deny_if_legacy = [\"guest\"] }, { allow_if_permission = [|] }]\n";
-    assert_eq!(at(rule).spot, Spot::Value { path: path(&["policies", "x", "rules", "allow_if_permission"]), listed: vec![] });
+    assert_eq!(
+        at(rule).spot,
+        Spot::Value { path: path(&["policies", "x", "rules", "allow_if_permission"]), listed: vec![] }
+    );
 
     let dotted = "roles.admin.includes = [ |";
     assert_eq!(at(dotted).spot, Spot::Value { path: path(&["roles", "admin", "includes"]), listed: vec![] });
@@ -55,13 +58,20 @@ fn an_array_left_open_ends_at_the_next_header_or_key() {
     assert_eq!(at(then_key).spot, Spot::Value { path: path(&["roles", "a", "includes"]), listed: vec![] });
     // A multi-line array of inline tables is not mistaken for one left open.
     let rules = "[policies.x]\nrules = [\n  { allow_if = \"a\" },\n  { deny_if_legacy = [|] },\n]";
-    assert_eq!(at(rules).spot, Spot::Value { path: path(&["policies", "x", "rules", "deny_if_legacy"]), listed: vec![] });
+    assert_eq!(
+        at(rules).spot,
+        Spot::Value { path: path(&["policies", "x", "rules", "deny_if_legacy"]), listed: vec![] }
+    );
 }
 
 #[test]
 fn strings_of_every_kind_are_skipped_whole() {
-    let text = "[permissions.a]\ndescription = \"\"\"\n[not.a.header]\n\"\"\"\ngroup = 'x # y'\nentities = [\"a\\\"]\", |";
-    assert_eq!(at(text).spot, Spot::Value { path: path(&["permissions", "a", "entities"]), listed: vec!["a\"]".into()] });
+    let text =
+        "[permissions.a]\ndescription = \"\"\"\n[not.a.header]\n\"\"\"\ngroup = 'x # y'\nentities = [\"a\\\"]\", |";
+    assert_eq!(
+        at(text).spot,
+        Spot::Value { path: path(&["permissions", "a", "entities"]), listed: vec!["a\"]".into()] }
+    );
 }
 
 #[test]
@@ -78,7 +88,9 @@ fn no_input_makes_it_fail_or_loop() {
 
 #[test]
 fn paths_resolve_through_the_schema() {
-    assert!(matches!(resolve(&path(&["roles", "admin", "permissions"])), Place::Key(t, k) if t.header == "[roles.NAME]" && k.name == "permissions"));
+    assert!(
+        matches!(resolve(&path(&["roles", "admin", "permissions"])), Place::Key(t, k) if t.header == "[roles.NAME]" && k.name == "permissions")
+    );
     assert!(matches!(resolve(&path(&["policies", "x", "rules"])), Place::Table(t) if t.one_of));
     assert!(matches!(resolve(&path(&["permissions"])), Place::Names));
     assert!(matches!(resolve(&path(&["tests"])), Place::Table(t) if t.header == "[[tests]]"));
