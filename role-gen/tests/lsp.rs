@@ -29,8 +29,12 @@ struct Server {
 
 impl Server {
     fn start() -> Server {
+        Server::start_with(&["lsp", "--stdio"])
+    }
+
+    fn start_with(args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_role-gen"))
-            .args(["lsp", "--stdio"])
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -54,7 +58,11 @@ impl Server {
     /// A server past `initialize` and `initialized`, with a client that shows related
     /// information, takes versioned edits with annotations, and resolves code actions.
     fn initialized() -> Server {
-        let mut server = Server::start();
+        Server::initialized_with(&["lsp", "--stdio"])
+    }
+
+    fn initialized_with(args: &[&str]) -> Server {
+        let mut server = Server::start_with(args);
         let result = server
             .result("initialize", json!({ "processId": null, "rootUri": null, "capabilities": CAPABILITIES.clone() }));
         assert_eq!(result["capabilities"]["positionEncoding"], "utf-16");
@@ -128,27 +136,41 @@ impl Server {
         }
     }
 
-    /// The diagnostics published for `version`, skipping those of earlier versions.
+    /// The diagnostics published for `version` of the document, skipping earlier ones.
     fn diagnostics(&mut self, version: i64) -> Vec<Value> {
+        self.diagnostics_of(URI, version)
+    }
+
+    fn diagnostics_of(&mut self, uri: &str, version: i64) -> Vec<Value> {
         loop {
             let published = self.notification("textDocument/publishDiagnostics");
-            if published["params"]["version"] == version {
-                return published["params"]["diagnostics"].as_array().cloned().unwrap_or_default();
+            let params = &published["params"];
+            if params["uri"] == uri && params["version"] == version {
+                return params["diagnostics"].as_array().cloned().unwrap_or_default();
             }
+            assert_eq!(params["uri"], uri, "diagnostics of another document: {published}");
         }
     }
 
     fn open(&mut self, text: &str) -> Vec<Value> {
-        let document = json!({ "uri": URI, "languageId": "toml", "version": 1, "text": text });
-        self.notify("textDocument/didOpen", json!({ "textDocument": document }));
+        self.open_as(URI, text);
         self.diagnostics(1)
     }
 
+    fn open_as(&mut self, uri: &str, text: &str) {
+        let document = json!({ "uri": uri, "languageId": "toml", "version": 1, "text": text });
+        self.notify("textDocument/didOpen", json!({ "textDocument": document }));
+    }
+
     fn change(&mut self, version: i64, text: &str) -> Vec<Value> {
-        let params =
-            json!({ "textDocument": { "uri": URI, "version": version }, "contentChanges": [{ "text": text }] });
-        self.notify("textDocument/didChange", params);
+        self.change_as(URI, version, text);
         self.diagnostics(version)
+    }
+
+    fn change_as(&mut self, uri: &str, version: i64, text: &str) {
+        let params =
+            json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": text }] });
+        self.notify("textDocument/didChange", params);
     }
 
     /// `shutdown`, then `exit`: the process ends with code 0.
@@ -640,7 +662,7 @@ fn bad_requests_get_errors_and_the_server_keeps_serving() {
     assert!(
         server.error("textDocument/rename", nowhere)["message"].as_str().unwrap_or_default().contains("no name here")
     );
-    let forged = json!({ "title": "x", "data": { "uri": URI, "version": 1, "fix": { "Remove": { "sym": "Level", "name": "guest", "force": true } } } });
+    let forged = json!({ "title": "x", "data": { "uri": URI, "fix": { "Remove": { "sym": "Level", "name": "guest", "force": true } } } });
     assert!(server.error("codeAction/resolve", forged)["message"].is_string());
     server.notify("textDocument/didChange", json!({ "textDocument": { "uri": "file:///not/open.toml", "version": 2 }, "contentChanges": [{ "text": "x" }] }));
 
@@ -704,4 +726,49 @@ fn a_two_megabyte_file_is_diagnosed_after_a_change_within_twice_validate() {
     );
     assert!(change <= validate * 2, "a change took {change:?}, validate {validate:?}");
     server.stop();
+}
+
+#[test]
+fn a_client_that_sends_ranges_anyway_is_followed() {
+    let mut server = Server::initialized();
+    server.open(ACME);
+    let start = ACME.find("\"edit_doc\"]").map(|i| i + 1).unwrap_or(0);
+    let range = json!({ "start": position(ACME, start), "end": position(ACME, start + 8) });
+    let params = json!({
+        "textDocument": { "uri": URI, "version": 2 },
+        "contentChanges": [{ "range": range, "text": "edti_doc" }, { "range": range, "text": "edit_dox" }],
+    });
+    server.notify("textDocument/didChange", params);
+    let published = server.diagnostics(2);
+    let unknown = published.iter().find(|d| d["code"] == "unknown-permission").expect("unknown-permission");
+    assert!(unknown["message"].as_str().unwrap_or_default().starts_with("unknown permission `edit_dox`"), "{unknown}");
+    server.stop();
+}
+
+#[test]
+fn only_roles_files_are_answered_unless_every_file_is_asked_for() {
+    let cargo = "file:///work/acme/Cargo.toml";
+    let named = "file:///work/acme/access.toml";
+    let manifest = "[package]\nname = \"acme\"\n";
+    let with_schema = format!("# Who may do what.\n#:schema ./roles.schema.json\n{ACME}");
+    let mut server = Server::initialized();
+    server.open_as(cargo, manifest);
+    server.open_as(named, &with_schema);
+    // Diagnostics of Cargo.toml would fail this: `diagnostics_of` refuses another document's.
+    assert_eq!(codes(&server.diagnostics_of(named, 1)), ["ungranted-permission"], "`init`'s #:schema line");
+    let hover = json!({ "textDocument": { "uri": cargo }, "position": { "line": 0, "character": 3 } });
+    assert_eq!(server.result("textDocument/hover", hover.clone()), Value::Null);
+    // Without the line it is not a roles file any more: its diagnostics are cleared.
+    server.change_as(named, 2, ACME);
+    let cleared = server.notification("textDocument/publishDiagnostics");
+    assert_eq!((&cleared["params"]["uri"], &cleared["params"]["diagnostics"]), (&json!(named), &json!([])));
+    server.stop();
+
+    let mut every = Server::initialized_with(&["lsp", "--every-file"]);
+    every.open_as(cargo, manifest);
+    assert!(codes(&every.diagnostics_of(cargo, 1)).contains(&"unknown-key".to_string()));
+    let project = json!({ "textDocument": { "uri": cargo }, "position": { "line": 0, "character": 1 } });
+    let keys = every.result("textDocument/completion", project);
+    assert!(keys["items"].as_array().is_some_and(|i| i.iter().any(|i| i["label"] == "project")), "{keys}");
+    every.stop();
 }

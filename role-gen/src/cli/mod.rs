@@ -174,12 +174,17 @@ pub struct LspArgs {
     /// Talk over stdin and stdout (the only way it talks; accepted because clients pass it)
     #[arg(long)]
     stdio: bool,
+    /// Answer about every document the editor sends, not only roles.toml, *.roles.toml and
+    /// files starting with the `#:schema` line of `init`
+    #[arg(long)]
+    every_file: bool,
 }
 
 impl LspArgs {
     fn run(&self) -> Result<(), Failure> {
         let _ = self.stdio;
-        match crate::lsp::run() {
+        let serves = if self.every_file { crate::lsp::Serves::EveryFile } else { crate::lsp::Serves::RolesFiles };
+        match crate::lsp::run(serves) {
             Ok(0) => Ok(()),
             Ok(_) => Err(Failure::Checked),
             Err(e) => Err(Failure::Usage(format!("the language server cannot start: {e}"))),

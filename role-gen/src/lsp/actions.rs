@@ -30,7 +30,6 @@ const MOST_EAGER: usize = 5;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Deferred {
     uri: Uri,
-    version: i32,
     fix: Fix,
 }
 
@@ -190,7 +189,7 @@ fn kind(sym: Sym) -> Option<Kind> {
 }
 
 fn deferred(doc: &Document, fix: Fix) -> serde_json::Value {
-    serde_json::to_value(Deferred { uri: doc.uri.clone(), version: doc.version, fix }).unwrap_or_default()
+    serde_json::to_value(Deferred { uri: doc.uri.clone(), fix }).unwrap_or_default()
 }
 
 /// The document a deferred action was made for.

@@ -72,9 +72,25 @@ struct Candidate {
     label: String,
     kind: CompletionItemKind,
     detail: Option<String>,
-    doc: Option<String>,
+    doc: Option<Doc>,
     /// How it is written: a name in a value is quoted, a key is followed by ` = `.
     insert: Insert,
+}
+
+/// A candidate's documentation: role-gen's own Markdown, or the file's text (a description),
+/// made literal only for the items sent (not for all 10,000 names a key may refer to).
+enum Doc {
+    Markdown(String),
+    Text(String),
+}
+
+impl Doc {
+    fn markdown(self) -> String {
+        match self {
+            Doc::Markdown(m) => m,
+            Doc::Text(t) => super::hover::plain(&t),
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -99,9 +115,9 @@ impl Candidate {
             label: self.label,
             kind: Some(self.kind),
             detail: self.detail,
-            documentation: self
-                .doc
-                .map(|value| Documentation::MarkupContent(MarkupContent { kind: MarkupKind::Markdown, value })),
+            documentation: self.doc.map(|doc| {
+                Documentation::MarkupContent(MarkupContent { kind: MarkupKind::Markdown, value: doc.markdown() })
+            }),
             text_edit: Some(CompletionTextEdit::Edit(TextEdit { range: doc.range(replace), new_text })),
             ..CompletionItem::default()
         }
@@ -161,7 +177,7 @@ fn key_candidate(key: &Key, kind: CompletionItemKind, insert: Insert) -> Candida
         label: key.name.to_string(),
         kind,
         detail: Some(format!("{}, {required}", value_words(key.value))),
-        doc: Some(key.doc.to_string()),
+        doc: Some(Doc::Markdown(key.doc.to_string())),
         insert,
     }
 }
@@ -230,7 +246,7 @@ fn name_candidate(named: &Named, insert: Insert) -> Candidate {
         label: named.name.clone(),
         kind,
         detail: Some(format!("{}{id}", named.sym.noun())),
-        doc: named.description.as_deref().map(super::hover::plain),
+        doc: named.description.clone().map(Doc::Text),
         insert,
     }
 }
@@ -275,7 +291,9 @@ fn inline_tables(table: &'static Table) -> Vec<Candidate> {
                 label: format!("{{ {} }}", written.join(", ")),
                 kind: CompletionItemKind::KEYWORD,
                 detail: Some(table.doc.to_string()),
-                doc: Some(keys.iter().map(|k| format!("`{}`: {}", k.name, k.doc)).collect::<Vec<_>>().join("\n\n")),
+                doc: Some(Doc::Markdown(
+                    keys.iter().map(|k| format!("`{}`: {}", k.name, k.doc)).collect::<Vec<_>>().join("\n\n"),
+                )),
                 insert: Insert::Plain,
             }
         })

@@ -58,6 +58,16 @@ impl Document {
         Document::new(self.uri, version, text)
     }
 
+    /// Whether it is a roles.toml: named `roles.toml` or `*.roles.toml`, or starting with the
+    /// `#:schema` line that names `roles.schema.json` (among the comments before the first key).
+    pub fn is_roles(&self) -> bool {
+        if self.name == "roles.toml" || self.name.ends_with(".roles.toml") {
+            return true;
+        }
+        let leading = self.text.lines().map(str::trim).take_while(|l| l.is_empty() || l.starts_with('#'));
+        leading.take(1000).any(|l| l.starts_with("#:schema") && l.contains("roles.schema.json"))
+    }
+
     /// Whether the text is larger than role-gen reads ([`SOURCE_LIMIT`]): then it is not looked
     /// into at all.
     pub fn too_large(&self) -> bool {

@@ -80,7 +80,7 @@ fn role(model: &Model, name: &str) -> Option<String> {
     let mut out = entities_line("assignable on", model, &role.assignable_on);
     let chains = model.chains(r);
     let held: Vec<_> = role.effective.iter().collect();
-    let direct = role.permissions.len();
+    let direct = held.iter().filter(|p| role.permissions.contains(p)).count();
     let _ = write!(
         out,
         "\n\n**effective permissions**: {} ({direct} direct, {} through includes)",

@@ -36,14 +36,25 @@ pub mod transport;
 
 use std::io::{self, Read, Write};
 
+/// Which documents the server answers about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Serves {
+    /// Those named `roles.toml` or `*.roles.toml`, and those whose leading comments hold the
+    /// `#:schema` line naming `roles.schema.json` that `init` writes: an editor that starts
+    /// the server for every TOML file does not get role-gen's errors on its Cargo.toml.
+    RolesFiles,
+    /// Every document the editor sends (an editor configured to send roles files only).
+    EveryFile,
+}
+
 /// Serves the language server protocol on `input` and `output` until the client says `exit`
 /// (or goes away); returns the exit code the protocol asks for: 0 after `shutdown`, else 1.
-pub fn serve(input: impl Read + Send + 'static, output: impl Write) -> io::Result<u8> {
+pub fn serve(input: impl Read + Send + 'static, output: impl Write, serves: Serves) -> io::Result<u8> {
     let incoming = transport::reader(input)?;
-    Ok(server::serve(&incoming, output))
+    Ok(server::serve(&incoming, output, serves == Serves::EveryFile))
 }
 
 /// [`serve`] on stdin and stdout.
-pub fn run() -> io::Result<u8> {
-    serve(io::stdin(), io::stdout().lock())
+pub fn run(serves: Serves) -> io::Result<u8> {
+    serve(io::stdin(), io::stdout().lock(), serves)
 }

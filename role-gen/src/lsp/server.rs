@@ -8,7 +8,7 @@
 //! response and the server goes on; a handler that panics (a bug) is caught and answered as
 //! an internal error, and the server goes on too.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::Receiver;
@@ -50,17 +50,23 @@ struct Server<W: Write> {
     docs: HashMap<Uri, Document>,
     /// Documents changed since their diagnostics were last published, in the order changed.
     dirty: Vec<Uri>,
+    /// Documents whose diagnostics were published (to clear when they are no longer served).
+    published: HashSet<Uri>,
+    /// `--every-file`: serve every document, not only those [`Document::is_roles`] accepts.
+    every_file: bool,
 }
 
 /// Serves the messages of `incoming`, answering on `out`; returns the process's exit code: 0
 /// after `shutdown` then `exit`, 1 when the client went away or exited without `shutdown`.
-pub fn serve(incoming: &Receiver<Incoming>, out: impl Write) -> u8 {
+pub fn serve(incoming: &Receiver<Incoming>, out: impl Write, every_file: bool) -> u8 {
     let mut server = Server {
         out: Output::new(out),
         state: State::Uninitialized,
         client: Client::default(),
         docs: HashMap::new(),
         dirty: Vec::new(),
+        published: HashSet::new(),
+        every_file,
     };
     while let Ok(first) = incoming.recv() {
         let mut next = Some(first);
@@ -152,47 +158,63 @@ impl<W: Write> Server<W> {
             "textDocument/completion" => {
                 let p: CompletionParams = params(request)?;
                 let at = p.text_document_position;
-                json(completion::complete(self.doc(&at.text_document.uri)?, at.position))
+                self.on(&at.text_document.uri, |doc| Ok(completion::complete(doc, at.position)))
             }
             "textDocument/hover" => {
                 let p: HoverParams = params(request)?;
                 let at = p.text_document_position_params;
-                json(hover::hover(self.doc(&at.text_document.uri)?, at.position))
+                self.on(&at.text_document.uri, |doc| Ok(hover::hover(doc, at.position)))
             }
             "textDocument/definition" => {
                 let p: GotoDefinitionParams = params(request)?;
                 let at = p.text_document_position_params;
-                json(navigate::definition(self.doc(&at.text_document.uri)?, at.position))
+                self.on(&at.text_document.uri, |doc| Ok(navigate::definition(doc, at.position)))
             }
             "textDocument/references" => {
                 let p: ReferenceParams = params(request)?;
-                let at = p.text_document_position;
-                let doc = self.doc(&at.text_document.uri)?;
-                json(navigate::references(doc, at.position, p.context.include_declaration))
+                let (at, declaration) = (p.text_document_position, p.context.include_declaration);
+                self.on(&at.text_document.uri, |doc| Ok(navigate::references(doc, at.position, declaration)))
             }
             "textDocument/documentHighlight" => {
                 let p: DocumentHighlightParams = params(request)?;
                 let at = p.text_document_position_params;
-                json(navigate::highlight(self.doc(&at.text_document.uri)?, at.position))
+                self.on(&at.text_document.uri, |doc| Ok(navigate::highlight(doc, at.position)))
             }
             "textDocument/prepareRename" => {
                 let p: TextDocumentPositionParams = params(request)?;
-                json(navigate::prepare_rename(self.doc(&p.text_document.uri)?, p.position).map_err(failed)?)
+                self.on(&p.text_document.uri, |doc| navigate::prepare_rename(doc, p.position).map_err(failed))
             }
             "textDocument/rename" => self.rename(params(request)?),
             "textDocument/codeAction" => {
                 let p: CodeActionParams = params(request)?;
-                json(actions::actions(self.doc(&p.text_document.uri)?, &p, client))
+                self.on(&p.text_document.uri, |doc| Ok(actions::actions(doc, &p, client)))
             }
-            "codeAction/resolve" => self.resolve(params(request)?),
+            "codeAction/resolve" => {
+                let action: CodeAction = params(request)?;
+                let Some(uri) = actions::target(&action) else { return json(action) };
+                self.on(&uri, |doc| actions::resolve(doc, action, client).map_err(failed))
+            }
             "textDocument/formatting" => self.format(params(request)?),
             method => Err((ErrorCode::MethodNotFound, format!("role-gen lsp does not answer `{method}`"))),
         }
     }
 
+    /// `answer` about the document at `uri`; `null` when it is not a roles.toml (an editor that
+    /// starts the server for every TOML file asks about Cargo.toml too).
+    fn on<T: Serialize>(
+        &self,
+        uri: &Uri,
+        answer: impl FnOnce(&Document) -> Result<T, Failure>,
+    ) -> Result<serde_json::Value, Failure> {
+        match self.doc(uri)? {
+            Some(doc) => json(answer(doc)?),
+            None => Ok(serde_json::Value::Null),
+        }
+    }
+
     fn rename(&mut self, p: RenameParams) -> Result<serde_json::Value, Failure> {
         let at = p.text_document_position;
-        let doc = self.doc(&at.text_document.uri)?;
+        let Some(doc) = self.doc(&at.text_document.uri)? else { return Ok(serde_json::Value::Null) };
         let renamed = navigate::rename(doc, at.position, &p.new_name, self.client).map_err(failed)?;
         if let Some(breaks) = renamed.breaks {
             self.notify("window/showMessage", ShowMessageParams { typ: MessageType::WARNING, message: breaks });
@@ -200,13 +222,8 @@ impl<W: Write> Server<W> {
         json(renamed.edit)
     }
 
-    fn resolve(&mut self, action: CodeAction) -> Result<serde_json::Value, Failure> {
-        let Some(uri) = actions::target(&action) else { return json(action) };
-        json(actions::resolve(self.doc(&uri)?, action, self.client).map_err(failed)?)
-    }
-
     fn format(&mut self, p: DocumentFormattingParams) -> Result<serde_json::Value, Failure> {
-        let doc = self.doc(&p.text_document.uri)?;
+        let Some(doc) = self.doc(&p.text_document.uri)? else { return Ok(serde_json::Value::Null) };
         match actions::format(doc) {
             Ok(edits) => json(edits),
             Err(why) => {
@@ -217,13 +234,13 @@ impl<W: Write> Server<W> {
         }
     }
 
-    fn doc(&self, uri: &Uri) -> Result<&Document, Failure> {
-        self.docs.get(uri).ok_or_else(|| {
-            (
-                ErrorCode::InvalidParams,
-                format!("`{}` is not open: role-gen lsp reads only what the editor sends", uri.as_str()),
-            )
-        })
+    /// The open document at `uri`, when the server serves it (see [`Document::is_roles`]).
+    fn doc(&self, uri: &Uri) -> Result<Option<&Document>, Failure> {
+        let doc = self.docs.get(uri).ok_or_else(|| {
+            let uri = crate::escape::shown(uri.as_str());
+            (ErrorCode::InvalidParams, format!("`{uri}` is not open: role-gen lsp reads only what the editor sends"))
+        })?;
+        Ok((self.every_file || doc.is_roles()).then_some(doc))
     }
 
     fn notification(&mut self, n: Notification) -> std::io::Result<()> {
@@ -244,11 +261,12 @@ impl<W: Write> Server<W> {
             }
             "textDocument/didClose" => {
                 if let Ok(p) = serde_json::from_value::<DidCloseTextDocumentParams>(n.params) {
-                    self.docs.remove(&p.text_document.uri);
-                    self.dirty.retain(|u| *u != p.text_document.uri);
-                    let cleared =
-                        PublishDiagnosticsParams { uri: p.text_document.uri, diagnostics: Vec::new(), version: None };
-                    self.out.send(Notification::new("textDocument/publishDiagnostics".into(), cleared))?;
+                    let uri = p.text_document.uri;
+                    self.docs.remove(&uri);
+                    self.dirty.retain(|u| *u != uri);
+                    if self.published.remove(&uri) {
+                        self.clear(uri)?;
+                    }
                 }
             }
             // `initialized`, `$/cancelRequest` (every request is answered in turn), settings.
@@ -267,32 +285,43 @@ impl<W: Write> Server<W> {
     /// ranges anyway, each range replaced in turn.
     fn changed(&mut self, p: DidChangeTextDocumentParams) {
         let Some(doc) = self.docs.remove(&p.text_document.uri) else { return };
-        let mut text = doc.text.clone();
-        let mut lines = doc.lines.clone();
+        let mut text: Option<String> = None;
         for change in p.content_changes {
-            match change.range {
-                None => text = change.text,
-                Some(range) => {
-                    let start = lines.offset(&text, range.start);
-                    let end = lines.offset(&text, range.end).max(start);
-                    text.replace_range(start..end, &change.text);
-                }
-            }
-            lines = super::position::Lines::new(&text);
+            let Some(range) = change.range else {
+                text = Some(change.text);
+                continue;
+            };
+            let mut edited = text.take().unwrap_or_else(|| doc.text.clone());
+            let lines = super::position::Lines::new(&edited);
+            let start = lines.offset(&edited, range.start);
+            let end = lines.offset(&edited, range.end).max(start);
+            edited.replace_range(start..end, &change.text);
+            text = Some(edited);
         }
+        let text = text.unwrap_or_else(|| doc.text.clone());
         self.opened(doc.changed(p.text_document.version, text));
     }
 
-    /// Validates and publishes every changed document.
+    /// Validates and publishes every changed document (and clears those no longer served).
     fn publish(&mut self) -> std::io::Result<()> {
         let shows = Shows { related: self.client.related };
         for uri in std::mem::take(&mut self.dirty) {
-            if let Some(doc) = self.docs.get(&uri) {
-                let params = diagnostics::publish(doc, shows);
-                self.out.send(Notification::new("textDocument/publishDiagnostics".into(), params))?;
+            let params = self.doc(&uri).ok().flatten().map(|doc| diagnostics::publish(doc, shows));
+            match params {
+                Some(params) => {
+                    self.out.send(Notification::new("textDocument/publishDiagnostics".into(), params))?;
+                    self.published.insert(uri);
+                }
+                None if self.published.remove(&uri) => self.clear(uri)?,
+                None => {}
             }
         }
         Ok(())
+    }
+
+    fn clear(&mut self, uri: Uri) -> std::io::Result<()> {
+        let cleared = PublishDiagnosticsParams { uri, diagnostics: Vec::new(), version: None };
+        self.out.send(Notification::new("textDocument/publishDiagnostics".into(), cleared))
     }
 
     /// Sends a notification; a failure to write shows on the next response.
