@@ -258,13 +258,23 @@ fn diagnostics_follow_the_text_into_and_out_of_invalid_states_as_validate_report
         ACME.replace("permissions = [\"read_doc\"]", "permissions = [\"read_doc\"]\nincludes = [\"editor\"]"),
         ACME.to_string(),
     ];
-    let mut codes_seen = Vec::new();
+    let (mut codes_seen, mut related) = (Vec::new(), Vec::new());
     for (i, text) in steps.iter().enumerate() {
         let version = i as i64 + 1;
         let published = if i == 0 { server.open(text) } else { server.change(version, text) };
         assert_same_as_validate(text, &published);
         codes_seen.push(codes(&published));
+        related.extend(published.iter().flat_map(|d| {
+            let places = d["relatedInformation"].as_array().cloned().unwrap_or_default();
+            places.into_iter().map(|r| (d["code"].as_str().unwrap_or("").to_string(), r["message"].clone()))
+        }));
     }
+    // The other end of the duplicate and of the cycle, each where it is written.
+    let other_ends = [
+        ("duplicate-id".to_string(), json!("permission `edit_doc` has id 2 here")),
+        ("include-cycle".to_string(), json!("`editor` includes `viewer`")),
+    ];
+    assert_eq!(related, other_ends);
     assert_eq!(codes_seen[1], ["toml-syntax"]);
     assert!(
         codes_seen[2].contains(&"unknown-permission".to_string())
