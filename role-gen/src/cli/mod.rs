@@ -122,7 +122,9 @@ pub enum Command {
     #[command(after_help = "Example:\n  role-gen schema > roles.schema.json   # what `init` writes beside roles.toml")]
     Schema(schema::SchemaArgs),
     /// Serve roles.toml to an editor: the language server, on stdin and stdout
-    #[command(after_help = "Started by an editor, not by hand: see the README's \"Editor setup\".")]
+    #[command(
+        after_help = "Examples (an editor starts it; see the README's \"Editor setup\"):\n  role-gen lsp                # roles.toml, *.roles.toml, files with init's #:schema line\n  role-gen lsp --every-file   # every document the editor sends"
+    )]
     Lsp(LspArgs),
 }
 
