@@ -6,7 +6,17 @@
 use std::process::Command;
 
 /// Crates that must never be compiled for the derive.
-const GENERATOR: [&str; 7] = ["role-gen", "handlebars", "clap", "clap_complete", "prost-build", "protox", "serde_json"];
+const GENERATOR: [&str; 9] = [
+    "role-gen",
+    "handlebars",
+    "clap",
+    "clap_complete",
+    "prost-build",
+    "protox",
+    "serde_json",
+    "lsp-server",
+    "lsp-types",
+];
 
 /// `cargo tree` lines as (depth, crate name), for `args`.
 fn tree(args: &[&str]) -> Vec<(usize, String)> {
@@ -66,6 +76,16 @@ fn role_macros_never_reaches_the_generator_in_any_combination() {
     // And with every feature of every workspace crate on at once.
     let everything = tree(&["--workspace", "--all-features"]);
     assert_no_generator(&subtree(&everything, "role-macros"), "the workspace with --all-features");
+}
+
+#[test]
+fn the_language_server_is_built_with_the_binary_only() {
+    let library: Vec<String> = tree(&["-p", "role-gen", "--no-default-features"]).into_iter().map(|(_, n)| n).collect();
+    for cli_only in ["lsp-server", "lsp-types", "clap"] {
+        assert!(!library.contains(&cli_only.to_string()), "a build.rs using role-gen compiles {cli_only}");
+    }
+    let binary: Vec<String> = tree(&["-p", "role-gen"]).into_iter().map(|(_, n)| n).collect();
+    assert!(binary.contains(&"lsp-server".to_string()), "`role-gen lsp` is in the binary");
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::graph;
-use crate::model::{EntityIdx, Model, PermIdx, PermSet, RoleIdx, Target};
+use crate::model::{EntityIdx, Model, PermIdx, PermSet, Target};
 use crate::names;
 use crate::source::Span;
 use crate::suggest::did_you_mean;
@@ -246,7 +246,17 @@ fn ids_are_unique(file: &File, diags: &mut Vec<Diagnostic>) {
             ),
         };
         let label = if n.written { "already taken" } else { "numbered by its place" };
-        diags.push(Diagnostic::new(Code::DuplicateId, n.span.clone(), message).label(label).help(help));
+        let first_label = if first.written {
+            format!("{kind} `{}` has id {} here", first.name, first.number)
+        } else {
+            format!("entity `{}` is number {} by its place here", first.name, first.number)
+        };
+        diags.push(
+            Diagnostic::new(Code::DuplicateId, n.span.clone(), message)
+                .label(label)
+                .related(first.span.clone(), first_label)
+                .help(help),
+        );
     }
 }
 
@@ -378,24 +388,48 @@ fn review_allows_known_codes(file: &File, diags: &mut Vec<Diagnostic>) {
 /// themselves, directly or through others, and entities form a forest.
 pub fn structure_rules(model: &Model, diags: &mut Vec<Diagnostic>) {
     for cycle in graph::cycles(&model.include_graph(), |r| model.roles[r].span.start) {
-        let cycle: Vec<RoleIdx> = cycle.into_iter().map(RoleIdx::new).collect();
-        let role = &model.roles[cycle[0]];
-        let at = role.includes.iter().position(|&i| Some(&i) == cycle.get(1));
         let names: Vec<&str> = cycle.iter().map(|&r| model.roles[r].name.as_str()).collect();
-        if let Some(span) = at.and_then(|k| role.include_spans.get(k)) {
-            diags.push(cycle_error(Code::IncludeCycle, span.clone(), &names));
+        // The include written in role `from` that names role `to`.
+        let edge = |from: usize, to: usize| {
+            let role = &model.roles[from];
+            let at = role.includes.iter().position(|i| i.get() == to);
+            at.and_then(|k| role.include_spans.get(k)).cloned()
+        };
+        if let Some(error) = cycle_error(Code::IncludeCycle, &cycle, &names, edge) {
+            diags.push(error);
         }
     }
     for cycle in graph::cycles(&model.parent_graph(), |e| e) {
         let names: Vec<&str> = cycle.iter().map(|&e| model.entities[e].name.as_str()).collect();
-        if let Some(span) = &model.entities[cycle[0]].parent_span {
-            diags.push(cycle_error(Code::EntityCycle, span.clone(), &names));
+        let edge = |from: usize, _to: usize| model.entities[from].parent_span.clone();
+        if let Some(error) = cycle_error(Code::EntityCycle, &cycle, &names, edge) {
+            diags.push(error);
         }
     }
 }
 
-/// A cycle, reported once at the reference leaving the member that comes first in the file.
-fn cycle_error(code: Code, span: Span, names: &[&str]) -> Diagnostic {
+/// A cycle (`start, …, start`), reported once at the reference leaving the member that comes
+/// first in the file, every other reference of the cycle a related place (`edge` finds where
+/// the reference from one member to the next is written).
+fn cycle_error(
+    code: Code,
+    cycle: &[usize],
+    names: &[&str],
+    edge: impl Fn(usize, usize) -> Option<Span>,
+) -> Option<Diagnostic> {
+    let span = edge(*cycle.first()?, *cycle.get(1)?)?;
+    let verb = if code == Code::IncludeCycle { "includes" } else { "has parent" };
+    let mut error = cycle_message(code, span, names);
+    for (i, pair) in cycle.windows(2).enumerate().skip(1) {
+        if let Some(place) = edge(pair[0], pair[1]) {
+            error = error.related(place, format!("`{}` {verb} `{}`", names[i], names[i + 1]));
+        }
+    }
+    Some(error)
+}
+
+/// The message of a cycle, at the reference that closes it.
+fn cycle_message(code: Code, span: Span, names: &[&str]) -> Diagnostic {
     let shown: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
     let (what, verb, help) = if code == Code::IncludeCycle {
         ("include", "includes", "a role cannot include itself, even through others; remove one include")

@@ -7,7 +7,9 @@
 //! others of their kind, in their style.
 //!
 //! An edit is pure: [`apply`] takes the file's bytes and returns the new text, validated with
-//! [`Project::from_bytes`], or says why not ([`EditError`]). Nothing is written until the caller
+//! [`Project::from_bytes`] (custom templates read, as `validate` reads them), or says why not
+//! ([`EditError`]); [`apply_to_text`] validates without reading any file (the language server,
+//! which edits the text an editor sent). Nothing is written until the caller
 //! calls [`save`], which writes atomically and only when the text changed, so a refused or
 //! empty edit leaves the file (and its mtime) exactly as it was. A caller that writes takes
 //! [`lock`] first and holds it from reading the bytes to [`save`]: two edits at one moment then
@@ -40,7 +42,7 @@ pub use entries::Kind;
 pub use refusal::Refusal;
 pub use role_gen_core::codes::Refused;
 
-use crate::{Diagnostics, Project, lock};
+use crate::{Diagnostics, Project, Validated, lock};
 
 /// The UTF-8 byte order mark some Windows editors put first. toml_edit drops it on output, so an
 /// edit takes it off before parsing and puts it back on the new text.
@@ -159,28 +161,59 @@ pub enum EditError {
     },
 }
 
+/// Whether validating an edit reads the custom templates the file names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// As `validate` does: a template that cannot be read is a `template-error`.
+    Templates,
+    /// The text alone: every rule of the file itself, no file read.
+    TextOnly,
+}
+
+impl Reading {
+    /// `bytes` validated this way.
+    fn validate(self, path: &Path, bytes: &[u8]) -> Result<Validated, Diagnostics> {
+        let validated = crate::validate(crate::decode(crate::SourceFile::new(path, ""), bytes)?)?;
+        match self {
+            Reading::Templates => Project::new(validated).map(Project::into_validated),
+            Reading::TextOnly => Ok(validated),
+        }
+    }
+}
+
 /// Applies `edit` to the roles.toml whose bytes are `bytes` (`path` names it in messages and
 /// anchors its relative paths). Pure: writes nothing.
 pub fn apply(path: &Path, bytes: &[u8], edit: &Edit) -> Result<Outcome, EditError> {
+    apply_reading(path, bytes, edit, Reading::Templates)
+}
+
+/// [`apply`] reading no file at all: the result is validated as `validate` does but for the
+/// custom templates, which are not read (a `template-error` is not found). For a caller that
+/// holds the text and may not touch the disk: the language server edits what the editor sent.
+pub fn apply_to_text(path: &Path, text: &str, edit: &Edit) -> Result<Outcome, EditError> {
+    apply_reading(path, text.as_bytes(), edit, Reading::TextOnly)
+}
+
+fn apply_reading(path: &Path, bytes: &[u8], edit: &Edit, reading: Reading) -> Result<Outcome, EditError> {
     let Ok(text) = std::str::from_utf8(bytes) else {
-        return Err(unparsable(path, bytes, "roles.toml is not UTF-8"));
+        return Err(unparsable(path, bytes, "roles.toml is not UTF-8", reading));
     };
     match text.strip_prefix(BOM) {
-        Some(rest) => apply_text(path, rest, edit).map(|mut outcome| {
+        Some(rest) => apply_text(path, rest, edit, reading).map(|mut outcome| {
             outcome.text.insert_str(0, BOM);
             outcome
         }),
-        None => apply_text(path, text, edit),
+        None => apply_text(path, text, edit, reading),
     }
 }
 
 /// [`apply`] on the text after any byte order mark.
-fn apply_text(path: &Path, text: &str, edit: &Edit) -> Result<Outcome, EditError> {
+fn apply_text(path: &Path, text: &str, edit: &Edit, reading: Reading) -> Result<Outcome, EditError> {
     let bytes = text.as_bytes();
-    let mut editor = Editor::open(path, text)?;
+    let mut editor = Editor::open(path, text, reading)?;
     if matches!(edit, Edit::Format { .. }) && editor.before.is_none() {
         // Formatting an invalid file could hide its errors' lines; fix them first.
-        return Err(unparsable(path, bytes, "roles.toml is invalid"));
+        return Err(unparsable(path, bytes, "roles.toml is invalid", reading));
     }
     let change = match edit {
         Edit::AddPermission(new) => editor.add_permission(new),
@@ -231,8 +264,8 @@ pub fn save(path: &Path, outcome: &Outcome) -> io::Result<()> {
 
 /// The error for a file that cannot be edited at all: validation's own diagnostics when it has
 /// them (a `toml-syntax` error with its line), else `fallback`.
-fn unparsable(path: &Path, bytes: &[u8], fallback: &str) -> EditError {
-    match Project::from_bytes(path, bytes) {
+fn unparsable(path: &Path, bytes: &[u8], fallback: &str, reading: Reading) -> EditError {
+    match reading.validate(path, bytes) {
         Err(diagnostics) => EditError::Invalid { diagnostics, already_invalid: true },
         Ok(_) => EditError::Refused(Refusal::new(Refused::NotEditable, fallback.to_string())),
     }

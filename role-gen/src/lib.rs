@@ -44,6 +44,8 @@ pub mod diff;
 pub mod edit;
 pub mod json_schema;
 pub mod lock;
+#[cfg(feature = "cli")]
+pub mod lsp;
 pub mod manifest;
 pub mod outputs;
 pub mod render;
@@ -101,6 +103,11 @@ impl Project {
     /// The validated model.
     pub fn model(&self) -> &Model {
         self.validated.model()
+    }
+
+    /// The validated file, its templates dropped.
+    pub fn into_validated(self) -> Validated {
+        self.validated
     }
 
     /// The warnings (a valid project has no errors).

@@ -121,6 +121,11 @@ pub enum Command {
     /// Print the JSON Schema of roles.toml, for editors (taplo, Even Better TOML)
     #[command(after_help = "Example:\n  role-gen schema > roles.schema.json   # what `init` writes beside roles.toml")]
     Schema(schema::SchemaArgs),
+    /// Serve roles.toml to an editor: the language server, on stdin and stdout
+    #[command(
+        after_help = "Examples (an editor starts it; see the README's \"Editor setup\"):\n  role-gen lsp                # roles.toml, *.roles.toml, files with init's #:schema line\n  role-gen lsp --every-file   # every document the editor sends"
+    )]
+    Lsp(LspArgs),
 }
 
 impl Command {
@@ -145,6 +150,7 @@ impl Command {
             Command::Fmt(args) => args.run(cx),
             Command::Completions(args) => args.run(),
             Command::Schema(args) => args.run(),
+            Command::Lsp(args) => args.run(),
         }
     }
 }
@@ -161,6 +167,30 @@ impl CompletionsArgs {
     fn run(&self) -> Result<(), Failure> {
         output::out!("{}", complete::registration(&self.shell.to_string())?);
         Ok(())
+    }
+}
+
+/// `role-gen lsp`.
+#[derive(Debug, Args)]
+pub struct LspArgs {
+    /// Talk over stdin and stdout (the only way it talks; accepted because clients pass it)
+    #[arg(long)]
+    stdio: bool,
+    /// Answer about every document the editor sends, not only roles.toml, *.roles.toml and
+    /// files starting with the `#:schema` line of `init`
+    #[arg(long)]
+    every_file: bool,
+}
+
+impl LspArgs {
+    fn run(&self) -> Result<(), Failure> {
+        let _ = self.stdio;
+        let serves = if self.every_file { crate::lsp::Serves::EveryFile } else { crate::lsp::Serves::RolesFiles };
+        match crate::lsp::run(serves) {
+            Ok(0) => Ok(()),
+            Ok(_) => Err(Failure::Checked),
+            Err(e) => Err(Failure::Usage(format!("the language server cannot start: {e}"))),
+        }
     }
 }
 

@@ -7,10 +7,10 @@ use std::path::Path;
 use toml_edit::{Document, DocumentMut};
 
 use super::entries::{self, Kind, names};
-use super::{EditError, MAX_ID, Outcome, Refusal, Refused, format, unparsable};
+use super::{EditError, MAX_ID, Outcome, Reading, Refusal, Refused, format, unparsable};
 use crate::names::{is_valid_name, name_problem};
 use crate::suggest::{reserved_reason, unknown_name};
-use crate::{Diagnostics, Project};
+use crate::{Diagnostics, Validated};
 
 /// What an edit did to the document, before validation.
 pub(super) enum Change {
@@ -25,13 +25,14 @@ impl Change {
 }
 
 /// The file being edited: its text, a parse that kept spans (for line numbers in messages), the
-/// document being changed, and the validated project when the file is valid now.
+/// document being changed, how it is validated, and the validated file when it is valid now.
 pub(super) struct Editor<'a> {
     pub(super) path: &'a Path,
     pub(super) original: &'a str,
     pub(super) spanned: Document<&'a str>,
     pub(super) doc: DocumentMut,
-    pub(super) before: Option<Project>,
+    pub(super) reading: Reading,
+    pub(super) before: Option<Validated>,
 }
 
 /// Names, deduplicated, first occurrence kept.
@@ -86,12 +87,12 @@ pub(super) fn listed(names: &[String]) -> String {
 
 impl<'a> Editor<'a> {
     /// Parses the file twice (spans kept, and to edit) and validates it as it is now.
-    pub(super) fn open(path: &'a Path, text: &'a str) -> Result<Self, EditError> {
+    pub(super) fn open(path: &'a Path, text: &'a str, reading: Reading) -> Result<Self, EditError> {
         let spanned = Document::parse(text)
-            .map_err(|e| unparsable(path, text.as_bytes(), &format!("roles.toml is not TOML: {e}")))?;
+            .map_err(|e| unparsable(path, text.as_bytes(), &format!("roles.toml is not TOML: {e}"), reading))?;
         let doc = spanned.clone().into_mut();
-        let before = Project::from_bytes(path, text.as_bytes()).ok();
-        Ok(Editor { path, original: text, spanned, doc, before })
+        let before = reading.validate(path, text.as_bytes()).ok();
+        Ok(Editor { path, original: text, spanned, doc, reading, before })
     }
 
     /// `roles.toml:12`, for a span of the original text.
@@ -203,9 +204,9 @@ impl<'a> Editor<'a> {
         if text == self.original {
             return Ok(unchanged(format!("{summary}: the file already said so; nothing changed")));
         }
-        match Project::from_bytes(self.path, text.as_bytes()) {
-            Ok(project) => {
-                let new_warnings = self.new_warnings(&project);
+        match self.reading.validate(self.path, text.as_bytes()) {
+            Ok(after) => {
+                let new_warnings = self.new_warnings(&after);
                 Ok(Outcome { text, changed: true, summary, notes, new_warnings })
             }
             Err(diagnostics) => Err(EditError::Invalid { diagnostics, already_invalid: self.before.is_none() }),
@@ -213,7 +214,7 @@ impl<'a> Editor<'a> {
     }
 
     /// The warnings of `after` that the file did not have before.
-    fn new_warnings(&self, after: &Project) -> Option<Diagnostics> {
+    fn new_warnings(&self, after: &Validated) -> Option<Diagnostics> {
         let old: Vec<(crate::Code, String)> =
             self.before.iter().flat_map(|b| b.diagnostics().warnings().map(|w| (w.code, w.message.clone()))).collect();
         let mut fresh = Diagnostics::new(after.source().clone());

@@ -4,7 +4,7 @@
 use super::editor::{Change, Editor, listed, unique};
 use super::entries::{self, Kind, entry, str_list};
 use super::{Refusal, Refused, array};
-use crate::Project;
+use crate::Validated;
 
 impl Editor<'_> {
     /// Appends `name` to list `key` of a role (creating the list in its place when missing), in
@@ -61,7 +61,7 @@ impl Editor<'_> {
 
     /// Why `role` cannot lose `perm`: it only inherits it (naming where from), or lacks it.
     fn not_granted_directly(&self, role: &str, perm: &str) -> Refusal {
-        let Some(model) = self.before.as_ref().map(Project::model) else {
+        let Some(model) = self.before.as_ref().map(Validated::model) else {
             return Refusal::new(Refused::GrantMissing, format!("role `{role}` does not grant `{perm}` directly"));
         };
         let chain = model.role(role).zip(model.permission(perm)).and_then(|(r, p)| model.via(r, p));
