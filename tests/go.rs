@@ -273,20 +273,10 @@ fn evaluations(roles_toml: &Path, model: &role_gen::Model, dir: &Path) {
 #[test]
 fn synthetic_go() {
     let scratch = Scratch::new("synthetic-go");
-    let ids = synthetic::policies_have_ids();
     let (mut judged, mut refused) = (0, 0);
-    for seed in 0.. {
+    for (seed, path) in synthetic::with_entities(scratch.path()) {
         if judged == 4 {
             break;
-        }
-        let path = scratch.path().join(format!("synthetic-{seed}")).join("roles.toml");
-        write(&path, &synthetic::definition(seed, ids));
-        let model = policies::model(&path);
-        if model.permissions().is_empty()
-            || model.roles().is_empty()
-            || model.entities().iter().all(|e| e.parent.is_none())
-        {
-            continue;
         }
         let Some((roles_go, roles_json)) = generate(&path) else {
             refused += 1;

@@ -353,22 +353,7 @@ fn access_typescript(roles_toml: &Path, label: &str) {
 #[test]
 fn synthetic_access_typescript() {
     let scratch = Scratch::new("synthetic-access-ts");
-    let ids = synthetic::policies_have_ids();
-    let mut run = 0;
-    for seed in 0.. {
-        if run == 4 {
-            break;
-        }
-        let path = scratch.path().join(format!("synthetic-{seed}")).join("roles.toml");
-        write(&path, &synthetic::definition(seed, ids));
-        let model = policies::model(&path);
-        if model.permissions().is_empty()
-            || model.roles().is_empty()
-            || model.entities().iter().all(|e| e.parent.is_none())
-        {
-            continue;
-        }
+    for (seed, path) in synthetic::with_entities(scratch.path()).take(4) {
         access_typescript(&path, &format!("synthetic-access-{seed}"));
-        run += 1;
     }
 }

@@ -297,3 +297,19 @@ fn rules(rng: &mut Rng, levels: &[String], permissions: &[String], predicates: &
 pub fn policies_have_ids() -> bool {
     role_gen_core::schema::POLICY.knows("id")
 }
+
+/// Random definitions that can be asked about decisions on entities, written under `dir`
+/// (`synthetic-SEED/roles.toml`): the seeds, from 0, whose definition has a permission, a role
+/// and an entity type with a parent. Endless: take as many as a test needs.
+pub fn with_entities(dir: &std::path::Path) -> impl Iterator<Item = (u64, std::path::PathBuf)> + '_ {
+    let ids = policies_have_ids();
+    (0..).filter_map(move |seed| {
+        let path = dir.join(format!("synthetic-{seed}")).join("roles.toml");
+        crate::write(&path, &definition(seed, ids));
+        let model = crate::policies::model(&path);
+        let decidable = !model.permissions().is_empty()
+            && !model.roles().is_empty()
+            && model.entities().iter().any(|e| e.parent.is_some());
+        decidable.then_some((seed, path))
+    })
+}
