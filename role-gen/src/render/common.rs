@@ -11,12 +11,24 @@ use crate::model::{Model, Policy, RuleKind};
 
 /// The first line of every generated file (inside each language's comment).
 pub fn header(model: &Model) -> String {
-    format!(
-        "{} from {}. Do not edit: change {} and run `role-gen generate`.",
-        crate::outputs::GENERATED_MARKER,
-        model.source_name(),
-        model.source_name()
-    )
+    let name = header_name(model.source_name());
+    format!("{} from {name}. Do not edit: change {name} and run `role-gen generate`.", crate::outputs::GENERATED_MARKER)
+}
+
+/// The source file's name as the header shows it: one line of printable ASCII that no
+/// language's comment can end early. A file name may hold a newline (the next line would be
+/// code in roles.rs), U+2028 (a line end to JavaScript), a control character or `-->` (the end
+/// of ROLES.md's HTML comment): anything but printable ASCII, and `\` and `>`, is `\u{…}`.
+fn header_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if (' '..='~').contains(&c) && c != '\\' && c != '>' {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        }
+    }
+    out
 }
 
 /// `each` of every item, joined by `, `.
@@ -119,6 +131,13 @@ pub fn predicate_doc(model: &Model, name: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_header_names_any_file_on_one_line_no_comment_can_end() {
+        let name = "x\n pub fn evil() {} --> \u{2028}\r\\ y.toml";
+        assert_eq!(header_name(name), "x\\u{a} pub fn evil() {} --\\u{3e} \\u{2028}\\u{d}\\u{5c} y.toml");
+        assert_eq!(header_name("svc/roles.toml"), "svc/roles.toml");
+    }
 
     #[test]
     fn comments_cannot_be_closed_early() {

@@ -80,3 +80,36 @@ fn the_bundled_hostile_definitions_print_nothing_raw() {
         assert_no_forged_lines(&format!("{args:?}"), &printed(&s.run(args)));
     }
 }
+
+/// The `@generated` header names the source file, and a file name may hold anything but `/`
+/// and NUL: a newline followed by code, U+2028 (a line end to JavaScript), `-->` (the end of
+/// ROLES.md's comment). Every target's output from such a file has the lines of its output from
+/// `roles.toml`, differing only where that names the file, and its first line is one line of
+/// printable ASCII.
+#[test]
+fn a_source_file_name_cannot_inject_into_generated_files() {
+    let s = Scratch::new(crate::common::MINIMAL);
+    let hostile = "x\npub fn evil() {} --> \u{2028}\r\u{1b}[2J.toml";
+    fs::copy(s.project().join("roles.toml"), s.project().join(hostile)).expect("copy");
+    let targets = ["rust", "typescript", "proto", "markdown", "sql", "cedar", "openfga", "spicedb", "go", "python"];
+    let generate = |file: &str, out: &str| {
+        let mut args = vec!["generate", "-f", file, "--out-dir", out];
+        targets.iter().for_each(|t| args.extend(["--target", t]));
+        let run = s.run(&args);
+        assert_eq!(run.status.code(), Some(0), "generate -f {file:?}: {}", printed(&run));
+        crate::common::tree(&s.project().join(out))
+    };
+    let plain = generate("roles.toml", "plain");
+    let forged = generate(hostile, "forged");
+    assert_eq!(plain.len(), forged.len(), "the same files");
+    for ((path, a), (_, b)) in plain.iter().zip(&forged) {
+        let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
+        let first = b.lines().next().unwrap_or_default();
+        assert!(first.bytes().all(|c| (b' '..=b'~').contains(&c)), "{path:?}: header {first:?}");
+        assert!(!first.contains("-->") || first.ends_with("-->"), "{path:?}: header {first:?}");
+        assert_eq!(a.lines().count(), b.lines().count(), "{path:?}: a line was added");
+        for (x, y) in a.lines().zip(b.lines()).filter(|(x, y)| x != y) {
+            assert!(x.contains("roles.toml"), "{path:?}: {y:?} differs from {x:?}, which names no file");
+        }
+    }
+}
