@@ -908,3 +908,74 @@ permissions = [
         }
     }
 }
+
+/// Tests on entities (`assign`, `path`) name roles and entity types too: `remove --force` drops
+/// the assignments of a removed role (the test with them when none is left), and every test
+/// placing something on a removed entity type, so the file stays valid.
+#[test]
+fn remove_force_drops_assignments_and_tests_on_entities() {
+    let text = r#"[project]
+name = "x"
+
+[entities.org]
+description = "An org"
+
+[entities.team]
+description = "A team"
+parent = "org"
+
+[permissions.view]
+id = 1
+description = "View"
+entities = ["org", "team"]
+
+[roles.viewer]
+id = 1
+description = "Views"
+permissions = ["view"]
+
+[roles.auditor]
+id = 2
+description = "Audits"
+permissions = ["view"]
+
+[[tests]]
+name = "two assignments"
+assign = [{ role = "viewer", entity = "org", id = "O1" }, { role = "auditor", entity = "org", id = "O1" }]
+path = [{ entity = "org", id = "O1" }]
+allow = ["view"]
+
+[[tests]]
+name = "an auditor alone"
+assign = [{ role = "auditor", entity = "org", id = "O1" }]
+path = [{ entity = "org", id = "O1" }]
+allow = ["view"]
+
+[[tests]]
+name = "on a team"
+assign = [{ role = "viewer", entity = "org", id = "O1" }]
+path = [{ entity = "team", id = "T1" }, { entity = "org", id = "O1" }]
+allow = ["view"]
+"#;
+    let (tmp, path) = project(text);
+    valid(tmp.path());
+    role_gen(tmp.path())
+        .args(["remove", "role", "auditor", "--force"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("test 1 (`assign`)"))
+        .stdout(predicate::str::contains("test 2 (`assign`; the test held only this role and is dropped with it)"));
+    let text = read(&path);
+    assert!(text.contains("assign = [{ role = \"viewer\", entity = \"org\", id = \"O1\" }]\n"), "{text}");
+    assert!(!text.contains("an auditor alone"), "{text}");
+    valid(tmp.path());
+
+    role_gen(tmp.path())
+        .args(["remove", "entity", "team", "--force"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("test 2 (`assign` or `path`; the test is dropped with the entity type)"));
+    let text = read(&path);
+    assert!(!text.contains("on a team") && text.contains("two assignments"), "{text}");
+    valid(tmp.path());
+}

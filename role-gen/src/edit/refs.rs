@@ -45,8 +45,11 @@ enum Site {
     Rule { policy: String, index: usize },
     /// In list `key` of the `index`th test.
     TestList { index: usize, key: &'static str },
-    /// The `index`th test is about the removed role (`role = …`): it goes with it.
+    /// The `index`th test is about the removed role (`role = …`) or places something on the
+    /// removed entity type (`assign`, `path`): it goes with it.
     TestRole { index: usize },
+    /// Entries of the `index`th test's `assign` give the removed role (others remain).
+    TestAssign { index: usize },
 }
 
 /// The `[[tests]]` entries, whether written as tables or as an array of inline tables.
@@ -127,6 +130,7 @@ fn entity_references(root: &Table, name: &str) -> Vec<Reference> {
             found.push(Reference { span: value.span(), what, site });
         }
     }
+    found.extend(test_references(root, Kind::Entity, name));
     found
 }
 
@@ -154,6 +158,45 @@ fn rule_references(root: &Table, name: &str) -> Vec<Reference> {
     found
 }
 
+/// The `assign` entries (`{ role, entity, id }`) and `path` entries (`{ entity, id }`) of a test
+/// whose `field` is `name`, with their spans.
+fn placements(test: &dyn TableLike, key: &str, field: &str, name: &str) -> Vec<Option<Range<usize>>> {
+    let Some(list) = test.get(key).and_then(Item::as_array) else { return Vec::new() };
+    let named = |v: &&Value| v.as_inline_table().and_then(|t| t.get(field)).and_then(Value::as_str) == Some(name);
+    list.iter().filter(named).map(Value::span).collect()
+}
+
+/// A test's placements naming a removed role (its `assign` entries go; the test too when they
+/// were all of that role) or a removed entity type (the test goes: its path or assignments no
+/// longer exist).
+fn placement_references(test: &dyn TableLike, index: usize, kind: Kind, name: &str) -> Vec<Reference> {
+    let n = index + 1;
+    match kind {
+        Kind::Role => {
+            let hits = placements(test, "assign", "role", name);
+            let all = test.get("assign").and_then(Item::as_array).is_some_and(|a| a.len() == hits.len());
+            let (what, site) = if all {
+                (
+                    format!("test {n} (`assign`; the test held only this role and is dropped with it)"),
+                    Site::TestRole { index },
+                )
+            } else {
+                (format!("test {n} (`assign`)"), Site::TestAssign { index })
+            };
+            hits.into_iter().take(1).map(|span| Reference { span, what: what.clone(), site: site.clone() }).collect()
+        }
+        Kind::Entity => {
+            let hits = [placements(test, "assign", "entity", name), placements(test, "path", "entity", name)].concat();
+            let what = format!("test {n} (`assign` or `path`; the test is dropped with the entity type)");
+            hits.into_iter()
+                .take(1)
+                .map(|span| Reference { span, what: what.clone(), site: Site::TestRole { index } })
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 fn test_references(root: &Table, kind: Kind, name: &str) -> Vec<Reference> {
     let mut found = Vec::new();
     for (index, test) in tests(root).into_iter().enumerate() {
@@ -170,7 +213,12 @@ fn test_references(root: &Table, kind: Kind, name: &str) -> Vec<Reference> {
             let what = format!("test {} (`role`; the test is dropped with the role)", index + 1);
             found.push(Reference { span: role.span(), what, site: Site::TestRole { index } });
         }
-        let keys: &[&'static str] = if kind == Kind::Permission { &["allow", "deny"] } else { &["roles", "covers"] };
+        found.extend(placement_references(test, index, kind, name));
+        let keys: &[&'static str] = match kind {
+            Kind::Permission => &["allow", "deny"],
+            Kind::Role => &["roles", "covers"],
+            _ => &[],
+        };
         for &key in keys {
             let Some(span) = find_in_list(test, key, name) else { continue };
             // `roles = []` would test an actor holding nothing: a test that held the removed
@@ -220,6 +268,9 @@ pub fn drop_all(doc: &mut DocumentMut, name: &str, refs: &[Reference]) -> Vec<St
             Site::TestRole { index } | Site::TestPolicy { index } => {
                 dropped_tests.insert(*index);
             }
+            Site::TestAssign { index } => {
+                edit_test_list(doc, *index, "assign", |list| drop_placements(list, "role", name));
+            }
             Site::List { kind, entry, key } => {
                 let list = entries::entry_item_mut(doc, *kind, entry).and_then(|e| e.get_mut(key));
                 if let Some(list) = list.and_then(Item::as_array_mut) {
@@ -246,6 +297,15 @@ pub fn drop_all(doc: &mut DocumentMut, name: &str, refs: &[Reference]) -> Vec<St
         remove_test(doc, index);
     }
     notes
+}
+
+/// Removes every inline table of `list` whose `field` is `name`.
+fn drop_placements(list: &mut Array, field: &str, name: &str) {
+    let named = |v: &Value| v.as_inline_table().and_then(|t| t.get(field)).and_then(Value::as_str) == Some(name);
+    loop {
+        let Some(at) = list.iter().position(named) else { return };
+        array::remove(list, at);
+    }
 }
 
 /// The note for an emptied list kept for its comment.
