@@ -137,22 +137,12 @@ pub struct Scenario {
 impl Scenario {
     /// The scenario of `model` (deterministic: the same model gives the same scenario).
     pub fn of(model: &Model) -> Scenario {
-        let forest = Forest::of(model);
-        let users = users(model, &forest);
-        let checks = checks(model, &forest, &users);
-        let policy_checks = policy_checks(model, &forest, &users);
-        Scenario { forest, users, checks, policy_checks }
+        Scenario::bounded(model, usize::MAX)
     }
 
     /// Every assignment of every user, with the user's index: the rows or tuples to store.
     pub fn assignments(&self) -> impl Iterator<Item = (usize, &Assignment<String>)> {
         self.users.iter().enumerate().flat_map(|(u, user)| user.assignments.iter().map(move |a| (u, a)))
-    }
-
-    /// The permissions `user` holds on `node`, as `Model::permissions_on` answers.
-    pub fn permissions_on(&self, model: &Model, user: usize, node: usize) -> PermSet {
-        let path = self.forest.path(node);
-        model.permissions_on(&self.users[user].assignments, &path).unwrap_or_else(|_| PermSet::with_capacity(0))
     }
 }
 
@@ -192,10 +182,7 @@ fn checks(model: &Model, forest: &Forest, users: &[User]) -> Vec<Check> {
     let mut out = Vec::new();
     for (node, n) in forest.nodes.iter().enumerate() {
         let path = forest.path(node);
-        let applicable: Vec<PermIdx> = (0..model.permissions().len())
-            .map(PermIdx::new)
-            .filter(|&p| model.permissions()[p].entities.contains(&n.entity))
-            .collect();
+        let applicable = applicable(model, n.entity);
         for (user, u) in users.iter().enumerate() {
             for &permission in &applicable {
                 let allow = matches!(model.check_access(&u.assignments, &path, permission), Ok(Some(_)));

@@ -20,15 +20,12 @@ pub fn header(model: &Model) -> String {
 /// code in roles.rs), U+2028 (a line end to JavaScript), a control character or `-->` (the end
 /// of ROLES.md's HTML comment): anything but printable ASCII, and `\` and `>`, is `\u{…}`.
 fn header_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        if (' '..='~').contains(&c) && c != '\\' && c != '>' {
-            out.push(c);
-        } else {
-            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
-        }
-    }
-    out
+    name.chars()
+        .map(|c| match c {
+            ' '..='~' if c != '\\' && c != '>' => c.to_string(),
+            _ => format!("\\u{{{:x}}}", u32::from(c)),
+        })
+        .collect()
 }
 
 /// `each` of every item, joined by `, `.

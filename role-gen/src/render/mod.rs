@@ -331,18 +331,17 @@ impl Templates {
         document: &json::Document<'_>,
         options: &RenderOptions,
     ) -> Vec<(Builtin, Result<String, String>)> {
-        let targets: Vec<Builtin> =
+        let files: Vec<Builtin> =
             options.targets.iter().flat_map(|&t| TARGETS.iter().copied().filter(move |b| b.target == t)).collect();
-        let targets = targets.as_slice();
-        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(targets.len()).max(1);
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len()).max(1);
         let next = std::sync::atomic::AtomicUsize::new(0);
-        let mut results: Vec<Option<Result<String, String>>> = vec![None; targets.len()];
+        let mut results: Vec<Option<Result<String, String>>> = vec![None; files.len()];
         let done: Vec<Vec<(usize, Result<String, String>)>> = std::thread::scope(|scope| {
             let work = || {
                 let mut mine = Vec::new();
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(builtin) = targets.get(i) else { return mine };
+                    let Some(builtin) = files.get(i) else { return mine };
                     mine.push((i, self.file(model, document, builtin, options)));
                 }
             };
@@ -352,11 +351,7 @@ impl Templates {
         for (i, result) in done.into_iter().flatten() {
             results[i] = Some(result);
         }
-        targets
-            .iter()
-            .zip(results)
-            .map(|(&t, r)| (t, r.unwrap_or_else(|| Err("the renderer panicked".into()))))
-            .collect()
+        files.iter().zip(results).map(|(&t, r)| (t, r.unwrap_or_else(|| Err("the renderer panicked".into())))).collect()
     }
 
     /// One file of a target, by its entry in [`TARGETS`].
