@@ -9,7 +9,7 @@ mod client;
 
 use std::time::{Duration, Instant};
 
-use client::{Server, URI, apply, at, codes, doc_at, edits_of, position, role_gen, validate_json, wait};
+use client::{Server, URI, apply, at, codes, doc_at, edits_of, offset, position, role_gen, validate_json, wait};
 use serde_json::{Value, json};
 
 const ACME: &str = r#"[project]
@@ -287,6 +287,66 @@ fn diagnostics_follow_the_text_into_and_out_of_invalid_states_as_validate_report
     server.notify("textDocument/didClose", json!({ "textDocument": { "uri": URI } }));
     let cleared = server.notification("textDocument/publishDiagnostics");
     assert_eq!(cleared["params"]["diagnostics"], json!([]));
+    server.stop();
+}
+
+/// The document symbols as (name, kind, detail, text of the range, text of the selection).
+fn outline(server: &mut Server, text: &str) -> Vec<(String, u64, String, String, String)> {
+    let symbols = server.result("textDocument/documentSymbol", json!({ "textDocument": { "uri": URI } }));
+    let slice = |range: &Value| text[offset(text, &range["start"])..offset(text, &range["end"])].to_string();
+    let symbols = symbols.as_array().cloned().unwrap_or_default();
+    symbols
+        .iter()
+        .map(|s| {
+            let (name, detail) = (s["name"].as_str().unwrap_or("?"), s["detail"].as_str().unwrap_or("?"));
+            let kind = s["kind"].as_u64().unwrap_or(0);
+            (name.to_string(), kind, detail.to_string(), slice(&s["range"]), slice(&s["selectionRange"]))
+        })
+        .collect()
+}
+
+#[test]
+fn the_outline_lists_every_declaration_and_stays_while_a_line_is_half_typed() {
+    let mut server = Server::initialized();
+    server.open(ACME);
+    let symbols = outline(&mut server, ACME);
+    let names: Vec<(&str, u64, &str)> = symbols.iter().map(|(n, k, d, ..)| (n.as_str(), *k, d.as_str())).collect();
+    // Kinds as the protocol numbers them: struct 23, key 20, class 5, enum member 22, function 12.
+    assert_eq!(
+        names,
+        [
+            ("org", 23, "entity"),
+            ("team", 23, "entity"),
+            ("read_doc", 20, "permission 1"),
+            ("edit_doc", 20, "permission 2"),
+            ("share_doc", 20, "permission 3"),
+            ("viewer", 5, "role 1"),
+            ("editor", 5, "role 2"),
+            ("guest", 22, "legacy level"),
+            ("member", 22, "legacy level"),
+            ("share", 12, "policy 1"),
+        ]
+    );
+    let read = &symbols[2];
+    assert_eq!(
+        (read.3.as_str(), read.4.as_str()),
+        ("[permissions.read_doc]\nid = 1\ndescription = \"Read a document\"", "read_doc")
+    );
+    let editor = &symbols[6];
+    assert!(
+        editor.3.starts_with("[roles.editor]\n") && editor.3.ends_with("assignable_on = [\"team\"]"),
+        "{}",
+        editor.3
+    );
+    assert_eq!(symbols[7].3, "guest");
+
+    // Half typed, the file is not TOML; the outline keeps every name, the new one included.
+    let typing =
+        ACME.replace("[roles.viewer]", "[permissions.archive]\nid = 4\ndescription = \"Arch\n\n[roles.viewer]");
+    assert_eq!(codes(&server.change(2, &typing)), ["toml-syntax"]);
+    let names: Vec<String> = outline(&mut server, &typing).into_iter().map(|s| s.0).collect();
+    assert_eq!(names.len(), 11, "{names:?}");
+    assert_eq!(names[5], "archive");
     server.stop();
 }
 

@@ -1,9 +1,9 @@
 //! `role-gen lsp`: a language server for roles.toml, on stdin and stdout (SPEC section 9).
 //!
 //! It offers `validate`'s diagnostics as the user types (same codes, same messages, on files
-//! that do not parse yet too), completion of names, values, keys and sections, hover, go to
-//! definition, references, highlights, rename (saying what it breaks, as `diff` would), quick
-//! fixes and `fmt` as formatting. It reads no file: only the text the editor sends.
+//! that do not parse yet too), completion of names, values, keys and sections, the file's
+//! outline, hover, go to definition, references, highlights, rename (saying what it breaks, as
+//! `diff` would), quick fixes and `fmt` as formatting. It reads no file: only the text the editor sends.
 //!
 //! Built on `lsp-types` (the protocol's types) and `lsp-server`'s messages, rather than
 //! `tower-lsp-server`: the server is synchronous (a request is a function of one document's
@@ -17,7 +17,7 @@
 //! per version; `position` converts byte spans to UTF-16 positions, `diagnostics` converts
 //! validation's findings; `index` lists every name's places (from the core's tree), `scan` reads
 //! context from text that may not parse and `outline` the names it declares; `completion`,
-//! `hover`, `navigate` and `actions` answer requests; `edits` turns a new text into edits.
+//! `hover`, `navigate`, `symbols` and `actions` answer requests; `edits` turns a new text into edits.
 
 mod actions;
 mod client;
@@ -32,6 +32,7 @@ mod outline;
 mod position;
 mod scan;
 mod server;
+mod symbols;
 pub mod transport;
 
 use std::io::{self, Read, Write};

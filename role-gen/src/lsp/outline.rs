@@ -1,12 +1,13 @@
 //! The names a file declares, read by the forgiving [`scan`](super::scan): what completion
 //! offers, also while the file is not TOML (a half-typed line does not hide the other 10,000
-//! permissions). Each name keeps its `id` and `description` as written, for the completion's
-//! detail.
+//! permissions) and the editor's outline of the file. Each name keeps its `id` and
+//! `description` as written, for the completion's detail, and where it is written.
 
 use std::collections::HashMap;
 
 use super::index::Sym;
 use super::scan::{self, Event};
+use crate::source::Span;
 
 /// One declared name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +16,12 @@ pub struct Named {
     pub name: String,
     pub id: Option<String>,
     pub description: Option<String>,
+    /// The name where it is first written (inside any quotes).
+    pub at: Span,
+    /// The text its entry takes: from its header or first key to the last line before the next
+    /// entry, header or key of another table (trailing blank lines left out); its first
+    /// stretch when it is written in several places.
+    pub extent: Span,
 }
 
 /// The declared names of one text, in file order, each once.
@@ -27,9 +34,10 @@ pub struct Outline {
 impl Outline {
     /// The outline of `text`, whatever state it is in.
     pub fn of(text: &str) -> Outline {
-        let mut outline = Outline::default();
-        scan::events(text, &mut |event| outline.read(event));
-        outline
+        let mut reader = Reader { text, outline: Outline::default(), open: None };
+        scan::events(text, &mut |event| reader.read(event));
+        reader.close(text.len());
+        reader.outline
     }
 
     /// The names of one kind, in file order.
@@ -42,34 +50,76 @@ impl Outline {
         self.by_name.get(&(sym, name.to_string())).map(|&i| &self.names[i])
     }
 
+    /// Every declared name, in file order.
+    pub fn all(&self) -> &[Named] {
+        &self.names
+    }
+}
+
+/// Builds an [`Outline`] from the scan's events.
+struct Reader<'a> {
+    text: &'a str,
+    outline: Outline,
+    /// The entry whose text is being read, and where this stretch of it started.
+    open: Option<(usize, usize)>,
+}
+
+impl Reader<'_> {
     fn read(&mut self, event: Event) {
         match event {
-            Event::Header { parts } => {
-                self.entry(&parts);
+            Event::Header { parts, names, span } => {
+                let at = names.get(1).cloned().unwrap_or(span.clone());
+                let entry = self.entry(&parts, at);
+                self.switch(entry, span.start);
             }
-            Event::Key { path, .. } => match path.as_slice() {
+            Event::Key { path, span } => match path.as_slice() {
                 [tests, predicates, name] if tests == "tests" && predicates == "predicates" => {
-                    self.declare(Sym::Predicate, name);
+                    self.declare(Sym::Predicate, name, span);
                 }
                 _ => {
-                    self.entry(&path);
+                    let line = line_start(self.text, span.start);
+                    let entry = self.entry(&path, span);
+                    self.switch(entry, line);
                 }
             },
-            Event::Scalar { path, text, string } => self.scalar(&path, text, string),
+            Event::Scalar { path, text, string, span } => self.scalar(&path, text, string, span),
         }
     }
 
-    /// Declares the entry a path from the root lies in (`[permissions.NAME]`, `roles.NAME.id`).
-    fn entry(&mut self, path: &[String]) -> Option<usize> {
-        let [section, name, ..] = path else { return None };
-        let sym = sym_of_section(section)?;
-        Some(self.declare(sym, name))
+    /// The text from `at` on belongs to `entry` (or to none): the open entry ends before it.
+    fn switch(&mut self, entry: Option<usize>, at: usize) {
+        if entry.is_some() && entry == self.open.map(|(i, _)| i) {
+            return;
+        }
+        self.close(at);
+        self.open = entry.map(|i| (i, at));
     }
 
-    fn scalar(&mut self, path: &[String], text: String, string: bool) {
+    /// Ends the open entry's stretch before `at`, trailing blank lines left out. Its first
+    /// stretch is its extent, grown by the stretches that follow it with nothing in between.
+    fn close(&mut self, at: usize) {
+        let Some((i, start)) = self.open.take() else { return };
+        let end = start + self.text[start..at].trim_end().len();
+        let named = &mut self.outline.names[i];
+        if named.extent == named.at {
+            named.extent = start..end;
+        } else if self.text[named.extent.end..start].trim().is_empty() {
+            named.extent.end = named.extent.end.max(end);
+        }
+    }
+
+    /// Declares the entry a path from the root lies in (`[permissions.NAME]`, `roles.NAME.id`),
+    /// written at `at` if it is new.
+    fn entry(&mut self, path: &[String], at: Span) -> Option<usize> {
+        let [section, name, ..] = path else { return None };
+        let sym = sym_of_section(section)?;
+        Some(self.declare(sym, name, at))
+    }
+
+    fn scalar(&mut self, path: &[String], text: String, string: bool, span: Span) {
         match path {
             [legacy, levels] if legacy == "legacy" && levels == "levels" && string => {
-                self.declare(Sym::Level, &text);
+                self.declare(Sym::Level, &text, span);
             }
             [policies, _, rules, kind]
                 if policies == "policies"
@@ -77,11 +127,12 @@ impl Outline {
                     && string
                     && (kind == "allow_if" || kind == "deny_if") =>
             {
-                self.declare(Sym::Predicate, &text);
+                self.declare(Sym::Predicate, &text, span);
             }
             [_, _, key] if key == "id" || key == "description" => {
-                if let Some(i) = self.entry(path) {
-                    let slot = if key == "id" { &mut self.names[i].id } else { &mut self.names[i].description };
+                if let Some(i) = self.entry(path, span) {
+                    let named = &mut self.outline.names[i];
+                    let slot = if key == "id" { &mut named.id } else { &mut named.description };
                     slot.get_or_insert(text);
                 }
             }
@@ -89,13 +140,20 @@ impl Outline {
         }
     }
 
-    fn declare(&mut self, sym: Sym, name: &str) -> usize {
-        let next = self.names.len();
-        *self.by_name.entry((sym, name.to_string())).or_insert_with(|| {
-            self.names.push(Named { sym, name: name.to_string(), id: None, description: None });
+    fn declare(&mut self, sym: Sym, name: &str, at: Span) -> usize {
+        let Outline { names, by_name } = &mut self.outline;
+        let next = names.len();
+        *by_name.entry((sym, name.to_string())).or_insert_with(|| {
+            let extent = at.clone();
+            names.push(Named { sym, name: name.to_string(), id: None, description: None, at, extent });
             next
         })
     }
+}
+
+/// Where the line holding `offset` starts.
+fn line_start(text: &str, offset: usize) -> usize {
+    text[..offset].rfind('\n').map_or(0, |i| i + 1)
 }
 
 /// The kind of entry a section holds.
@@ -124,5 +182,22 @@ mod tests {
         let read = outline.get(Sym::Permission, "read");
         assert_eq!(read.and_then(|r| r.description.as_deref()), Some("Read \"it\""));
         assert_eq!(read.and_then(|r| r.id.as_deref()), Some("1"));
+    }
+
+    #[test]
+    fn each_entry_spans_its_text_and_points_at_its_name() {
+        let text = "[project]\nname = \"p\"\n\n[permissions.read]\nid = 1\n# about it\n\n\
+                    [roles]\nadmin.id = 2\nadmin.permissions = [\n  \"read\",\n]\n\n\
+                    viewer = { id = 3 }\n[legacy]\nlevels = [\"guest\", 'owner']\n[[tests]]\nrole = \"admin\"\n";
+        let outline = Outline::of(text);
+        let shown = |sym, name| {
+            let named = outline.get(sym, name).expect(name);
+            (&text[named.at.clone()], &text[named.extent.clone()])
+        };
+        assert_eq!(shown(Sym::Permission, "read"), ("read", "[permissions.read]\nid = 1\n# about it"));
+        let admin = "admin.id = 2\nadmin.permissions = [\n  \"read\",\n]";
+        assert_eq!(shown(Sym::Role, "admin"), ("admin", admin));
+        assert_eq!(shown(Sym::Role, "viewer"), ("viewer", "viewer = { id = 3 }"));
+        assert_eq!(shown(Sym::Level, "owner"), ("owner", "owner"));
     }
 }

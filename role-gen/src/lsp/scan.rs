@@ -41,12 +41,14 @@ pub struct Cursor {
 /// What the scan meets, in file order: for [`crate::lsp::outline`], which reads declarations.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
-    /// A table header's dotted parts.
-    Header { parts: Vec<String> },
+    /// A table header's dotted parts; `span` runs from its `[` to the end of its line, `names`
+    /// are where each part is written (inside any quotes).
+    Header { parts: Vec<String>, names: Vec<Span>, span: Span },
     /// A key written, at its full path from the root (a test's predicate flags are keys).
     Key { path: Vec<String>, span: Span },
-    /// A value that is not an array or a table, at its key's path; strings unquoted.
-    Scalar { path: Vec<String>, text: String, string: bool },
+    /// A value that is not an array or a table, at its key's path; strings unquoted, `span`
+    /// inside any quotes.
+    Scalar { path: Vec<String>, text: String, string: bool, span: Span },
 }
 
 /// What the scan expects next in the table or array it is in.
@@ -329,7 +331,7 @@ impl<'t, 's> Scanner<'t, 's> {
                     let word = inner.start..self.stop;
                     return Some(Cursor { spot: self.value_spot(), word, quote: Some(quote) });
                 }
-                self.scalar(value, true);
+                self.scalar(value, true, inner);
             }
             b'[' | b'{' => self.open(b == b'{'),
             b']' | b'}' => self.close(b),
@@ -342,7 +344,7 @@ impl<'t, 's> Scanner<'t, 's> {
                 }
                 self.pos = end.max(start + 1);
                 let text = self.text.get(start..end).unwrap_or_default().to_string();
-                self.scalar(text, false);
+                self.scalar(text, false, start..end);
             }
         }
         None
@@ -356,11 +358,11 @@ impl<'t, 's> Scanner<'t, 's> {
         Spot::Value { path: self.value_path.clone(), listed }
     }
 
-    fn scalar(&mut self, text: String, string: bool) {
+    fn scalar(&mut self, text: String, string: bool, span: Span) {
         if let Some(frame) = self.frames.last_mut().filter(|f| !f.inline && string) {
             frame.listed.push(text.clone());
         }
-        (self.sink)(Event::Scalar { path: self.value_path.clone(), text, string });
+        (self.sink)(Event::Scalar { path: self.value_path.clone(), text, string, span });
         self.after_value();
     }
 
@@ -436,9 +438,11 @@ impl<'t, 's> Scanner<'t, 's> {
 
     /// `[a.b]` or `[[a.b]]`, at `self.pos`.
     fn table_header(&mut self) -> Option<Cursor> {
+        let open = self.pos;
         let double = self.bytes.get(self.pos + 1) == Some(&b'[');
         self.pos += if double { 2 } else { 1 };
         let mut parts: Vec<String> = Vec::new();
+        let mut names: Vec<Span> = Vec::new();
         let end = self.line_end(self.pos);
         while self.pos < end {
             let b = self.bytes[self.pos];
@@ -452,6 +456,7 @@ impl<'t, 's> Scanner<'t, 's> {
                         return Some(Cursor { spot, word: inner.start..self.stop, quote: Some(quote) });
                     }
                     parts.push(value);
+                    names.push(inner);
                 }
                 _ => {
                     let start = self.pos;
@@ -461,6 +466,7 @@ impl<'t, 's> Scanner<'t, 's> {
                         return Some(Cursor { spot, word: start..self.stop, quote: None });
                     }
                     parts.push(self.text.get(start..start + word).unwrap_or_default().to_string());
+                    names.push(start..start + word);
                     self.pos = start + word;
                 }
             }
@@ -469,7 +475,7 @@ impl<'t, 's> Scanner<'t, 's> {
             let spot = Spot::Header { double, parts };
             return Some(Cursor { spot, word: self.stop..self.stop, quote: None });
         }
-        (self.sink)(Event::Header { parts: parts.clone() });
+        (self.sink)(Event::Header { parts: parts.clone(), names, span: open..end });
         self.header = parts;
         self.written.clear();
         self.mode = Mode::After;

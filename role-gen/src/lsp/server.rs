@@ -16,9 +16,10 @@ use std::sync::mpsc::Receiver;
 use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response, ResponseError};
 use lsp_types::{
     CodeAction, CodeActionParams, CompletionParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DocumentFormattingParams, DocumentHighlightParams, GotoDefinitionParams, HoverParams,
-    InitializeParams, InitializeResult, LogMessageParams, MessageType, PublishDiagnosticsParams, ReferenceParams,
-    RenameParams, ServerInfo, ShowMessageParams, TextDocumentPositionParams, Uri,
+    DidOpenTextDocumentParams, DocumentFormattingParams, DocumentHighlightParams, DocumentSymbolParams,
+    DocumentSymbolResponse, GotoDefinitionParams, HoverParams, InitializeParams, InitializeResult, LogMessageParams,
+    MessageType, PublishDiagnosticsParams, ReferenceParams, RenameParams, ServerInfo, ShowMessageParams,
+    TextDocumentPositionParams, Uri,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -27,7 +28,7 @@ use super::client::{self, Client};
 use super::diagnostics::{self, Shows};
 use super::document::Document;
 use super::transport::{Incoming, Output};
-use super::{actions, completion, hover, navigate};
+use super::{actions, completion, hover, navigate, symbols};
 
 /// The most messages handled before the changed documents are published: a client that never
 /// stops sending still sees its diagnostics.
@@ -179,6 +180,10 @@ impl<W: Write> Server<W> {
                 let p: DocumentHighlightParams = params(request)?;
                 let at = p.text_document_position_params;
                 self.on(&at.text_document.uri, |doc| Ok(navigate::highlight(doc, at.position)))
+            }
+            "textDocument/documentSymbol" => {
+                let p: DocumentSymbolParams = params(request)?;
+                self.on(&p.text_document.uri, |doc| Ok(DocumentSymbolResponse::Nested(symbols::symbols(doc))))
             }
             "textDocument/prepareRename" => {
                 let p: TextDocumentPositionParams = params(request)?;
