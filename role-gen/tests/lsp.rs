@@ -306,20 +306,20 @@ fn outline(server: &mut Server, text: &str) -> Vec<(String, u64, String, String,
 }
 
 #[test]
-fn the_outline_lists_every_declaration_and_stays_while_a_line_is_half_typed() {
+fn the_outline_and_definitions_stay_while_a_line_is_half_typed() {
     let mut server = Server::initialized();
     server.open(ACME);
     let symbols = outline(&mut server, ACME);
     let names: Vec<(&str, u64, &str)> = symbols.iter().map(|(n, k, d, ..)| (n.as_str(), *k, d.as_str())).collect();
-    // Kinds as the protocol numbers them: struct 23, key 20, class 5, enum member 22, function 12.
+    // Kinds as the protocol numbers them: module 2, constant 14, class 5, enum member 22, function 12.
     assert_eq!(
         names,
         [
-            ("org", 23, "entity"),
-            ("team", 23, "entity"),
-            ("read_doc", 20, "permission 1"),
-            ("edit_doc", 20, "permission 2"),
-            ("share_doc", 20, "permission 3"),
+            ("org", 2, "entity"),
+            ("team", 2, "entity"),
+            ("read_doc", 14, "permission 1"),
+            ("edit_doc", 14, "permission 2"),
+            ("share_doc", 14, "permission 3"),
             ("viewer", 5, "role 1"),
             ("editor", 5, "role 2"),
             ("guest", 22, "legacy level"),
@@ -347,6 +347,13 @@ fn the_outline_lists_every_declaration_and_stays_while_a_line_is_half_typed() {
     let names: Vec<String> = outline(&mut server, &typing).into_iter().map(|s| s.0).collect();
     assert_eq!(names.len(), 11, "{names:?}");
     assert_eq!(names[5], "archive");
+    // Go to definition reads the name from the text as completion does.
+    let viewer = server.result("textDocument/definition", doc_at(&typing, "includes = [\"viewer", 0, 14));
+    let header = typing.find("[roles.viewer]").map(|i| i + "[roles.".len()).unwrap_or(0);
+    assert_eq!(viewer[0]["range"]["start"], position(&typing, header));
+    assert_eq!(viewer[0]["range"]["end"], position(&typing, header + "viewer".len()));
+    let team = server.result("textDocument/definition", doc_at(&typing, "assignable_on = [\"team", 0, 19));
+    assert_eq!(team[0]["range"]["start"], position(&typing, typing.find("[entities.team]").unwrap_or(0) + 10));
     server.stop();
 }
 

@@ -34,6 +34,8 @@ pub struct Document {
 pub struct Parsed {
     pub file: syntax::File,
     pub index: Index,
+    /// Whether the text is TOML (when not, the tree and the index are empty).
+    pub toml: bool,
 }
 
 impl Document {
@@ -94,9 +96,11 @@ impl Document {
             if self.too_large() {
                 return Parsed::default();
             }
-            let file = syntax::parse(&self.text, &mut Vec::new());
+            let mut found = Vec::new();
+            let file = syntax::parse(&self.text, &mut found);
             let index = Index::of(&file);
-            Parsed { file, index }
+            let toml = !found.iter().any(|d| d.code == role_gen_core::Code::TomlSyntax);
+            Parsed { file, index, toml }
         })
     }
 

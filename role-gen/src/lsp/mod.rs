@@ -16,7 +16,8 @@
 //! the lifecycle and dispatches, `document` holds one text and what is computed from it once
 //! per version; `position` converts byte spans to UTF-16 positions, `diagnostics` converts
 //! validation's findings; `index` lists every name's places (from the core's tree), `scan` reads
-//! context from text that may not parse and `outline` the names it declares; `completion`,
+//! context from text that may not parse, `outline` the names it declares and `typed` the name
+//! under the cursor; `completion`,
 //! `hover`, `navigate`, `symbols` and `actions` answer requests; `edits` turns a new text into edits.
 
 mod actions;
@@ -34,6 +35,7 @@ mod scan;
 mod server;
 mod symbols;
 pub mod transport;
+mod typed;
 
 use std::io::{self, Read, Write};
 

@@ -15,8 +15,8 @@ use lsp_types::{
 
 use super::client::Client;
 use super::document::Document;
-use super::edits;
 use super::index::{Occurrence, Sym, inner, spelled_like};
+use super::{edits, typed};
 use crate::names::{is_valid_name, name_problem};
 use crate::suggest::reserved_reason;
 use crate::syntax::File;
@@ -30,10 +30,18 @@ fn location(doc: &Document, o: &Occurrence) -> Location {
     Location { uri: doc.uri.clone(), range: doc.range(&inner(&doc.text, &o.span, &o.name)) }
 }
 
-/// Where the name under `position` is declared (a name declared twice: both places).
+/// Where the name under `position` is declared (a name declared twice: both places). In text
+/// that does not parse, the name is read by the scan and found in the outline.
 pub fn definition(doc: &Document, position: Position) -> Vec<Location> {
-    let Some(at) = at(doc, position) else { return Vec::new() };
-    doc.parsed().index.declarations(at.sym, &at.name).map(|o| location(doc, o)).collect()
+    if let Some(at) = at(doc, position) {
+        return doc.parsed().index.declarations(at.sym, &at.name).map(|o| location(doc, o)).collect();
+    }
+    if doc.parsed().toml || doc.too_large() {
+        return Vec::new();
+    }
+    let Some(typed) = typed::at(&doc.text, doc.offset(position)) else { return Vec::new() };
+    let declared = doc.outline().get(typed.sym, &typed.name);
+    declared.map(|named| Location { uri: doc.uri.clone(), range: doc.range(&named.at) }).into_iter().collect()
 }
 
 /// Every place the name under `position` is written, its declaration with `declaration`.

@@ -44,11 +44,12 @@ fn detail(named: &Named) -> String {
     }
 }
 
-/// The icon each kind of entry gets; `None` for what the file does not declare.
+/// The icon each kind of entry gets, as in completion; `None` for what the file does not
+/// declare.
 fn kind(sym: Sym) -> Option<SymbolKind> {
     match sym {
-        Sym::Entity => Some(SymbolKind::STRUCT),
-        Sym::Permission => Some(SymbolKind::KEY),
+        Sym::Entity => Some(SymbolKind::MODULE),
+        Sym::Permission => Some(SymbolKind::CONSTANT),
         Sym::Role => Some(SymbolKind::CLASS),
         Sym::Level => Some(SymbolKind::ENUM_MEMBER),
         Sym::Policy => Some(SymbolKind::FUNCTION),
