@@ -74,7 +74,7 @@ fn rust_files(roles_toml: &Path, label: &str) -> Vec<Generated> {
         let prost = project.render_prost_conversions().unwrap_or_else(|d| panic!("{label}: prost conversions: {d}"));
         files.push(Generated { label: format!("{label}: roles.rs + Builder::prost"), text: rust + &prost });
     }
-    let scaffold = role_gen::render::scaffold_policies(project.model())
+    let scaffold = role_gen::render::scaffold_policies(project.model(), role_gen::render::ScaffoldLanguage::Rust)
         .unwrap_or_else(|e| panic!("{label}: the policy scaffold does not render: {e}"));
     if let Some(text) = scaffold {
         files.push(Generated { label: format!("{label}: role-gen scaffold policies"), text });

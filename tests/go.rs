@@ -29,7 +29,7 @@ use std::process::Command;
 use std::sync::{Mutex, PoisonError};
 
 use role_gen::Target;
-use role_gen::render::RenderOptions;
+use role_gen::render::{RenderOptions, ScaffoldLanguage};
 use role_gen_tests::programs::PROBES;
 use role_gen_tests::{
     Mismatches, Model, Scratch, access, checks, definition, edge, hostile, policies, read, run, run_output, synthetic,
@@ -152,7 +152,8 @@ fn header_and_imports(roles_toml: &Path, roles_go: &str) {
 }
 
 /// Writes the module: `go.mod`, the generated package under `roles/`, the program, and (with
-/// policies) `facts_gen.go`, the predicates' methods and the `Evaluate<Policy>` functions.
+/// policies) `facts_gen.go`, the predicates' methods and the `Evaluate<Policy>` functions, and
+/// the policy scaffold beside roles.go.
 fn module(dir: &Path, roles_go: &str, model: &role_gen::Model) -> Module {
     write(&dir.join("go.mod"), "module rolegen.test/check\n\ngo 1.18\n");
     write(&dir.join("roles/roles.go"), roles_go);
@@ -170,6 +171,14 @@ fn module(dir: &Path, roles_go: &str, model: &role_gen::Model) -> Module {
     if !model.policies().is_empty() {
         tags.push("policies");
         write(&dir.join("facts_gen.go"), &facts_gen(model));
+        // `role-gen scaffold policies --lang go`, in roles.go's package: gofmt, vet and build
+        // judge it with the rest.
+        let scaffold = role_gen::render::scaffold_policies(model, ScaffoldLanguage::Go);
+        let scaffold = scaffold.unwrap_or_else(|e| panic!("the Go scaffold does not render: {e}"));
+        write(
+            &dir.join("roles/policy_facts.go"),
+            &scaffold.unwrap_or_else(|| panic!("no Go scaffold despite policies")),
+        );
     }
     Module { dir: dir.to_path_buf(), tags: tags.join(",") }
 }

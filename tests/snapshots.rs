@@ -109,16 +109,24 @@ fn diagnostics_of_the_warnings_corpus() {
     }
 }
 
-/// `role-gen scaffold policies` for every definition with policies.
+/// `role-gen scaffold policies` for every definition with policies, in every language
+/// (`scaffold__NAME` is Rust's, `scaffold_go__NAME` and `scaffold_python__NAME` the others').
 #[test]
 fn policy_scaffolds() {
+    use role_gen::render::ScaffoldLanguage;
     let _guard = snapshot_settings().bind_to_scope();
     for (name, path) in definitions() {
         let project = role_gen::Project::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        match role_gen::render::scaffold_policies(project.model()) {
-            Ok(Some(text)) => insta::assert_snapshot!(format!("scaffold__{name}"), text),
-            Ok(None) => assert!(project.model().policies().is_empty(), "{name}: no scaffold despite policies"),
-            Err(e) => panic!("{name}: {e}"),
+        for (language, prefix) in [
+            (ScaffoldLanguage::Rust, "scaffold"),
+            (ScaffoldLanguage::Go, "scaffold_go"),
+            (ScaffoldLanguage::Python, "scaffold_python"),
+        ] {
+            match role_gen::render::scaffold_policies(project.model(), language) {
+                Ok(Some(text)) => insta::assert_snapshot!(format!("{prefix}__{name}"), text),
+                Ok(None) => assert!(project.model().policies().is_empty(), "{name}: no scaffold despite policies"),
+                Err(e) => panic!("{name}: {e}"),
+            }
         }
     }
 }

@@ -341,12 +341,16 @@ fn the_outline_and_definitions_stay_while_a_line_is_half_typed() {
     assert_eq!(symbols[7].3, "guest");
 
     // Half typed, the file is not TOML; the outline keeps every name, the new one included.
-    let typing =
-        ACME.replace("[roles.viewer]", "[permissions.archive]\nid = 4\ndescription = \"Arch\n\n[roles.viewer]");
+    // A predicate is in the outline once its `[predicates]` entry describes it.
+    let typing = ACME
+        .replace("[roles.viewer]", "[permissions.archive]\nid = 4\ndescription = \"Arch\n\n[roles.viewer]")
+        + "\n[predicates.is_owner]\ndescription = \"Owns it\"\n";
     assert_eq!(codes(&server.change(2, &typing)), ["toml-syntax"]);
-    let names: Vec<String> = outline(&mut server, &typing).into_iter().map(|s| s.0).collect();
-    assert_eq!(names.len(), 11, "{names:?}");
-    assert_eq!(names[5], "archive");
+    let symbols = outline(&mut server, &typing);
+    let names: Vec<&str> = symbols.iter().map(|s| s.0.as_str()).collect();
+    assert_eq!(names.len(), 12, "{names:?}");
+    assert_eq!((names[5], names[11]), ("archive", "is_owner"));
+    assert_eq!((symbols[11].1, symbols[11].2.as_str()), (6, "predicate"), "a method, as completion shows it");
     // Go to definition reads the name from the text as completion does.
     let viewer = server.result("textDocument/definition", doc_at(&typing, "includes = [\"viewer", 0, 14));
     let header = typing.find("[roles.viewer]").map(|i| i + "[roles.".len()).unwrap_or(0);
@@ -354,6 +358,9 @@ fn the_outline_and_definitions_stay_while_a_line_is_half_typed() {
     assert_eq!(viewer[0]["range"]["end"], position(&typing, header + "viewer".len()));
     let team = server.result("textDocument/definition", doc_at(&typing, "assignable_on = [\"team", 0, 19));
     assert_eq!(team[0]["range"]["start"], position(&typing, typing.find("[entities.team]").unwrap_or(0) + 10));
+    let owner = server.result("textDocument/definition", doc_at(&typing, "allow_if = \"is_owner", 0, 13));
+    let entry = typing.find("[predicates.is_owner]").map(|i| i + "[predicates.".len()).unwrap_or(0);
+    assert_eq!(owner[0]["range"]["start"], position(&typing, entry), "a predicate's definition is its entry");
     server.stop();
 }
 

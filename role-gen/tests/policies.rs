@@ -72,6 +72,52 @@ fn scaffold_prints_with_a_dash_and_refuses_without_policies() {
     assert!(!tmp.path().join("policy_facts.rs").exists());
 }
 
+/// The language is `--lang`, else `--out`'s extension, else Rust; the default file follows it.
+#[test]
+fn scaffold_writes_go_and_python_by_extension_or_lang() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let scaffold = |args: &[&str]| {
+        let mut cmd = role_gen();
+        cmd.current_dir(tmp.path()).args(["scaffold", "policies"]).args(args).arg("-f").arg(definition("slack"));
+        cmd.assert()
+    };
+    scaffold(&["--out", "facts.go"]).success().stdout(predicate::str::contains("answer each `panic`"));
+    let go = fs::read_to_string(tmp.path().join("facts.go")).expect("written");
+    for expected in [
+        "package slack\n",
+        "var _ PolicyFacts = ActorFacts{}",
+        "func (f ActorFacts) LegacyLevel() (LegacyRole, bool) {",
+        "func (f ActorFacts) HasPermission(permission Permission) bool {",
+        "// ActorCreatedChannel answers the predicate `actor_created_channel`.",
+        "panic(\"answer the predicate `members_can_invite`\")",
+    ] {
+        assert!(go.contains(expected), "the Go scaffold lacks {expected:?}:\n{go}");
+    }
+    scaffold(&["--lang", "go"]).success();
+    assert_eq!(fs::read_to_string(tmp.path().join("policy_facts.go")).ok().as_deref(), Some(go.as_str()));
+    scaffold(&["--lang", "go"]).code(1).stderr(predicate::str::contains("already exists"));
+
+    let python = scaffold(&["--lang", "python", "--out", "-"]).success();
+    let python = String::from_utf8_lossy(&python.get_output().stdout).into_owned();
+    for expected in [
+        "from roles import LegacyRole, Permission, PolicyFacts\n",
+        "class ActorFacts:",
+        "    def legacy_level(self) -> LegacyRole | None:",
+        "    def has_permission(self, permission: Permission) -> bool:",
+        "    #: Whether the actor created the channel",
+        "        raise NotImplementedError(\"answer the predicate `members_can_invite`\")",
+        "def _conforms(facts: ActorFacts) -> PolicyFacts:",
+    ] {
+        assert!(python.contains(expected), "the Python scaffold lacks {expected:?}:\n{python}");
+    }
+    scaffold(&["--out", "facts.py"]).success().stdout(predicate::str::contains("`raise NotImplementedError`"));
+    assert_eq!(fs::read_to_string(tmp.path().join("facts.py")).ok(), Some(python));
+    scaffold(&["--out", "facts.txt"]).success();
+    let rust = fs::read_to_string(tmp.path().join("facts.txt")).expect("written");
+    assert!(rust.contains("impl PolicyFacts for ActorFacts"), "an unknown extension is Rust:\n{rust}");
+    assert!(!go.contains("@generated") && !rust.contains("@generated"), "the scaffold is the user's");
+}
+
 #[test]
 fn a_failing_policy_test_names_its_line_the_answers_and_the_deciding_rule() {
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -19,6 +19,7 @@ use std::path::Path;
 use std::process::Command;
 
 use role_gen::Target;
+use role_gen::render::ScaffoldLanguage;
 use role_gen_tests::programs::{self, PROBES};
 use role_gen_tests::tuples::generate_target;
 use role_gen_tests::{
@@ -81,21 +82,26 @@ fn python(roles_toml: &Path, label: &str) {
         programs::install(program, &dir, name);
     }
     standard_library_only(roles_toml, &json, &read(&dir.join("roles.py")));
-    run(Command::new(venv_tool("ruff")).current_dir(&dir).args([
-        "format",
-        "--isolated",
-        "--check",
-        "--diff",
-        "roles.py",
-    ]));
-    run(Command::new(venv_tool("ruff")).current_dir(&dir).args(["check", "--isolated", "--no-cache", "roles.py"]));
-    let flags = [("HAS_LEGACY", !model.legacy_levels().is_empty()), ("HAS_POLICIES", has_policies)];
-    let files: &[&str] = if has_policies {
-        &["roles.py", "check.py", "access.py", "policies.py"]
-    } else {
-        &["roles.py", "check.py", "access.py"]
+    let mut files = vec!["roles.py", "check.py", "access.py"];
+    let mut formatted = vec!["roles.py"];
+    if has_policies {
+        // `role-gen scaffold policies --lang python`, judged with roles.py: ruff's fixed point,
+        // and `ActorFacts` a `PolicyFacts` for mypy.
+        let scaffold = role_gen::render::scaffold_policies(&model, ScaffoldLanguage::Python);
+        let scaffold = scaffold.unwrap_or_else(|e| panic!("the Python scaffold does not render: {e}"));
+        write(&dir.join("policy_facts.py"), &scaffold.unwrap_or_else(|| panic!("no Python scaffold despite policies")));
+        files.extend(["policies.py", "policy_facts.py"]);
+        formatted.push("policy_facts.py");
+    }
+    let ruff = || {
+        let mut cmd = Command::new(venv_tool("ruff"));
+        cmd.current_dir(&dir);
+        cmd
     };
-    mypy(&dir, files, &flags);
+    run(ruff().args(["format", "--isolated", "--check", "--diff"]).args(&formatted));
+    run(ruff().args(["check", "--isolated", "--no-cache"]).args(&formatted));
+    let flags = [("HAS_LEGACY", !model.legacy_levels().is_empty()), ("HAS_POLICIES", has_policies)];
+    mypy(&dir, &files, &flags);
 
     compare_check(roles_toml, &json, &report(&dir, "check.py", &PROBES));
     if has_policies {

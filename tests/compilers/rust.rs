@@ -420,7 +420,7 @@ fn scaffolds_compile() {
         let scratch = Scratch::new("scaffold");
         let dir = scratch.path();
         generate_into(&roles_toml, dir);
-        let scaffold = role_gen::render::scaffold_policies(&model)
+        let scaffold = role_gen::render::scaffold_policies(&model, role_gen::render::ScaffoldLanguage::Rust)
             .unwrap_or_else(|e| panic!("{}: the scaffold does not render: {e}", roles_toml.display()))
             .unwrap_or_else(|| panic!("{}: no scaffold for a definition with policies", roles_toml.display()));
         write(&dir.join("policy_facts.rs"), &scaffold);
@@ -430,5 +430,8 @@ fn scaffolds_compile() {
         }
     }
     let minimal = policies::model(&definition("minimal"));
-    assert!(matches!(role_gen::render::scaffold_policies(&minimal), Ok(None)), "minimal has no policies");
+    assert!(
+        matches!(role_gen::render::scaffold_policies(&minimal, role_gen::render::ScaffoldLanguage::Rust), Ok(None)),
+        "minimal has no policies"
+    );
 }

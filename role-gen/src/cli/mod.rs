@@ -105,7 +105,7 @@ pub enum Command {
     Test(testing::TestArgs),
     /// Write a starting implementation of generated code's traits (never overwrites)
     #[command(
-        after_help = "Examples:\n  role-gen scaffold policies --out src/policy_facts.rs\n  role-gen scaffold policies --out -   # print it instead"
+        after_help = "Examples:\n  role-gen scaffold policies --out src/policy_facts.rs\n  role-gen scaffold policies --out internal/roles/policy_facts.go   # Go, by the extension\n  role-gen scaffold policies --lang python --out -   # print it instead"
     )]
     Scaffold(scaffold::ScaffoldArgs),
     /// Rewrite roles.toml in its canonical layout (--sort: in canonical order too)

@@ -16,8 +16,11 @@ pub struct Named {
     pub name: String,
     pub id: Option<String>,
     pub description: Option<String>,
-    /// The name where it is first written (inside any quotes).
+    /// The name where it is declared (inside any quotes); for a predicate no `[predicates]`
+    /// entry describes, where it is first named.
     pub at: Span,
+    /// Whether the file declares it (a predicate only named by rules and tests is not).
+    pub declared: bool,
     /// The text its entry takes: from its header or first key to the last line before the next
     /// entry, header or key of another table (trailing blank lines left out); its first
     /// stretch when it is written in several places.
@@ -74,7 +77,7 @@ impl Reader<'_> {
             }
             Event::Key { path, span } => match path.as_slice() {
                 [tests, predicates, name] if tests == "tests" && predicates == "predicates" => {
-                    self.declare(Sym::Predicate, name, span);
+                    self.mention(Sym::Predicate, name, span);
                 }
                 _ => {
                     let line = line_start(self.text, span.start);
@@ -116,6 +119,17 @@ impl Reader<'_> {
         Some(self.declare(sym, name, at))
     }
 
+    /// Declares `name` as a `sym` at `at`, unless declared already; a predicate named before
+    /// its `[predicates]` entry moves to the entry.
+    fn declare(&mut self, sym: Sym, name: &str, at: Span) -> usize {
+        let i = self.mention(sym, name, at.clone());
+        let named = &mut self.outline.names[i];
+        if !named.declared {
+            (named.at, named.extent, named.declared) = (at.clone(), at, true);
+        }
+        i
+    }
+
     fn scalar(&mut self, path: &[String], text: String, string: bool, span: Span) {
         match path {
             [legacy, levels] if legacy == "legacy" && levels == "levels" && string => {
@@ -127,7 +141,7 @@ impl Reader<'_> {
                     && string
                     && (kind == "allow_if" || kind == "deny_if") =>
             {
-                self.declare(Sym::Predicate, &text, span);
+                self.mention(Sym::Predicate, &text, span);
             }
             [_, _, key] if key == "id" || key == "description" => {
                 if let Some(i) = self.entry(path, span) {
@@ -140,12 +154,14 @@ impl Reader<'_> {
         }
     }
 
-    fn declare(&mut self, sym: Sym, name: &str, at: Span) -> usize {
+    /// The entry of `name` as a `sym`, added (undeclared, at `at`) when it is new.
+    fn mention(&mut self, sym: Sym, name: &str, at: Span) -> usize {
         let Outline { names, by_name } = &mut self.outline;
         let next = names.len();
         *by_name.entry((sym, name.to_string())).or_insert_with(|| {
             let extent = at.clone();
-            names.push(Named { sym, name: name.to_string(), id: None, description: None, at, extent });
+            let (id, description, declared) = (None, None, false);
+            names.push(Named { sym, name: name.to_string(), id, description, at, extent, declared });
             next
         })
     }
@@ -199,5 +215,18 @@ mod tests {
         assert_eq!(shown(Sym::Role, "admin"), ("admin", admin));
         assert_eq!(shown(Sym::Role, "viewer"), ("viewer", "viewer = { id = 3 }"));
         assert_eq!(shown(Sym::Level, "owner"), ("owner", "owner"));
+    }
+
+    #[test]
+    fn a_predicate_is_declared_by_its_entry_not_by_the_rules_naming_it() {
+        let text = "[policies.p]\nrules = [{ allow_if = \"is_owner\" }, { deny_if = \"is_bot\" }]\n\n\
+                    [predicates.is_owner]\ndescription = \"Owns it\"\n";
+        let outline = Outline::of(text);
+        let owner = outline.get(Sym::Predicate, "is_owner").expect("is_owner");
+        assert!(owner.declared);
+        assert_eq!(&text[owner.extent.clone()], "[predicates.is_owner]\ndescription = \"Owns it\"");
+        assert_eq!(owner.at.start, text.rfind("is_owner").unwrap_or(0));
+        let bot = outline.get(Sym::Predicate, "is_bot").expect("is_bot");
+        assert_eq!((bot.declared, &text[bot.at.clone()]), (false, "is_bot"));
     }
 }

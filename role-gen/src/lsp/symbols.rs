@@ -1,5 +1,6 @@
 //! The file's outline for the editor (`textDocument/documentSymbol`): every entity, permission,
-//! role, policy and legacy level it declares, in file order, each with its kind and id. Read by
+//! role, legacy level, policy and described predicate it declares, in file order, each with its
+//! kind and id. Read by
 //! the forgiving [`outline`](super::outline), so the outline stays while a line is half typed.
 
 use lsp_types::{DocumentSymbol, SymbolKind};
@@ -14,11 +15,10 @@ pub fn symbols(doc: &Document) -> Vec<DocumentSymbol> {
     doc.outline().all().iter().filter_map(|named| symbol(doc, named)).collect()
 }
 
-/// One declaration's symbol; none for predicates (the application's, only named here) and
-/// for empty names (which editors refuse to show).
+/// One declaration's symbol; none for a predicate only named by rules and tests, nor for an
+/// empty name (which editors refuse to show).
 fn symbol(doc: &Document, named: &Named) -> Option<DocumentSymbol> {
-    let kind = kind(named.sym)?;
-    if named.name.is_empty() {
+    if !named.declared || named.name.is_empty() {
         return None;
     }
     // The extent holds the name, except in text no valid file has; the range must hold it.
@@ -27,7 +27,7 @@ fn symbol(doc: &Document, named: &Named) -> Option<DocumentSymbol> {
     Some(DocumentSymbol {
         name: named.name.clone(),
         detail: Some(detail(named)),
-        kind,
+        kind: kind(named.sym),
         tags: None,
         deprecated: None,
         range: doc.range(&extent),
@@ -44,15 +44,14 @@ fn detail(named: &Named) -> String {
     }
 }
 
-/// The icon each kind of entry gets, as in completion; `None` for what the file does not
-/// declare.
-fn kind(sym: Sym) -> Option<SymbolKind> {
+/// The icon each kind of entry gets, as in completion.
+fn kind(sym: Sym) -> SymbolKind {
     match sym {
-        Sym::Entity => Some(SymbolKind::MODULE),
-        Sym::Permission => Some(SymbolKind::CONSTANT),
-        Sym::Role => Some(SymbolKind::CLASS),
-        Sym::Level => Some(SymbolKind::ENUM_MEMBER),
-        Sym::Policy => Some(SymbolKind::FUNCTION),
-        Sym::Predicate => None,
+        Sym::Entity => SymbolKind::MODULE,
+        Sym::Permission => SymbolKind::CONSTANT,
+        Sym::Role => SymbolKind::CLASS,
+        Sym::Level => SymbolKind::ENUM_MEMBER,
+        Sym::Policy => SymbolKind::FUNCTION,
+        Sym::Predicate => SymbolKind::METHOD,
     }
 }

@@ -7,6 +7,7 @@
 //! two lines that gofmt would align into columns follow each other (each constant has its own
 //! comment line before it; table rows are one line each, which gofmt never aligns).
 
+pub mod scaffold;
 mod tables;
 
 use serde::Serialize;
@@ -217,6 +218,8 @@ struct GoFacts {
 #[derive(Serialize)]
 struct GoPredicate {
     method: String,
+    /// Its name in roles.toml (a checked identifier: safe in a Go string).
+    name: String,
     /// Its documentation, one entry a line, each safe after `//`.
     doc: Vec<String>,
 }
@@ -232,7 +235,7 @@ impl GoFacts {
                 let method = Go::method(q);
                 let mut doc = vec![format!("{method} answers the predicate `{q}`."), String::new()];
                 doc.extend(comment_block(&predicate_doc(model, q)).into_iter().map(go_comment));
-                GoPredicate { method, doc }
+                GoPredicate { method, name: q.to_string(), doc }
             })
             .collect();
         GoFacts { methods: legacy || permissions || !predicates.is_empty(), legacy, permissions, predicates }

@@ -149,11 +149,69 @@ fn render_view<V: TargetView>(registry: &Handlebars<'_>, model: &Model, view: &V
     registry.render(V::TEMPLATE.name, &Headed { header: common::header(model), view }).map_err(|e| e.to_string())
 }
 
-/// A starting implementation of the generated `PolicyFacts` trait, every method documented
-/// (`role-gen scaffold policies`); `Ok(None)` when the model has no policy, hence no trait.
-pub fn scaffold_policies(model: &Model) -> Result<Option<String>, String> {
-    let Some(view) = rust::scaffold::ScaffoldView::new(model) else { return Ok(None) };
-    builtins()?.render_template(rust::scaffold::TEMPLATE.text, &view).map(Some).map_err(|e| e.to_string())
+/// The languages `role-gen scaffold policies` writes a `PolicyFacts` implementation in: those
+/// whose generated code declares the trait, interface or protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScaffoldLanguage {
+    Rust,
+    Go,
+    Python,
+}
+
+impl ScaffoldLanguage {
+    /// The language a file is in, by its extension (`.rs`, `.go`, `.py`).
+    pub fn of_path(path: &std::path::Path) -> Option<ScaffoldLanguage> {
+        match path.extension()?.to_str()? {
+            "rs" => Some(ScaffoldLanguage::Rust),
+            "go" => Some(ScaffoldLanguage::Go),
+            "py" => Some(ScaffoldLanguage::Python),
+            _ => None,
+        }
+    }
+
+    /// The file `scaffold policies` writes when not told where.
+    pub const fn default_file(self) -> &'static str {
+        match self {
+            ScaffoldLanguage::Rust => "policy_facts.rs",
+            ScaffoldLanguage::Go => "policy_facts.go",
+            ScaffoldLanguage::Python => "policy_facts.py",
+        }
+    }
+
+    /// What each unanswered predicate does in it, for the user.
+    pub const fn unanswered(self) -> &'static str {
+        match self {
+            ScaffoldLanguage::Rust => "`todo!()`",
+            ScaffoldLanguage::Go => "`panic`",
+            ScaffoldLanguage::Python => "`raise NotImplementedError`",
+        }
+    }
+}
+
+/// A starting implementation of the generated `PolicyFacts` trait (Rust), interface (Go) or
+/// protocol (Python), every method documented (`role-gen scaffold policies`); `Ok(None)` when
+/// the model has no policy, hence nothing to implement.
+pub fn scaffold_policies(model: &Model, language: ScaffoldLanguage) -> Result<Option<String>, String> {
+    if model.policies().is_empty() {
+        return Ok(None);
+    }
+    let registry = builtins()?;
+    let rendered = match language {
+        ScaffoldLanguage::Rust => {
+            scaffold_with(registry, rust::scaffold::TEMPLATE, &rust::scaffold::ScaffoldView::new(model))
+        }
+        ScaffoldLanguage::Go => {
+            scaffold_with(registry, go::scaffold::TEMPLATE, &go::scaffold::ScaffoldView::new(model))
+        }
+        ScaffoldLanguage::Python => {
+            scaffold_with(registry, python::scaffold::TEMPLATE, &python::scaffold::ScaffoldView::new(model))
+        }
+    };
+    rendered.map(Some)
+}
+
+fn scaffold_with(registry: &Handlebars<'_>, template: Template, view: &impl Serialize) -> Result<String, String> {
+    registry.render_template(template.text, view).map_err(|e| e.to_string())
 }
 
 /// What one `generate` renders: which built-in targets, whether the custom templates, and the

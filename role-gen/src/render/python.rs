@@ -8,6 +8,8 @@
 //! keeps a line such as `type: ignore` or `fmt: off` from being a pragma mypy or ruff obeys)
 //! and as string literals ([`Py::text`]), never as a docstring.
 
+pub mod scaffold;
+
 use std::fmt::Write as _;
 
 use serde::Serialize;

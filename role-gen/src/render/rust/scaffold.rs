@@ -25,11 +25,8 @@ pub struct ScaffoldView {
 }
 
 impl ScaffoldView {
-    /// The view; `None` when there are no policies (and so no trait).
-    pub fn new(model: &Model) -> Option<Self> {
-        if model.policies().is_empty() {
-            return None;
-        }
+    /// The view of a model with policies.
+    pub fn new(model: &Model) -> Self {
         let facts = RustFacts::new(model);
         let mut imports = Vec::new();
         if facts.legacy {
@@ -39,12 +36,12 @@ impl ScaffoldView {
             imports.extend(["Permission", "PermissionSet"]);
         }
         imports.push("PolicyFacts");
-        Some(ScaffoldView {
+        ScaffoldView {
             project: one_comment_line(&model.project().name),
             source: one_comment_line(model.source_name()),
             imports: if imports.len() == 1 { imports.join("") } else { format!("{{{}}}", imports.join(", ")) },
             fields: facts.legacy || facts.permissions,
             facts,
-        })
+        }
     }
 }
