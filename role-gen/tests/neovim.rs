@@ -115,7 +115,7 @@ fn neovim_set_up_by_the_readme_alone_diagnoses_completes_outlines_and_formats() 
     );
     assert!(diagnostics[0]["message"].as_str().unwrap_or_default().starts_with("unknown permission `nope`"));
 
-    let project = role_gen::Project::load(&workspace().join("definitions/slack/roles.toml")).expect("slack");
+    let project = role_gen::Project::load(workspace().join("definitions/slack/roles.toml")).expect("slack");
     let model = project.model();
     let completion = strings(&report["completion"]);
     assert!(completion.iter().any(|c| c == name), "completion offers `{name}`: {completion:?}");
@@ -129,7 +129,8 @@ fn neovim_set_up_by_the_readme_alone_diagnoses_completes_outlines_and_formats() 
         .chain(model.predicates().iter().map(|p| &p.name));
     let mut expected: Vec<&String> = declared.collect();
     let mut found: Vec<&String> = symbols.iter().collect();
-    (expected.sort(), found.sort());
+    expected.sort();
+    found.sort();
     assert_eq!(found, expected, "the outline is every declaration");
 
     assert_eq!(report["formatted"].as_str(), Some(slack.as_str()), "formatting through the server is `fmt`");
