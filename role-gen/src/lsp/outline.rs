@@ -102,11 +102,11 @@ impl Reader<'_> {
     /// stretch is its extent, grown by the stretches that follow it with nothing in between.
     fn close(&mut self, at: usize) {
         let Some((i, start)) = self.open.take() else { return };
-        let end = start + self.text[start..at].trim_end().len();
+        let end = start + self.text.get(start..at).unwrap_or_default().trim_end().len();
         let named = &mut self.outline.names[i];
         if named.extent == named.at {
             named.extent = start..end;
-        } else if self.text[named.extent.end..start].trim().is_empty() {
+        } else if self.text.get(named.extent.end..start).is_some_and(|between| between.trim().is_empty()) {
             named.extent.end = named.extent.end.max(end);
         }
     }
@@ -169,7 +169,7 @@ impl Reader<'_> {
 
 /// Where the line holding `offset` starts.
 fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset].rfind('\n').map_or(0, |i| i + 1)
+    text.get(..offset).and_then(|before| before.rfind('\n')).map_or(0, |i| i + 1)
 }
 
 /// The kind of entry a section holds.
@@ -215,6 +215,27 @@ mod tests {
         assert_eq!(shown(Sym::Role, "admin"), ("admin", admin));
         assert_eq!(shown(Sym::Role, "viewer"), ("viewer", "viewer = { id = 3 }"));
         assert_eq!(shown(Sym::Level, "owner"), ("owner", "owner"));
+    }
+
+    /// Typing a file from its first character (and cutting it anywhere), every place the
+    /// outline gives lies inside the text, on character boundaries, its name inside its extent.
+    #[test]
+    fn every_prefix_of_a_file_being_typed_gives_places_inside_the_text() {
+        for text in
+            [include_str!("../../../definitions/slack/roles.toml"), include_str!("../../../tests/hostile/roles.toml")]
+        {
+            // About 150 cuts a file, a prime apart where it is short.
+            let cuts = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).step_by((text.len() / 150).max(97));
+            for text in cuts.map(|i| &text[..i]) {
+                for named in Outline::of(text).all() {
+                    for span in [&named.at, &named.extent] {
+                        assert!(text.get(span.clone()).is_some(), "{span:?} of {text:?}");
+                    }
+                    let inside = named.extent.start <= named.at.start && named.at.end <= named.extent.end;
+                    assert!(inside || !named.declared, "{named:?} in {text:?}");
+                }
+            }
+        }
     }
 
     #[test]
