@@ -150,6 +150,16 @@ impl Model {
         decision.rule.map_or_else(|| DEFAULT_DENY.to_string(), |i| self.rule_name(&policy.rules[i].kind))
     }
 
+    /// Whether some policy reads the actor's legacy level: then the facts have a legacy level.
+    pub fn policies_use_legacy(&self) -> bool {
+        self.policies.iter().any(Policy::uses_legacy)
+    }
+
+    /// Whether some policy asks about a permission: then the facts answer for permissions.
+    pub fn policies_use_permissions(&self) -> bool {
+        self.policies.iter().any(Policy::uses_permissions)
+    }
+
     /// Every custom predicate some policy asks about, in order of first use.
     pub fn used_predicates(&self) -> Vec<&str> {
         let mut names: Vec<&str> = Vec::new();

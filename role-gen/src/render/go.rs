@@ -220,22 +220,26 @@ struct GoPredicate {
     method: String,
     /// Its name in roles.toml (a checked identifier: safe in a Go string).
     name: String,
-    /// Its documentation, one entry a line, each safe after `//`.
-    doc: Vec<String>,
+    /// The first line of its documentation: `Method answers the predicate `name`.`
+    summary: String,
+    /// The rest, after a blank line: its description and the rules asking it, one entry a
+    /// line, each safe after `//` (user text: in roles.go inside the interface, in the scaffold
+    /// inside the method's body, where gofmt leaves comments as they are).
+    notes: Vec<String>,
 }
 
 impl GoFacts {
     fn new(model: &Model) -> Self {
-        let legacy = model.policies().iter().any(Policy::uses_legacy);
-        let permissions = model.policies().iter().any(Policy::uses_permissions);
+        let legacy = model.policies_use_legacy();
+        let permissions = model.policies_use_permissions();
         let predicates: Vec<GoPredicate> = model
             .used_predicates()
             .into_iter()
             .map(|q| {
                 let method = Go::method(q);
-                let mut doc = vec![format!("{method} answers the predicate `{q}`."), String::new()];
-                doc.extend(comment_block(&predicate_doc(model, q)).into_iter().map(go_comment));
-                GoPredicate { method, name: q.to_string(), doc }
+                let summary = format!("{method} answers the predicate `{q}`.");
+                let notes = comment_block(&predicate_doc(model, q)).into_iter().map(go_comment).collect();
+                GoPredicate { method, name: q.to_string(), summary, notes }
             })
             .collect();
         GoFacts { methods: legacy || permissions || !predicates.is_empty(), legacy, permissions, predicates }

@@ -315,18 +315,27 @@ struct PyPredicate {
     doc: Vec<String>,
 }
 
-/// A predicate's method in `PolicyFacts` (one level in): on one line when it fits ruff's 88
-/// columns, else `self` on a line of its own (with the trailing comma ruff adds).
+/// ruff's line length.
+const RUFF_WIDTH: usize = 88;
+
+/// A predicate's method in `PolicyFacts` (one level in), body `...`: see [`bool_method`].
 fn predicate_def(method: &str) -> String {
-    let line = format!("def {method}(self) -> bool: ...");
-    if 4 + line.len() <= 88 { line } else { format!("def {method}(\n        self,\n    ) -> bool: ...") }
+    bool_method(method, " ...")
+}
+
+/// `def METHOD(self) -> bool:` and `tail`, one level in, laid out as ruff lays it out: on one
+/// line when it fits ruff's 88 columns, else `self` on a line of its own (with the trailing
+/// comma ruff adds).
+fn bool_method(method: &str, tail: &str) -> String {
+    let line = format!("def {method}(self) -> bool:{tail}");
+    if 4 + line.len() <= RUFF_WIDTH { line } else { format!("def {method}(\n        self,\n    ) -> bool:{tail}") }
 }
 
 impl PyFacts {
     fn new(model: &Model) -> Self {
         PyFacts {
-            legacy: model.policies().iter().any(Policy::uses_legacy),
-            permissions: model.policies().iter().any(Policy::uses_permissions),
+            legacy: model.policies_use_legacy(),
+            permissions: model.policies_use_permissions(),
             predicates: model
                 .used_predicates()
                 .into_iter()

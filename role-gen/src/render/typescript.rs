@@ -374,8 +374,8 @@ struct TsFacts {
 
 impl TsFacts {
     fn new(model: &Model) -> Self {
-        let legacy = model.policies().iter().any(Policy::uses_legacy);
-        let permissions = model.policies().iter().any(Policy::uses_permissions);
+        let legacy = model.policies_use_legacy();
+        let permissions = model.policies_use_permissions();
         let predicates = model.policies().iter().any(|p| !p.predicates().is_empty());
         TsFacts { legacy, permissions, predicates, fields: legacy || permissions }
     }

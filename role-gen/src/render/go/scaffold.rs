@@ -3,12 +3,13 @@
 //! then the team's own.
 //!
 //! gofmt rewrites the doc comments of top-level declarations (a line can become a heading, a
-//! list is re-indented), so each method's doc comment is the one line role-gen writes, and the
-//! predicate's description, user text, stands in a comment inside the body, which gofmt keeps.
+//! list is re-indented), so each method's doc comment is the predicate's `summary`, the one line
+//! role-gen writes, and its `notes`, user text, stand in a comment inside the body, which gofmt
+//! keeps.
 
 use serde::Serialize;
 
-use super::{Go, GoFacts, GoPredicate};
+use super::{Go, GoFacts};
 use crate::model::Model;
 use crate::render::Template;
 use crate::render::common::one_comment_line;
@@ -26,26 +27,6 @@ pub struct ScaffoldView {
     /// Whether `ActorFacts` has fields (a legacy level, permissions).
     fields: bool,
     facts: GoFacts,
-    methods: Vec<Method>,
-}
-
-/// One predicate's method: its doc comment line, and the description to go in its body.
-#[derive(Serialize)]
-struct Method {
-    method: String,
-    name: String,
-    summary: String,
-    /// Comment lines, each safe after `//`.
-    notes: Vec<String>,
-}
-
-impl Method {
-    fn new(predicate: &GoPredicate) -> Self {
-        let mut doc = predicate.doc.iter().cloned();
-        let summary = doc.next().unwrap_or_default();
-        let notes = doc.skip_while(String::is_empty).collect();
-        Method { method: predicate.method.clone(), name: predicate.name.clone(), summary, notes }
-    }
 }
 
 impl ScaffoldView {
@@ -57,7 +38,6 @@ impl ScaffoldView {
             source: one_comment_line(model.source_name()),
             package: Go::package(&model.project().name),
             fields: facts.legacy || facts.permissions,
-            methods: facts.predicates.iter().map(Method::new).collect(),
             facts,
         }
     }

@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use super::Py;
-use crate::model::{Model, Policy};
+use super::{Py, RUFF_WIDTH, bool_method};
+use crate::model::Model;
 use crate::render::Template;
 use crate::render::common::{comment_block, predicate_doc};
 
@@ -14,9 +14,6 @@ pub const TEMPLATE: Template = Template {
     name: "scaffold_policies_python",
     text: include_str!("../../../templates/scaffold_policies_python.hbs"),
 };
-
-/// ruff's line length.
-const WIDTH: usize = 88;
 
 /// The scaffold: what the protocol asks, and the names imported from roles.py.
 #[derive(Serialize)]
@@ -41,8 +38,8 @@ struct Method {
 impl ScaffoldView {
     /// The view of a model with policies.
     pub fn new(model: &Model) -> Self {
-        let legacy = model.policies().iter().any(Policy::uses_legacy);
-        let permissions = model.policies().iter().any(Policy::uses_permissions);
+        let legacy = model.policies_use_legacy();
+        let permissions = model.policies_use_permissions();
         let mut imports = Vec::new();
         if legacy {
             imports.push("LegacyRole");
@@ -67,17 +64,20 @@ fn method(model: &Model, predicate: &str) -> Method {
     Method { doc: comment_block(&predicate_doc(model, predicate)), def: def(&name), body: body(predicate) }
 }
 
-/// `def NAME(self) -> bool:` one level in, on one line when it fits, else `self` on its own.
+/// `def NAME(self) -> bool:`, the body on the lines below.
 fn def(name: &str) -> String {
-    let line = format!("def {name}(self) -> bool:");
-    if 4 + line.len() <= WIDTH { line } else { format!("def {name}(\n        self,\n    ) -> bool:") }
+    bool_method(name, "")
 }
 
 /// The body, two levels in: the message on its own line when the call does not fit on one.
 fn body(predicate: &str) -> String {
     let message = format!("\"answer the predicate `{predicate}`\"");
     let line = format!("raise NotImplementedError({message})");
-    if 8 + line.len() <= WIDTH { line } else { format!("raise NotImplementedError(\n            {message}\n        )") }
+    if 8 + line.len() <= RUFF_WIDTH {
+        line
+    } else {
+        format!("raise NotImplementedError(\n            {message}\n        )")
+    }
 }
 
 #[cfg(test)]

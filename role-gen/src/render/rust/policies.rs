@@ -120,8 +120,8 @@ struct RustPredicate {
 impl RustFacts {
     pub fn new(model: &Model) -> Self {
         RustFacts {
-            legacy: model.policies().iter().any(Policy::uses_legacy),
-            permissions: model.policies().iter().any(Policy::uses_permissions),
+            legacy: model.policies_use_legacy(),
+            permissions: model.policies_use_permissions(),
             predicates: Vec::new(),
             methods: false,
         }
